@@ -1,0 +1,252 @@
+package accounts
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"parley/server/web"
+	"parley/templates"
+)
+
+// AccountPage handles GET /account.
+func (h *Handler) AccountPage(w http.ResponseWriter, r *http.Request) {
+	u, _ := CurrentUser(r.Context())
+	v, err := h.accountView(w, r, u)
+	if err != nil {
+		h.site.Internal(w, r, err)
+		return
+	}
+	switch r.URL.Query().Get("done") {
+	case "profile":
+		v.Notice = v.T("account.saved")
+	case "password":
+		v.Notice = v.T("account.password_changed")
+	case "session":
+		v.Notice = v.T("account.session.ended_ok")
+	}
+	h.site.Render(w, r, http.StatusOK, templates.Account(v))
+}
+
+func (h *Handler) accountView(w http.ResponseWriter, r *http.Request, u User) (templates.AccountView, error) {
+	cur, _ := CurrentSession(r.Context())
+	sessions, err := h.svc.Sessions(r.Context(), u.ID)
+	if err != nil {
+		return templates.AccountView{}, err
+	}
+	v := templates.AccountView{
+		Page: h.site.Page(w, r, "account.title"),
+		HUID: u.HUID, Kind: string(u.Kind), Role: string(u.Role), Login: u.Login,
+		MustChangePassword: u.MustChangePassword,
+		Profile:            profileForm(u.Profile),
+		SavedLang:          u.Lang,
+	}
+	for _, s := range sessions {
+		v.Sessions = append(v.Sessions, sessionView(s, s.ID == cur.ID))
+	}
+	return v, nil
+}
+
+func profileForm(p Profile) templates.ProfileForm {
+	return templates.ProfileForm{Name: p.Name, Email: p.Email, Phone: p.Phone, Company: p.Company,
+		Department: p.Department, Position: p.Position, Manager: p.Manager, Office: p.Office,
+		ADLogin: p.ADLogin, ADDomain: p.ADDomain, Tags: strings.Join(p.Tags, ", ")}
+}
+
+func pageTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+func sessionView(s Session, current bool) templates.SessionView {
+	v := templates.SessionView{ID: s.ID, UDID: s.Device.UDID, Platform: s.Device.Platform,
+		AppVersion: s.Device.AppVersion, UserAgent: s.Device.UserAgent, Timezone: s.Device.Timezone, IP: s.IP,
+		Created: pageTime(s.CreatedAt), LastSeen: pageTime(s.LastSeenAt), Current: current, Active: s.Active(),
+		EndReason: s.EndReason}
+	if s.EndedAt != nil {
+		v.Ended = pageTime(*s.EndedAt)
+	}
+	var meta map[string]any
+	if json.Unmarshal(s.Device.Meta, &meta) == nil {
+		for k, val := range flatten("", meta) {
+			v.Meta = append(v.Meta, templates.MetaItem{Key: k, Value: val})
+		}
+		sort.Slice(v.Meta, func(i, j int) bool { return v.Meta[i].Key < v.Meta[j].Key })
+	}
+	return v
+}
+
+// flatten turns {"permissions":{"microphone":true}} into permissions.microphone=true,
+// the dotted names the admin panel and the help center use.
+func flatten(prefix string, m map[string]any) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		if sub, ok := v.(map[string]any); ok {
+			for sk, sv := range flatten(key, sub) {
+				out[sk] = sv
+			}
+			continue
+		}
+		b, _ := json.Marshal(v)
+		out[key] = string(b)
+	}
+	return out
+}
+
+// parseSmallForm reads a form post and checks its CSRF token; on failure it
+// has already answered.
+func (h *Handler) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+	if err := r.ParseForm(); err != nil {
+		h.site.ErrorPage(w, r, http.StatusRequestEntityTooLarge, "account.fix")
+		return false
+	}
+	if !web.CheckCSRF(r) {
+		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+		return false
+	}
+	return true
+}
+
+// AccountProfileSubmit handles POST /account/profile.
+func (h *Handler) AccountProfileSubmit(w http.ResponseWriter, r *http.Request) {
+	if !h.parseSmallForm(w, r) {
+		return
+	}
+	u, _ := CurrentUser(r.Context())
+	f := r.PostForm
+	p := Profile{Name: f.Get("name"), Email: f.Get("email"), Phone: f.Get("phone"), Company: f.Get("company"),
+		Department: f.Get("department"), Position: f.Get("position"), Manager: f.Get("manager"),
+		Office: f.Get("office"), ADLogin: f.Get("ad_login"), ADDomain: f.Get("ad_domain"),
+		Tags: strings.Split(f.Get("tags"), ",")}
+	lang := f.Get("lang")
+	if lang != "" && !web.SupportedLang(lang) {
+		lang = ""
+	}
+	_, err := h.svc.UpdateProfile(r.Context(), u.ID, p)
+	if err == nil {
+		err = h.svc.SetLang(r.Context(), u.ID, lang)
+	}
+	if err != nil {
+		v, verr := h.accountView(w, r, u)
+		if verr != nil {
+			h.site.Internal(w, r, verr)
+			return
+		}
+		// Keep what the person typed, and say what to fix.
+		v.Profile = templates.ProfileForm{Name: p.Name, Email: p.Email, Phone: p.Phone, Company: p.Company,
+			Department: p.Department, Position: p.Position, Manager: p.Manager, Office: p.Office,
+			ADLogin: p.ADLogin, ADDomain: p.ADDomain, Tags: f.Get("tags")}
+		var ve *ValidationError
+		switch {
+		case errors.As(err, &ve):
+			v.FieldErrors = map[string]string{ve.Field: localizeValidation(v.Lang, ve)}
+			v.FormError = v.T("account.fix")
+		case errors.Is(err, ErrTaken):
+			v.FieldErrors = map[string]string{"email": v.T("account.taken")}
+			v.FormError = v.T("account.fix")
+		default:
+			h.site.Internal(w, r, err)
+			return
+		}
+		h.site.Render(w, r, http.StatusBadRequest, templates.Account(v))
+		return
+	}
+	http.Redirect(w, r, "/account?done=profile", http.StatusSeeOther)
+}
+
+// localizeValidation words a validation error for a page. Messages are
+// English from the domain; Russian pages get a Russian sentence.
+func localizeValidation(lang string, ve *ValidationError) string {
+	if lang != "ru" {
+		return ve.Message
+	}
+	switch {
+	case strings.Contains(ve.Message, "e-mail"):
+		return "Это не похоже на адрес электронной почты."
+	case strings.Contains(ve.Message, "is required"):
+		return "Обязательное поле."
+	case strings.Contains(ve.Message, "digits"):
+		return "Допустимы цифры, пробелы, скобки, дефисы и + в начале."
+	case strings.Contains(ve.Message, "at least"):
+		return fmt.Sprintf("Не короче %d символов.", MinPasswordLen)
+	case strings.Contains(ve.Message, "not your current"):
+		return "Текущий пароль указан неверно."
+	case strings.Contains(ve.Message, "must differ"):
+		return "Новый пароль должен отличаться от текущего."
+	case strings.Contains(ve.Message, "at most"):
+		return "Слишком длинное значение."
+	}
+	return "Недопустимое значение."
+}
+
+// AccountPasswordSubmit handles POST /account/password.
+func (h *Handler) AccountPasswordSubmit(w http.ResponseWriter, r *http.Request) {
+	if !h.parseSmallForm(w, r) {
+		return
+	}
+	u, _ := CurrentUser(r.Context())
+	cur, _ := CurrentSession(r.Context())
+	err := h.svc.ChangePassword(r.Context(), u.ID, cur.ID, r.PostFormValue("current_password"), r.PostFormValue("new_password"))
+	var ve *ValidationError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, "/account?done=password", http.StatusSeeOther)
+	case errors.As(err, &ve):
+		v, verr := h.accountView(w, r, u)
+		if verr != nil {
+			h.site.Internal(w, r, verr)
+			return
+		}
+		v.PasswordErrors = map[string]string{ve.Field: localizeValidation(v.Lang, ve)}
+		h.site.Render(w, r, http.StatusBadRequest, templates.Account(v))
+	default:
+		h.site.Internal(w, r, err)
+	}
+}
+
+// AccountEndSession handles POST /account/sessions/{id}/end.
+func (h *Handler) AccountEndSession(w http.ResponseWriter, r *http.Request) {
+	if !h.parseSmallForm(w, r) {
+		return
+	}
+	u, _ := CurrentUser(r.Context())
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	switch err := h.svc.EndSession(r.Context(), u.ID, id); {
+	case err == nil, errors.Is(err, ErrNoSession):
+		// Ending an already-ended session is what the person wanted anyway.
+		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)
+	default:
+		h.site.Internal(w, r, err)
+	}
+}
+
+// SwitchLang handles GET /lang/{lang}: remember the choice and go back.
+func (h *Handler) SwitchLang(w http.ResponseWriter, r *http.Request) {
+	lang := chi.URLParam(r, "lang")
+	next := web.SafeRedirect(r.URL.Query().Get("next"), "/")
+	if !web.SupportedLang(lang) {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	web.SetLangCookie(w, web.LangCookie, lang, h.site.SecureCookies)
+	if u, ok := CurrentUser(r.Context()); ok {
+		if err := h.svc.SetLang(r.Context(), u.ID, lang); err != nil {
+			h.site.Internal(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

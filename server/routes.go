@@ -1,0 +1,77 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"parley/server/accounts"
+	"parley/server/web"
+	"parley/static"
+)
+
+// routes declares every route of the messenger server in one place; the
+// portal adds its own through mounts.
+func (s *Server) routes(mounts []Mount) http.Handler {
+	r := chi.NewRouter()
+	httpMetrics := web.NewHTTPMetrics(s.Metrics)
+	// Refuses cross-site form posts by their Fetch metadata; see web/csrf.go.
+	crossOrigin := http.NewCrossOriginProtection()
+	r.Use(s.Site.Recover, web.SecurityHeaders, httpMetrics.Middleware, crossOrigin.Handler)
+
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok"))
+	})
+	r.Handle("/metrics", promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{}))
+	r.Handle("/static/*", static.Handler())
+
+	acc := s.accountsHTTP
+	r.Group(func(r chi.Router) {
+		r.Use(acc.LoadSession)
+
+		r.Route("/api/v1", func(r chi.Router) {
+			r.Post("/auth/login", acc.APILogin)
+			r.Group(func(r chi.Router) {
+				r.Use(accounts.RequireUser)
+				r.Post("/auth/logout", acc.APILogout)
+				r.Get("/me", acc.APIMe)
+				r.Patch("/me", acc.APIUpdateMe)
+				r.Get("/me/sessions", acc.APISessions)
+				r.Delete("/me/sessions/{id}", acc.APIEndSession)
+			})
+			r.Get("/openapi.json", serveOpenAPI)
+			r.NotFound(apiNotFound)
+			r.MethodNotAllowed(apiMethodNotAllowed)
+		})
+
+		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
+			if _, ok := accounts.CurrentUser(r.Context()); ok {
+				http.Redirect(w, r, "/account", http.StatusSeeOther)
+				return
+			}
+			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		})
+		r.Get("/signin", acc.SigninPage)
+		r.Post("/signin", acc.SigninSubmit)
+		r.Post("/signout", acc.Signout)
+		r.Get("/lang/{lang}", acc.SwitchLang)
+		r.Group(func(r chi.Router) {
+			r.Use(accounts.RequireUserPage)
+			r.Get("/account", acc.AccountPage)
+			r.Post("/account/profile", acc.AccountProfileSubmit)
+			r.Post("/account/password", acc.AccountPasswordSubmit)
+			r.Post("/account/sessions/{id}/end", acc.AccountEndSession)
+		})
+
+		for _, m := range mounts {
+			m(r, s)
+		}
+	})
+
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.Site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
+	})
+	return r
+}

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"parley/templates"
+)
+
+// Viewer is who is looking at a page, as far as rendering cares. The
+// accounts middleware puts it into the request context.
+type Viewer struct {
+	Name      string
+	SavedLang string
+	IsStaff   bool
+	IsAdmin   bool
+}
+
+type viewerKey struct{}
+
+// WithViewer returns ctx carrying v.
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerFrom returns the signed-in viewer, or nil.
+func ViewerFrom(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
+}
+
+// Site holds what every page render needs to know about the deployment.
+type Site struct {
+	// SecureCookies marks cookies Secure; true when the base URL is https.
+	SecureCookies bool
+	// DefaultLang is used when neither the user nor the browser says.
+	DefaultLang string
+	Log         *slog.Logger
+}
+
+// Lang picks the language for this request.
+func (s *Site) Lang(r *http.Request) string {
+	saved := ""
+	if v := ViewerFrom(r.Context()); v != nil {
+		saved = v.SavedLang
+	}
+	return PickLang(r, saved, LangCookie, s.DefaultLang)
+}
+
+// Page builds the layout data for a page titled by the translation key.
+func (s *Site) Page(w http.ResponseWriter, r *http.Request, titleKey string) templates.Page {
+	lang := s.Lang(r)
+	p := templates.Page{
+		Lang:  lang,
+		Title: templates.T(lang, titleKey),
+		CSRF:  CSRFToken(w, r, s.SecureCookies),
+		Path:  r.URL.RequestURI(),
+	}
+	if v := ViewerFrom(r.Context()); v != nil {
+		p.User = &templates.UserBadge{Name: v.Name, IsStaff: v.IsStaff, IsAdmin: v.IsAdmin}
+	}
+	return p
+}
+
+// Render writes a page with status.
+func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.Log.Warn("render page", "path", r.URL.Path, "err", err)
+	}
+}
+
+// ErrorPage renders a plain error page; msgKey is a translation key.
+func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
+	p := s.Page(w, r, "error.title")
+	s.Render(w, r, status, templates.ErrorPage(p, templates.T(p.Lang, msgKey)))
+}
+
+// Internal logs err and answers 500 without showing it.
+func (s *Site) Internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	if wantsJSON(r) {
+		JSONError(w, http.StatusInternalServerError, "internal", "internal error; it has been logged")
+		return
+	}
+	s.ErrorPage(w, r, http.StatusInternalServerError, "error.internal")
+}
+
+func wantsJSON(r *http.Request) bool {
+	return len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
+}
