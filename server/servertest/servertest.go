@@ -1,0 +1,157 @@
+// Package servertest starts a real Parley server for tests: a SQLite file
+// in a temporary data directory behind an httptest server on loopback.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"parley/server"
+	"parley/server/accounts"
+)
+
+// CheapArgon2 keeps test sign-ins fast; production cost is measured in the
+// accounts benchmarks instead.
+var CheapArgon2 = accounts.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32}
+
+// Env is one running server.
+type Env struct {
+	t       testing.TB
+	Server  *server.Server
+	HTTP    *httptest.Server
+	URL     string
+	DataDir string
+}
+
+// Options adjust the server a test starts.
+type Options struct {
+	Lang     string
+	Accounts accounts.Options
+	Mounts   []server.Mount
+	DataDir  string // reuse a directory (restart scenarios); default a fresh temp dir
+}
+
+// Start runs a server until the test ends.
+func Start(t testing.TB, opts ...Options) *Env {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	if o.Accounts.Hasher == nil {
+		o.Accounts.Hasher = accounts.NewHasher(CheapArgon2)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	srv, err := server.Open(context.Background(), server.Config{DataDir: o.DataDir, Lang: o.Lang, Log: log,
+		Accounts: o.Accounts}, o.Mounts...)
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		if err := srv.Close(); err != nil {
+			t.Errorf("close server: %v", err)
+		}
+	})
+	return &Env{t: t, Server: srv, HTTP: hs, URL: hs.URL, DataDir: o.DataDir}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// CreateUser adds a registered user with a password.
+func (e *Env) CreateUser(email, password string, role accounts.Role) accounts.User {
+	e.t.Helper()
+	u, err := e.Server.Accounts.CreateUser(context.Background(), accounts.NewUser{
+		Password: password, Role: role, Profile: accounts.Profile{Email: email, Name: strings.Split(email, "@")[0]}})
+	if err != nil {
+		e.t.Fatalf("create user %s: %v", email, err)
+	}
+	return u
+}
+
+// Login signs in over the API and returns the bearer token.
+func (e *Env) Login(login, password string, device map[string]any) string {
+	e.t.Helper()
+	body := map[string]any{"login": login, "password": password}
+	if device != nil {
+		body["device"] = device
+	}
+	resp, data := e.Do("POST", "/api/v1/auth/login", "", body)
+	if resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("login %s: %d %s", login, resp.StatusCode, data)
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil || out.Token == "" {
+		e.t.Fatalf("login %s: no token in %s", login, data)
+	}
+	return out.Token
+}
+
+// Do sends a request; body may be nil, a string (sent as is) or a value
+// (sent as JSON). It returns the response and its whole body.
+func (e *Env) Do(method, path, token string, body any) (*http.Response, []byte) {
+	e.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatalf("encode body: %v", err)
+		}
+		rd = bytes.NewReader(data)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		e.t.Fatalf("new request: %v", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := e.HTTP.Client().Do(req)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatalf("read %s %s: %v", method, path, err)
+	}
+	return resp, data
+}
+
+// Browser returns an HTTP client with a cookie jar that does not follow
+// redirects, to drive pages as a browser without JavaScript would.
+func (e *Env) Browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}

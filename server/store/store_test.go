@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTemp(t *testing.T) (*DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "parley.db")
+	db, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, path
+}
+
+func TestMigrationsFromEmptyAndAgain(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTemp(t)
+	migrations, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := migrations[len(migrations)-1].Version
+	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+		t.Fatalf("fresh database at schema %d (%v), want %d", v, err, want)
+	}
+	var n int
+	db.Read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
+	if n != len(migrations) {
+		t.Fatalf("%d migrations recorded, want %d", n, len(migrations))
+	}
+	// Data written before a restart is still there and nothing is re-applied.
+	if _, err := db.Write.Exec(`INSERT INTO users (huid, kind, role, email, created_at, updated_at)
+		VALUES ('0f8fad5b-d9cb-469f-a165-70867728950e', 'cts_user', 'user', 'a@example.org', 'x', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	db2, err := Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db2.Close()
+	db2.Read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
+	if n != len(migrations) {
+		t.Fatalf("after reopen %d migrations recorded, want %d", n, len(migrations))
+	}
+	var email string
+	if err := db2.Read.QueryRow("SELECT email FROM users").Scan(&email); err != nil || email != "a@example.org" {
+		t.Fatalf("row lost across reopen: %q %v", email, err)
+	}
+}
+
+func TestPragmasInForce(t *testing.T) {
+	db, _ := openTemp(t)
+	for _, tc := range []struct {
+		pool   string
+		pragma string
+		want   string
+	}{
+		{"write", "journal_mode", "wal"},
+		{"write", "foreign_keys", "1"},
+		{"write", "busy_timeout", "10000"},
+		{"read", "foreign_keys", "1"},
+		{"read", "query_only", "1"},
+	} {
+		p := db.Write
+		if tc.pool == "read" {
+			p = db.Read
+		}
+		var got string
+		if err := p.QueryRow("PRAGMA " + tc.pragma).Scan(&got); err != nil {
+			t.Fatalf("%s %s: %v", tc.pool, tc.pragma, err)
+		}
+		if got != tc.want {
+			t.Errorf("%s pool: PRAGMA %s = %s, want %s", tc.pool, tc.pragma, got, tc.want)
+		}
+	}
+	if _, err := db.Read.Exec("CREATE TABLE nope (x)"); err == nil {
+		t.Error("the reader pool accepted a write")
+	}
+}
+
+func TestCorruptFileIsReportedClearly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	junk := strings.Repeat("this is not a database at all. ", 200)
+	if err := os.WriteFile(path, []byte(junk), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), path)
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("err = %v, want ErrCorrupt", err)
+	}
+	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "backup") {
+		t.Errorf("message should name the file and the way out: %v", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != junk {
+		t.Error("opening a damaged file changed it")
+	}
+}
+
+func TestNewerSchemaRefused(t *testing.T) {
+	db, path := openTemp(t)
+	db.Write.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')")
+	db.Close()
+	_, err := Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "newer Parley") {
+		t.Fatalf("err = %v, want a refusal naming the newer schema", err)
+	}
+}
+
+func TestSecondLockRefused(t *testing.T) {
+	dir := t.TempDir()
+	l1, err := LockDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = LockDir(dir)
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second lock: %v, want ErrLocked", err)
+	}
+	if !strings.Contains(err.Error(), "pid") {
+		t.Errorf("message should name the holder's pid: %v", err)
+	}
+	l1.Release()
+	l2, err := LockDir(dir)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	l2.Release()
+}
+
+func TestEnsureDirErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plain-file")
+	os.WriteFile(file, []byte("x"), 0o600)
+	err := EnsureDir(filepath.Join(file, "data"))
+	if err == nil || !strings.Contains(err.Error(), "cannot create data directory") {
+		t.Fatalf("err = %v, want a clear message", err)
+	}
+	if strings.Contains(err.Error(), "mkdir ") {
+		t.Errorf("message repeats syscall noise: %v", err)
+	}
+}
+
+// A query cancelled mid-flight must not leave its pooled connection
+// answering "interrupted" to the next, unrelated query (a known modernc trap).
+func TestCancelledQueryDoesNotPoisonPool(t *testing.T) {
+	db, _ := openTemp(t)
+	slow := `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000000) SELECT count(*) FROM c`
+	for _, pool := range []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"writer", func(ctx context.Context) error { _, err := db.Write.ExecContext(ctx, slow); return err }},
+		{"reader", func(ctx context.Context) error { var n int; return db.Read.QueryRowContext(ctx, slow).Scan(&n) }},
+	} {
+		for i := 0; i < 3; i++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+			err := pool.run(ctx)
+			cancel()
+			if err == nil {
+				t.Fatalf("%s: slow query was not interrupted", pool.name)
+			}
+			// Every following query on the same pools works.
+			var one int
+			if err := db.Read.QueryRow("SELECT 1").Scan(&one); err != nil {
+				t.Fatalf("%s: reader after cancel: %v", pool.name, err)
+			}
+			if _, err := db.Write.Exec("CREATE TABLE IF NOT EXISTS t (x)"); err != nil {
+				t.Fatalf("%s: writer after cancel: %v", pool.name, err)
+			}
+		}
+	}
+}
