@@ -72,6 +72,7 @@ func TestBrowserSignInAndEndSession(t *testing.T) {
 	if webID == 0 {
 		t.Fatalf("no web session after signing in in the browser: %s", body)
 	}
+	t.Logf("web session time zone: %q", webTZ)
 	if webTZ == "" {
 		t.Errorf("web session has no time zone; the sign-in page should send the browser's: %s", body)
 	}

@@ -379,3 +379,26 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 		t.Fatal("PARLEY_LANG=en did not make English the default")
 	}
 }
+
+func TestBackupWhileServingRestoresAccounts(t *testing.T) {
+	data := t.TempDir()
+	if out, code := runParley(t, "user", "create", "--data", data, "--email", "b@example.org", "--password", "backup-secret-1"); code != 0 {
+		t.Fatalf("user create: %s", out)
+	}
+	p := startServe(t, data)
+	copyPath := filepath.Join(t.TempDir(), "copy.db")
+	if out, code := runParley(t, "backup", "--data", data, "--out", copyPath); code != 0 {
+		t.Fatalf("backup while serving: %d %s", code, out)
+	}
+	if out, code := runParley(t, "backup", "--data", data, "--out", copyPath); code != 1 || !strings.Contains(out, "already exists") {
+		t.Fatalf("backup over an existing file: %d %s", code, out)
+	}
+	p.stop(t)
+	restored := t.TempDir()
+	b, _ := os.ReadFile(copyPath)
+	os.WriteFile(filepath.Join(restored, "parley.db"), b, 0o600)
+	p2 := startServe(t, restored)
+	if status, body := login(t, p2.url, "b@example.org", "backup-secret-1", "restored"); status != 200 {
+		t.Fatalf("sign-in on the restored copy: %d %s", status, body)
+	}
+}

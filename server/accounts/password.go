@@ -22,7 +22,7 @@ type Argon2Params struct {
 
 // DefaultArgon2 follows OWASP's argon2id minimum (19 MiB, 2 passes) and keeps
 // one sign-in well under 50 ms on a 2-core server (see docs/benchmarks.md).
-var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 1, KeyLen: 32}
+var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 2, KeyLen: 32}
 
 // Hasher hashes and checks passwords, bounding how many run at once: each
 // holds Memory KiB, so a flood of sign-ins must queue rather than exhaust RAM.

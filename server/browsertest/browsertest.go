@@ -84,6 +84,9 @@ func New(t testing.TB, opts ...Option) context.Context {
 	exe := FindChromium()
 	if exe == "" {
 		msg := "no Chromium found (chromium, chromium-browser, google-chrome on PATH, or $PARLEY_CHROMIUM)"
+		if p := os.Getenv("PARLEY_CHROMIUM"); p != "" {
+			msg = fmt.Sprintf("PARLEY_CHROMIUM=%s is not an executable", p)
+		}
 		if os.Getenv("PARLEY_E2E") == "1" {
 			t.Fatal("PARLEY_E2E=1 but no Chromium found; install Debian's chromium: " + msg)
 		}
@@ -179,8 +182,9 @@ func SaveScreenshot(ctx context.Context, path string) error {
 }
 
 // ConsoleErrors starts collecting the errors the pages of the tab report:
-// console.error calls, uncaught exceptions and browser log errors (failed
-// loads, CSP violations). The returned func gives those seen so far.
+// console.error calls, uncaught exceptions and error entries of the browser
+// log, such as Content-Security-Policy violations. The returned func gives
+// those seen so far.
 // Collection stops when ctx ends; messages from before the call are missed.
 func ConsoleErrors(ctx context.Context) func() []string {
 	var mu sync.Mutex
