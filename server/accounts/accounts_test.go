@@ -366,7 +366,7 @@ func TestBotsCannotSignInWithPassword(t *testing.T) {
 func TestPasswordHashFormat(t *testing.T) {
 	h := NewHasher(DefaultArgon2)
 	enc := h.Hash("correct horse")
-	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=1$") {
+	if !strings.HasPrefix(enc, "$argon2id$v=19$m=19456,t=2,p=2$") {
 		t.Fatalf("hash %q does not record argon2id and its cost", enc)
 	}
 	if !h.Verify(enc, "correct horse") || h.Verify(enc, "correct horsE") {

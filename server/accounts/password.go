@@ -20,7 +20,7 @@ type Argon2Params struct {
 	KeyLen  uint32
 }
 
-// DefaultArgon2 follows OWASP's argon2id minimum (19 MiB, 2 passes) and keeps
+// DefaultArgon2 follows OWASP's argon2id minimum (19 MiB, 2 passes); two lanes keep
 // one sign-in well under 50 ms on a 2-core server (see docs/benchmarks.md).
 var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 2, KeyLen: 32}
 

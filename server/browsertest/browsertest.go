@@ -52,7 +52,9 @@ func Timeout(d time.Duration) Option { return func(c *config) { c.timeout = d } 
 
 // Lang sets the Accept-Language the tab sends, e.g. "en" or "ru-RU,ru;q=0.9".
 // By default the tab asks for "ru", Parley's default language, so that pages
-// do not depend on the locale of the machine running the tests.
+// do not depend on the locale of the machine running the tests. Lang("")
+// keeps the browser's own header. It applies to New's tab only, not to tabs
+// opened later with chromedp.NewContext(ctx).
 func Lang(acceptLanguage string) Option { return func(c *config) { c.lang = acceptLanguage } }
 
 // FindChromium returns the browser binary: $PARLEY_CHROMIUM if set, else the
