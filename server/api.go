@@ -12,6 +12,9 @@ import (
 //go:embed openapi.json
 var openAPI []byte
 
+// OpenAPIDocument is the served /api/v1/openapi.json.
+func OpenAPIDocument() []byte { return openAPI }
+
 func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Write(openAPI)

@@ -12,8 +12,9 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// TestOpenAPICoversRoutes keeps /api/v1/openapi.json true: every API route
-// in routes.go is documented with its method, and nothing else is.
+// TestOpenAPICoversRoutes keeps /api/v1/openapi.json true for the server's
+// own routes: each is documented with its method. (The portal's test checks
+// the other direction on the whole router.)
 func TestOpenAPICoversRoutes(t *testing.T) {
 	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
@@ -45,11 +46,6 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	for r := range served {
 		if !documented[r] {
 			t.Errorf("route %s is not in openapi.json", r)
-		}
-	}
-	for r := range documented {
-		if !served[r] {
-			t.Errorf("openapi.json documents %s, which is not served", r)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 // routes declares every route of the messenger server in one place; the
 // portal adds its own through mounts.
-func (s *Server) routes(mounts []Mount) http.Handler {
+func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 	r := chi.NewRouter()
 	httpMetrics := web.NewHTTPMetrics(s.Metrics)
 	// Refuses cross-site form posts by their Fetch metadata; see web/csrf.go.
@@ -28,6 +28,7 @@ func (s *Server) routes(mounts []Mount) http.Handler {
 	r.Handle("/static/*", static.Handler())
 
 	acc := s.accountsHTTP
+	var mountErr error
 	r.Group(func(r chi.Router) {
 		r.Use(acc.LoadSession)
 
@@ -66,12 +67,17 @@ func (s *Server) routes(mounts []Mount) http.Handler {
 		})
 
 		for _, m := range mounts {
-			m(r, s)
+			if err := m(r, s); err != nil && mountErr == nil {
+				mountErr = err
+			}
 		}
 	})
+	if mountErr != nil {
+		return nil, mountErr
+	}
 
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 	})
-	return r
+	return r, nil
 }

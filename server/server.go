@@ -33,8 +33,10 @@ type Config struct {
 	Accounts accounts.Options
 }
 
-// Mount adds routes of another component (the portal) to the router.
-type Mount func(r chi.Router, s *Server)
+// Mount adds the routes of another component (the portal) to the router,
+// inside the group that knows the signed-in user. It may open resources and
+// register their release with OnClose.
+type Mount func(r chi.Router, s *Server) error
 
 // Server is one running Parley instance.
 type Server struct {
@@ -48,6 +50,7 @@ type Server struct {
 
 	accountsHTTP *accounts.Handler
 	handler      http.Handler
+	closers      []func() error
 }
 
 // DBFile is the database's name inside the data directory.
@@ -85,17 +88,31 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	s.Metrics = prometheus.NewRegistry()
 	s.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.accountsHTTP = accounts.NewHandler(s.Accounts, s.Site, cfg.Log)
-	s.handler = s.routes(mounts)
+	s.handler, err = s.routes(mounts)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// DataDir is the directory that holds all of this server's state.
+func (s *Server) DataDir() string { return s.cfg.DataDir }
+
+// OnClose registers fn to run when the server closes, before the database.
+func (s *Server) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close releases the database and the data directory.
 func (s *Server) Close() error {
-	err := s.DB.Close()
-	return errors.Join(err, s.lock.Release())
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		errs = append(errs, s.closers[i]())
+	}
+	errs = append(errs, s.DB.Close(), s.lock.Release())
+	return errors.Join(errs...)
 }
 
 // Serve accepts requests on ln until ctx is cancelled, then stops taking new

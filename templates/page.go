@@ -8,6 +8,9 @@ type Page struct {
 	Title string
 	CSRF  string
 	Path  string     // this page's path with query, for the language switch to come back to
+	// AltURL is this page in the other language when that is another URL
+	// (help articles); the language switch goes there instead of Path.
+	AltURL string
 	User  *UserBadge // nil when nobody is signed in
 	// Notice is a one-line confirmation shown at the top ("Saved.").
 	Notice string
@@ -26,6 +29,14 @@ func (p Page) OtherLang() string {
 		return "en"
 	}
 	return "ru"
+}
+
+// SwitchNext is where the language switch returns to.
+func (p Page) SwitchNext() string {
+	if p.AltURL != "" {
+		return p.AltURL
+	}
+	return p.Path
 }
 
 // T translates key into the page's language.

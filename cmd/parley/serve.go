@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"parley/portal"
 	"parley/server"
 )
 
@@ -60,7 +61,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log})
+	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log},
+		portal.Mount)
 	if err != nil {
 		return err
 	}
