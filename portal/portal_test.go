@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -25,26 +24,12 @@ func start(t *testing.T) *servertest.Env {
 
 func get(t *testing.T, c *http.Client, env *servertest.Env, path string, header ...string) (*http.Response, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", env.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return env.Page(c, "GET", path, nil, header...)
 }
 
 func post(t *testing.T, c *http.Client, env *servertest.Env, path string, form url.Values) *http.Response {
 	t.Helper()
-	resp, err := c.PostForm(env.URL+path, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	resp, _ := env.Page(c, "POST", path, form)
 	return resp
 }
 

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,24 +16,7 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // page fetches path with the browser client and returns status and body.
 func page(t *testing.T, c *http.Client, env *servertest.Env, method, path string, form url.Values, header ...string) (*http.Response, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, env.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp, string(data)
+	return env.Page(c, method, path, form, header...)
 }
 
 func csrfOf(t *testing.T, html string) string {

@@ -11,14 +11,25 @@ import (
 	"parley/templates"
 )
 
-// Article handles GET /help/{lang}/{slug}.
-func (h *Handler) Article(w http.ResponseWriter, r *http.Request) {
+// articleOf finds the article a /help/{lang}/{slug}… URL names, answering
+// 404 itself when there is none.
+func (h *Handler) articleOf(w http.ResponseWriter, r *http.Request) (*kb.Article, bool) {
 	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
 	a, ok := h.base.Article(lang, slug)
 	if !validLang(lang) || !ok {
 		h.notFound(w, r, lang)
+		return nil, false
+	}
+	return a, true
+}
+
+// Article handles GET /help/{lang}/{slug}.
+func (h *Handler) Article(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.articleOf(w, r)
+	if !ok {
 		return
 	}
+	slug := a.Slug
 	q := r.URL.Query()
 	// A click from a search result: note it, then show the clean URL so a
 	// reload or a shared link does not count again.

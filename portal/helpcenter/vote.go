@@ -7,25 +7,32 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
-
+	"parley/kb"
 	"parley/server/web"
 )
 
 // maxComment bounds the optional "what was missing" comment.
 const maxComment = 2000
 
-// Vote handles POST /help/{lang}/{slug}/vote.
-func (h *Handler) Vote(w http.ResponseWriter, r *http.Request) {
-	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
-	a, ok := h.base.Article(lang, slug)
-	if !validLang(lang) || !ok {
-		h.notFound(w, r, lang)
-		return
+// articleForm reads a small form posted to an article, checking its CSRF
+// token; it answers itself when the article or the form is unusable.
+func (h *Handler) articleForm(w http.ResponseWriter, r *http.Request) (*kb.Article, bool) {
+	a, ok := h.articleOf(w, r)
+	if !ok {
+		return nil, false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
 	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
 		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+		return nil, false
+	}
+	return a, true
+}
+
+// Vote handles POST /help/{lang}/{slug}/vote.
+func (h *Handler) Vote(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.articleForm(w, r)
+	if !ok {
 		return
 	}
 	var helpful bool
@@ -38,7 +45,7 @@ func (h *Handler) Vote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	visitor := h.visitor(w, r, true)
-	id, err := h.vote(r.Context(), visitor, a.Slug, lang, helpful)
+	id, err := h.vote(r.Context(), visitor, a.Slug, a.Lang, helpful)
 	switch {
 	case errors.Is(err, errAlreadyVoted):
 		http.Redirect(w, r, a.URL()+"#vote", http.StatusSeeOther)
@@ -51,15 +58,8 @@ func (h *Handler) Vote(w http.ResponseWriter, r *http.Request) {
 
 // Feedback handles POST /help/{lang}/{slug}/feedback: the comment on a "no".
 func (h *Handler) Feedback(w http.ResponseWriter, r *http.Request) {
-	lang, slug := chi.URLParam(r, "lang"), chi.URLParam(r, "slug")
-	a, ok := h.base.Article(lang, slug)
-	if !validLang(lang) || !ok {
-		h.notFound(w, r, lang)
-		return
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
-	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+	a, ok := h.articleForm(w, r)
+	if !ok {
 		return
 	}
 	voteID, err := strconv.ParseInt(r.PostFormValue("vote"), 10, 64)
