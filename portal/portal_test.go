@@ -65,15 +65,15 @@ func TestHelpPages(t *testing.T) {
 		t.Fatal("section page lacks its articles or breadcrumbs")
 	}
 
-	resp, html = get(t, c, env, "/help/ru/admin-sign-in")
+	resp, html = get(t, c, env, "/help/ru/call-network-requirements")
 	if resp.StatusCode != 200 {
 		t.Fatalf("article: %d", resp.StatusCode)
 	}
 	for _, want := range []string{
-		`<h1 id="article-title">`,                    // title
-		`class="breadcrumbs"`,                        // breadcrumbs
-		`href="/help/en/admin-sign-in"`,              // translation
-		`/lang/en?next=%2Fhelp%2Fen%2Fadmin-sign-in`, // language switch goes to the translation
+		`<h1 id="article-title">`,                                  // title
+		`class="breadcrumbs"`,                                      // breadcrumbs
+		`href="/help/en/call-network-requirements"`,                // translation
+		`/lang/en?next=%2Fhelp%2Fen%2Fcall-network-requirements`,   // language switch goes to the translation
 		`<details class="admin-block"><summary>Для администратора`, // admin block
 		`id="toc-h"`,     // table of contents
 		`id="related-h"`, // related articles
