@@ -26,6 +26,7 @@ func commands() []command {
 		{"serve", "start the server (the default when no command is given)", runServe},
 		{"admin create", "create a server administrator", runAdminCreate},
 		{"user create", "create a user or a member of support staff", runUserCreate},
+		{"ingest", "parse diagnostics files and print what they contain and what is wrong", runIngest},
 		{"backup", "write a consistent copy of the database, also while the server runs", runBackup},
 		{"version", "print the version", runVersion},
 	}

@@ -1,0 +1,789 @@
+package ingest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// LogcatOptions tunes ParseLogcatWith.
+type LogcatOptions struct {
+	// Year is assumed for timestamps that carry no year (threadtime, time)
+	// until the file itself shows one: a line with a full date (Android
+	// Studio, -v year) sets the year for the lines after it, and one within
+	// the first 64 KiB sets it for the whole file. A year-less timestamp that
+	// goes from December to January moves to the next year. 0 means the
+	// current year in UTC.
+	Year int
+	// Location is the device's time zone, when known. Logcat prints the
+	// device's local wall-clock time; with a Location those times are
+	// converted to UTC, without one they are kept as they are and labelled
+	// UTC (so "12:34" in the file is 12:34Z in the event). Lines printed with
+	// an explicit offset (-v zone) or as epoch seconds (-v epoch) are always
+	// exact.
+	Location *time.Location
+}
+
+// Attribute names that the logcat parser sets on events.
+const (
+	AttrLogcatBuffer  = "logcat.buffer"        // main, system, crash, events, radio… from "--------- beginning of crash"
+	AttrLogcatUID     = "logcat.uid"           // -v uid
+	AttrLogcatPackage = "logcat.package"       // the package column of Android Studio's logcat
+	AttrDroppedLines  = "logcat.dropped_lines" // continuation lines beyond the size cap of one message
+	AttrProcess       = "android.process"      // process of a crash (package[:suffix])
+	AttrKilled        = "android.killed"       // package of a process the system killed or saw die
+	AttrKilledPID     = "android.killed_pid"
+	AttrKillReason    = "android.kill_reason"        // what the killer said: "empty #17", "low watermark is breached", "died"…
+	AttrThread        = "android.thread"             // thread name of a crash
+	AttrCause         = "java.cause"                 // the last "Caused by:" of a Java crash
+	AttrNativeCause   = "native.cause"               // "Cause:" line of a tombstone (e.g. null pointer dereference)
+	AttrTombstoneOf   = "android.tombstone_for_line" // on a DEBUG tombstone banner: the line of the libc crash it details
+)
+
+const (
+	lcMaxMessage   = 64 << 10  // bytes of one event's message (with its continuation lines)
+	lcMaxHold      = 256       // events queued while a native crash waits for its tombstone
+	lcSniffLines   = 100       // lines without any logcat line before the file is refused
+	lcSniffBytes   = 256 << 10 // bytes of such lines before the file is refused
+	lcLineErrors   = 10        // unreadable lines reported one by one
+	lcYearPeekSize = 64 << 10
+)
+
+// ParseLogcat reads Android logcat output with the default options (the
+// current year for year-less timestamps, device times kept as UTC wall
+// clock); see ParseLogcatWith.
+func ParseLogcat(name string, r io.Reader, sink Sink) (Result, error) {
+	return ParseLogcatWith(name, r, sink, LogcatOptions{})
+}
+
+// ParseLogcatWith reads Android logcat output as a stream and hands sink one
+// event per log entry.
+//
+// Shapes: threadtime ("MM-DD HH:MM:SS.mmm PID TID L Tag: msg", also with -v
+// year, epoch, monotonic, usec/nsec, zone and uid), time ("MM-DD … L/Tag(PID):
+// msg"), brief ("L/Tag( PID): msg"), long ("[ time PID:TID L/Tag ]" and message
+// lines), and Android Studio's ("date time PID-TID Tag package L msg" and the
+// older "date time PID-TID/package L/Tag: msg"). Shapes may be mixed; CRLF
+// and a UTF-8 BOM are accepted.
+//
+// Buffer dividers ("--------- beginning of crash") are not events; the
+// buffer's name is set as Attrs[AttrLogcatBuffer] on the events after it.
+// Attrs maps may be shared by many events: treat them as read-only.
+//
+// Continuation lines of a Java stack trace (same PID, TID, tag and level;
+// an indented "at …", "... N more", "Suppressed: …", or "Caused by: …") are
+// joined to the event they continue, as are all lines of the same writer
+// after "FATAL EXCEPTION" (AndroidRuntime), "ANR in" (ActivityManager) and a
+// tombstone banner (DEBUG), and indented lines that carry no logcat prefix
+// (how Android Studio prints multi-line messages). One message keeps at most
+// 64 KiB; further lines are counted in Attrs[AttrDroppedLines].
+//
+// Crashes: an AndroidRuntime FATAL EXCEPTION (kind java), "ANR in <pkg>"
+// (kind anr) and a native crash (libc "Fatal signal", DEBUG's tombstone
+// banner; kind native, the two merged into one crash when both are present)
+// become events of level F with Crash set. Kills of app processes
+// (ActivityManager "Killing …" and "Process … has died", lmkd and
+// lowmemorykiller, am_kill) are ordinary events with Attrs[AttrKilled] set to
+// the package.
+//
+// Lines that match no logcat shape are kept as events of level "?" (and the
+// first few are reported in Result.Errors, with a count of the rest); indented
+// ones continue the event before them. If none of the first 100 non-empty
+// lines is a logcat line, parsing stops with a ParseError saying the file is
+// not logcat, and no event is passed to sink. An error from sink stops
+// parsing and is returned as it is.
+func ParseLogcatWith(name string, r io.Reader, sink Sink, opts LogcatOptions) (Result, error) {
+	res := Result{File: name, Format: FormatLogcat}
+	lr := newLCLineReader(r)
+	p := newLogcatParser(&res, sink, opts)
+	if head := lr.peek(lcYearPeekSize); len(head) > 0 {
+		if y := lcYearInHead(head); y > 0 {
+			p.year = y
+		} else if opts.Year <= 0 {
+			p.year = lcGuessYear(head, time.Now().UTC())
+		}
+	}
+	for p.err == nil {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		p.line(lr.n, line)
+	}
+	if p.err == nil {
+		p.finish()
+	}
+	p.commit()
+	if lr.long > 0 {
+		res.addError(lr.firstCut, "%d line(s) longer than %d bytes were cut short", lr.long, lcMaxLine)
+	}
+	if p.err != nil {
+		return res, p.fatal()
+	}
+	if lr.err != nil {
+		pe := ParseError{File: name, Line: lr.n, Msg: "read error: " + lr.err.Error()}
+		return res, lcFatal(&res, pe)
+	}
+	return res, nil
+}
+
+// lcGuessYear picks the year for a log that never says it: the current one,
+// unless the first "MM-DD" date would then lie in the future, which means the
+// log was written last year (a December log read in January).
+func lcGuessYear(head []byte, now time.Time) int {
+	for len(head) > 0 {
+		line := head
+		if i := bytes.IndexByte(head, '\n'); i >= 0 {
+			line, head = head[:i], head[i+1:]
+		} else {
+			head = nil
+		}
+		if len(line) < 6 || line[2] != '-' || !isDigits(line[0:2]) || !isDigits(line[3:5]) || line[5] != ' ' {
+			continue
+		}
+		month := int(line[0]-'0')*10 + int(line[1]-'0')
+		day := int(line[3]-'0')*10 + int(line[4]-'0')
+		if month < 1 || month > 12 || day < 1 || day > 31 {
+			continue
+		}
+		if time.Date(now.Year(), time.Month(month), day, 0, 0, 0, 0, time.UTC).After(now.Add(24 * time.Hour)) {
+			return now.Year() - 1
+		}
+		return now.Year()
+	}
+	return now.Year()
+}
+
+func isDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lcYearInHead finds the year of the first full-date logcat line in head.
+func lcYearInHead(head []byte) int {
+	var f lcFields
+	for len(head) > 0 {
+		nl := bytes.IndexByte(head, '\n')
+		if nl < 0 {
+			break // the last line may be cut short
+		}
+		line := head[:nl]
+		head = head[nl+1:]
+		if len(line) > 19 && line[4] == '-' && lcParseLine(bytes.TrimSuffix(line, []byte{'\r'}), &f) && f.tsKind == lcTSFull {
+			return f.year
+		}
+	}
+	return 0
+}
+
+// Join modes of a pending event.
+const (
+	lcModeNone  = iota
+	lcModeFatal // AndroidRuntime "FATAL EXCEPTION": every line of the same writer
+	lcModeANR   // ActivityManager "ANR in": every line of the same writer
+	lcModeDebug // DEBUG tombstone banner: every line of the same writer
+	lcModeLong  // -v long: every line up to an empty one
+)
+
+// lcSinkErr wraps an error returned by the sink.
+type lcSinkErr struct{ err error }
+
+func (e lcSinkErr) Error() string { return e.err.Error() }
+
+type logcatParser struct {
+	res  *Result
+	sink Sink
+	env  Environment
+
+	// time
+	year       int
+	lastMonth  int
+	loc        *time.Location
+	fixedZone  bool // zoneOff applies to every wall-clock time (tombstone logs)
+	zoneOff    int
+	cY, cM, cD int
+	cDays      int64
+	locKey     int64
+	locOff     int
+
+	// buffers and their shared attribute maps
+	bufAttrs   map[string]string
+	attrsByBuf map[string]map[string]string
+
+	// the event being assembled
+	havePend  bool
+	pend      Event
+	pendLevel byte
+	pendMode  int
+	pendTomb  *tombState
+	msgBuf    []byte
+	joined    bool
+	dropped   int
+
+	// a native crash waiting for its tombstone lines, and the events after it
+	hold      *Event
+	holdLibc  bool
+	holdTomb  *tombState
+	holdTPID  string
+	holdQueue []Event
+
+	// recognition
+	sawLogcat bool
+	pre       []Event // unmatched lines before the first logcat line
+	preBytes  int
+	unmatched int
+	firstBad  int
+	noCrash   bool // tombstone's own log: its crash is already reported
+	embedded  bool // lines come from inside another file: no sniffing
+
+	arena strings.Builder // see str
+	tally lcTally
+
+	err error
+	f   lcFields
+}
+
+func newLogcatParser(res *Result, sink Sink, opts LogcatOptions) *logcatParser {
+	p := &logcatParser{res: res, sink: sink, year: opts.Year, loc: opts.Location, cM: -1, locKey: -1}
+	if p.year <= 0 {
+		p.year = time.Now().UTC().Year()
+	}
+	return p
+}
+
+// fatal turns p.err into the error to return.
+func (p *logcatParser) fatal() error {
+	if se, ok := p.err.(lcSinkErr); ok {
+		return se.err
+	}
+	if pe, ok := p.err.(ParseError); ok {
+		return lcFatal(p.res, pe)
+	}
+	return p.err
+}
+
+// line handles one input line (without its line ending).
+func (p *logcatParser) line(n int, b []byte) {
+	if len(b) == 0 {
+		if p.havePend && p.pendMode == lcModeLong {
+			p.flush()
+		}
+		return
+	}
+	if p.havePend && p.pendMode == lcModeLong && !(b[0] == '[' && lcParseLine(b, &p.f)) {
+		p.appendCont(b)
+		return
+	}
+	if b[0] == '-' {
+		if buf, ok := lcDivider(b); ok {
+			p.flush()
+			if len(p.pre) > 0 {
+				p.flushPre()
+			}
+			p.setBuffer(buf)
+			p.sawLogcat = true
+			return
+		}
+	}
+	f := &p.f
+	if !lcParseLine(b, f) {
+		p.unmatchedLine(n, b)
+		return
+	}
+	if !p.sawLogcat {
+		p.sawLogcat = true
+	}
+	if len(p.pre) > 0 {
+		p.flushPre()
+	}
+	if p.havePend && p.continues(b, f) {
+		msg := f.msg.of(b)
+		p.appendCont(msg)
+		if p.pendTomb != nil {
+			p.pendTomb.feed(string(msg))
+		}
+		return
+	}
+	p.flush()
+	p.start(n, b, f)
+}
+
+// continues reports whether the parsed line b continues the pending event.
+func (p *logcatParser) continues(b []byte, f *lcFields) bool {
+	if f.level != p.pendLevel || string(f.tag.of(b)) != p.pend.Tag || string(f.pid.of(b)) != p.pend.PID || string(f.tid.of(b)) != p.pend.TID {
+		return false
+	}
+	if p.pendMode != lcModeNone {
+		return true
+	}
+	return lcStackContinuation(f.msg.of(b))
+}
+
+func lcLevelOf(c byte) Level { return lcLevels[c] }
+
+// lcLevels is LevelFromLetter as a table.
+var lcLevels = func() (t [256]Level) {
+	for c := range t {
+		t[c] = LevelFromLetter(byte(c))
+	}
+	return t
+}()
+
+// lcStackContinuation recognises the lines of a Java stack trace after its
+// first: "\tat …", "Caused by: …", "\t... 7 more", "\tSuppressed: …".
+func lcStackContinuation(m []byte) bool {
+	i := 0
+	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
+		i++
+	}
+	r := m[i:]
+	if len(r) < 3 {
+		return false
+	}
+	switch r[0] {
+	case 'a':
+		return i > 0 && r[1] == 't' && r[2] == ' '
+	case 'C':
+		return bytes.HasPrefix(r, []byte("Caused by: "))
+	case '.':
+		return i > 0 && bytes.HasPrefix(r, []byte("... ")) && bytes.HasSuffix(r, []byte(" more"))
+	case 'S':
+		return i > 0 && bytes.HasPrefix(r, []byte("Suppressed: "))
+	}
+	return false
+}
+
+// start begins a new pending event from a parsed line.
+func (p *logcatParser) start(n int, b []byte, f *lcFields) {
+	s := p.str(b[f.body.lo:])
+	off := f.body.lo
+	sub := func(sp lcSpan) string {
+		if sp.hi <= sp.lo {
+			return ""
+		}
+		return s[sp.lo-off : sp.hi-off]
+	}
+	// Field by field: assigning a whole Event literal would build it on
+	// the stack and copy it over.
+	ev := &p.pend
+	ev.Time = p.time(f)
+	ev.Level = lcLevelOf(f.level)
+	ev.Source = ""
+	ev.Line = n
+	ev.Tag = sub(f.tag)
+	ev.PID = sub(f.pid)
+	ev.TID = sub(f.tid)
+	ev.Message = sub(f.msg)
+	ev.Attrs = p.bufAttrs
+	ev.Crash = nil
+	if f.uid.hi > f.uid.lo || f.pkg.hi > f.pkg.lo {
+		a := p.ownAttrs(&p.pend)
+		if f.uid.hi > f.uid.lo {
+			a[AttrLogcatUID] = sub(f.uid)
+		}
+		if f.pkg.hi > f.pkg.lo {
+			a[AttrLogcatPackage] = sub(f.pkg)
+		}
+	}
+	p.havePend, p.pendLevel, p.pendMode, p.pendTomb = true, f.level, lcModeNone, nil
+	p.joined, p.dropped = false, 0
+	if f.shape == lcShapeLong {
+		p.pendMode = lcModeLong
+		return
+	}
+	switch p.pend.Tag {
+	case "AndroidRuntime":
+		if lcHasPrefix(p.pend.Message, "FATAL EXCEPTION") {
+			p.pendMode = lcModeFatal
+		}
+	case "ActivityManager":
+		if lcHasPrefix(p.pend.Message, "ANR in ") {
+			p.pendMode = lcModeANR
+		}
+	case "DEBUG", "crash_dump32", "crash_dump64":
+		if lcHasPrefix(p.pend.Message, tombBanner) {
+			p.pendMode = lcModeDebug
+			p.pendTomb = &tombState{}
+			p.pendTomb.feed(p.pend.Message)
+		}
+	}
+}
+
+// lcArenaSize is the block in which the strings of short events are kept.
+const lcArenaSize = 8 << 10
+
+// str copies b into a string. Strings of ordinary lines share blocks of
+// lcArenaSize bytes, written through a strings.Builder (whose written bytes
+// never change and whose blocks are not zeroed first): that saves an
+// allocation per event, about a third of the cost of a plain logcat line. A
+// block lives as long as any of its strings.
+func (p *logcatParser) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > lcArenaSize/8 {
+		return string(b)
+	}
+	if p.arena.Cap()-p.arena.Len() < len(b) {
+		p.arena.Reset()
+		p.arena.Grow(lcArenaSize)
+	}
+	start := p.arena.Len()
+	p.arena.Write(b)
+	return p.arena.String()[start:]
+}
+
+func lcHasPrefix(s, prefix string) bool {
+	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
+}
+
+// appendCont adds a continuation line to the pending event's message.
+func (p *logcatParser) appendCont(m []byte) {
+	if !p.joined {
+		p.msgBuf = append(p.msgBuf[:0], p.pend.Message...)
+		p.joined = true
+	}
+	if len(p.msgBuf)+1+len(m) > lcMaxMessage {
+		p.dropped++
+		return
+	}
+	if len(p.msgBuf) > 0 {
+		p.msgBuf = append(p.msgBuf, '\n')
+	}
+	p.msgBuf = append(p.msgBuf, m...)
+}
+
+// unmatchedLine handles a line that is no logcat line.
+func (p *logcatParser) unmatchedLine(n int, b []byte) {
+	if p.havePend && (b[0] == ' ' || b[0] == '\t') {
+		// Android Studio prints a multi-line message's further lines
+		// indented under the first, without a prefix.
+		p.appendCont(bytes.TrimLeft(b, " "))
+		if p.pendTomb != nil {
+			p.pendTomb.feed(string(b))
+		}
+		return
+	}
+	p.flush()
+	ev := Event{Level: LevelUnknown, Line: n, Message: string(b), Attrs: p.bufAttrs}
+	if !p.sawLogcat && !p.embedded {
+		p.pre = append(p.pre, ev)
+		p.preBytes += len(b)
+		if len(p.pre) >= lcSniffLines || p.preBytes >= lcSniffBytes {
+			p.err = ParseError{File: p.res.File, Msg: fmt.Sprintf(
+				"not a logcat file: no line matched a known logcat format in the first %d lines", len(p.pre))}
+		}
+		return
+	}
+	p.badLine(n, b)
+	p.dispatch(&ev)
+}
+
+func (p *logcatParser) badLine(n int, b []byte) {
+	p.unmatched++
+	if p.unmatched <= lcLineErrors {
+		p.res.addError(n, "not a logcat line (kept as an event of level ?): %q", lcClip(b, 80))
+	}
+	if p.firstBad == 0 {
+		p.firstBad = n
+	}
+}
+
+func lcClip(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "…"
+	}
+	return string(b)
+}
+
+// flushPre emits the unmatched lines met before the first logcat line.
+func (p *logcatParser) flushPre() {
+	pre := p.pre
+	p.pre = nil
+	for i := range pre {
+		p.badLine(pre[i].Line, []byte(pre[i].Message))
+		p.dispatch(&pre[i])
+	}
+}
+
+// finish ends the parse: the pending event, a held crash, the summary.
+func (p *logcatParser) finish() {
+	if !p.sawLogcat && len(p.pre) > 0 && !p.embedded {
+		p.err = ParseError{File: p.res.File, Msg: fmt.Sprintf(
+			"not a logcat file: no line matched a known logcat format in the first %d lines", len(p.pre))}
+		return
+	}
+	p.flush()
+	p.releaseHold()
+	if p.unmatched > lcLineErrors {
+		p.res.addError(p.firstBad, "%d lines in all matched no logcat format; they were kept as events of level ?", p.unmatched)
+	}
+	if p.tally.events > 0 || p.sawLogcat {
+		p.env.Platform = "android"
+	}
+	p.res.Env.Merge(p.env)
+}
+
+func (p *logcatParser) setBuffer(name []byte) {
+	if p.attrsByBuf == nil {
+		p.attrsByBuf = map[string]map[string]string{}
+	}
+	a, ok := p.attrsByBuf[string(name)]
+	if !ok {
+		if len(p.attrsByBuf) > 64 { // a hostile file naming endless buffers
+			p.bufAttrs = nil
+			return
+		}
+		a = map[string]string{AttrLogcatBuffer: string(name)}
+		p.attrsByBuf[string(name)] = a
+	}
+	p.bufAttrs = a
+}
+
+// ownAttrs gives ev an Attrs map of its own. The maps shared by the events
+// of one buffer hold only AttrLogcatBuffer; a map with other keys already
+// belongs to its event.
+func (p *logcatParser) ownAttrs(ev *Event) map[string]string {
+	if len(ev.Attrs) > 1 {
+		return ev.Attrs
+	}
+	if _, shared := ev.Attrs[AttrLogcatBuffer]; !shared && ev.Attrs != nil {
+		return ev.Attrs
+	}
+	a := make(map[string]string, len(ev.Attrs)+4)
+	for k, v := range ev.Attrs {
+		a[k] = v
+	}
+	ev.Attrs = a
+	return a
+}
+
+// flush finishes the pending event: joins its message, recognises crashes,
+// kills and environment facts, and passes it on.
+func (p *logcatParser) flush() {
+	if !p.havePend {
+		return
+	}
+	p.havePend = false
+	ev := &p.pend
+	if p.joined {
+		ev.Message = string(p.msgBuf)
+		p.joined = false
+	}
+	if p.dropped > 0 {
+		p.ownAttrs(ev)[AttrDroppedLines] = strconv.Itoa(p.dropped)
+	}
+	tomb := p.pendTomb
+	p.pendTomb = nil
+	if !p.noCrash {
+		switch ev.Tag {
+		case "AndroidRuntime":
+			if lcHasPrefix(ev.Message, "FATAL EXCEPTION") {
+				p.javaCrash(ev)
+			}
+		case "ActivityManager":
+			if lcHasPrefix(ev.Message, "ANR in ") {
+				p.anrCrash(ev)
+			}
+		case "libc":
+			if lcHasPrefix(ev.Message, "Fatal signal ") {
+				p.libcCrash(*ev)
+				return
+			}
+		case "DEBUG", "crash_dump32", "crash_dump64":
+			if lcHasPrefix(ev.Message, tombBanner) {
+				if tomb == nil {
+					tomb = &tombState{}
+					tomb.feedLines(ev.Message)
+				}
+				p.debugCrash(*ev, tomb)
+				return
+			}
+		}
+	}
+	p.lookAround(ev)
+	p.dispatch(ev)
+}
+
+// dispatch passes a finished event on, or queues it behind a held crash.
+func (p *logcatParser) dispatch(ev *Event) {
+	if p.hold != nil {
+		if p.holdTomb != nil && ev.Tag == "DEBUG" && ev.PID == p.holdTPID {
+			p.holdTomb.feedLines(ev.Message)
+		}
+		p.holdQueue = append(p.holdQueue, *ev)
+		if len(p.holdQueue) >= lcMaxHold {
+			p.releaseHold()
+		}
+		return
+	}
+	p.emit(ev)
+}
+
+// emit hands ev to the sink and counts it. The counting is Result.count's,
+// kept in an array and folded into the Result by commit: a map update per
+// event would cost a sixth of the whole parse. TestLogcatTallyMatchesCount
+// checks that both agree.
+func (p *logcatParser) emit(ev *Event) {
+	if p.err != nil {
+		return
+	}
+	ev.Source = p.res.File
+	t := &p.tally
+	t.events++
+	t.levels[ev.Level&7]++
+	if ev.Crash != nil {
+		t.crashes++
+	}
+	if !ev.Time.IsZero() {
+		if t.first.IsZero() || ev.Time.Before(t.first) {
+			t.first = ev.Time
+		}
+		if ev.Time.After(t.last) {
+			t.last = ev.Time
+		}
+	}
+	if p.sink != nil {
+		if err := p.sink(*ev); err != nil {
+			p.err = lcSinkErr{err}
+		}
+	}
+}
+
+// lcTally is what Result.count tallies.
+type lcTally struct {
+	events, crashes int
+	levels          [8]int
+	first, last     time.Time
+}
+
+// commit folds the tally into the Result.
+func (p *logcatParser) commit() {
+	t := &p.tally
+	r := p.res
+	r.Events += t.events
+	r.Crashes += t.crashes
+	for l, n := range t.levels {
+		if n > 0 {
+			if r.Levels == nil {
+				r.Levels = map[string]int{}
+			}
+			r.Levels[Level(l).Letter()] += n
+		}
+	}
+	if !t.first.IsZero() && (r.First.IsZero() || t.first.Before(r.First)) {
+		r.First = t.first
+	}
+	if t.last.After(r.Last) {
+		r.Last = t.last
+	}
+	p.tally = lcTally{}
+}
+
+// releaseHold completes a held native crash with what its tombstone said
+// and emits it with the events queued behind it.
+func (p *logcatParser) releaseHold() {
+	if p.hold == nil {
+		return
+	}
+	ev := *p.hold
+	if t := p.holdTomb; t != nil {
+		tc := t.crash()
+		c := ev.Crash
+		if c == nil || !p.holdLibc {
+			ev.Crash = tc
+		} else {
+			if c.Type == "" {
+				c.Type = tc.Type
+			}
+			if t.abort != "" {
+				c.Reason = t.abort
+			} else if c.Reason == "" {
+				c.Reason = tc.Reason
+			}
+			if len(c.Frames) == 0 {
+				c.Frames = tc.Frames
+			}
+		}
+		if t.cause != "" {
+			p.ownAttrs(&ev)[AttrNativeCause] = t.cause
+		}
+		if proc := t.processName(); proc != "" {
+			a := p.ownAttrs(&ev)
+			if a[AttrProcess] == "" {
+				a[AttrProcess] = proc
+			}
+			p.crashApp(proc)
+		}
+		p.env.Merge(t.env())
+	}
+	queue := p.holdQueue
+	p.hold, p.holdTomb, p.holdTPID, p.holdQueue, p.holdLibc = nil, nil, "", nil, false
+	p.emit(&ev)
+	for i := range queue {
+		p.emit(&queue[i])
+	}
+}
+
+// time turns a parsed timestamp into a time.Time (see LogcatOptions).
+func (p *logcatParser) time(f *lcFields) time.Time {
+	switch f.tsKind {
+	case lcTSNone, lcTSUptime:
+		return time.Time{}
+	case lcTSEpoch:
+		return time.Unix(f.epoch, int64(f.nsec)).UTC()
+	}
+	y := f.year
+	if f.tsKind == lcTSFull {
+		p.year = y
+	} else {
+		if p.lastMonth == 12 && f.month == 1 {
+			p.year++
+		}
+		y = p.year
+	}
+	p.lastMonth = f.month
+	if y != p.cY || f.month != p.cM || f.day != p.cD {
+		p.cY, p.cM, p.cD = y, f.month, f.day
+		p.cDays = lcDaysFromCivil(y, f.month, f.day)
+	}
+	sec := p.cDays*86400 + int64(f.hour*3600+f.min*60+f.sec)
+	switch {
+	case f.hasZone:
+		sec -= int64(f.zone)
+	case p.fixedZone:
+		sec -= int64(p.zoneOff)
+	case p.loc != nil:
+		key := p.cDays*24 + int64(f.hour)
+		if key != p.locKey {
+			_, off := time.Date(y, time.Month(f.month), f.day, f.hour, 30, 0, 0, p.loc).Zone()
+			p.locKey, p.locOff = key, off
+		}
+		sec -= int64(p.locOff)
+	}
+	return time.Unix(sec, int64(f.nsec)).UTC()
+}
+
+// lcDaysFromCivil counts days from 1970-01-01 to the given date
+// (proleptic Gregorian; out-of-range days roll over as time.Date does).
+func lcDaysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}

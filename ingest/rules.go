@@ -1,0 +1,343 @@
+package ingest
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Severity orders findings on the triage page.
+type Severity int
+
+// Severities, from least to most urgent.
+const (
+	SeverityInfo Severity = iota
+	SeverityWarning
+	SeverityError
+	SeverityCritical
+)
+
+func (s Severity) String() string {
+	return [...]string{"info", "warning", "error", "critical"}[s]
+}
+
+// Finding is one diagnosis: what a rule saw, how often, and the help-center
+// article that fixes it.
+type Finding struct {
+	Rule     string
+	Severity Severity
+	Article  string // help-center slug
+	Title    string // English; the triage page translates by Rule
+	Detail   string // what exactly was seen
+	Count    int
+	First    time.Time
+	Last     time.Time
+}
+
+// Rule turns events or the environment into a finding. Rules are data plus
+// one small function each, all declared in the rules list below: adding a
+// rule is adding an entry and a test case.
+type Rule struct {
+	ID       string
+	Severity Severity
+	Article  string
+	Title    string
+	// Event reports whether one event counts towards the finding, and a
+	// detail to show for the first such event.
+	Event func(ev *Event) (bool, string)
+	// Env inspects the merged environment of an upload.
+	Env func(env Environment) (bool, string)
+	// Min events are needed, all within Window when Window is set (storms).
+	Min    int
+	Window time.Duration
+}
+
+// Rules is every rule Parley knows.
+var Rules = []Rule{
+	{ID: "push-token-empty", Severity: SeverityError, Article: "engineering-menu-ios",
+		Title: "A push token is empty: notifications or calls cannot arrive",
+		Env:   pushTokenEmpty},
+	{ID: "notifications-off", Severity: SeverityWarning, Article: "admin-check-notifications",
+		Title: "Notifications are turned off on the device",
+		Env:   metaFalse("permissions.notifications")},
+	{ID: "pushes-off", Severity: SeverityWarning, Article: "notification-settings",
+		Title: "Push notifications are turned off in the app",
+		Env:   metaFalse("pushes")},
+	{ID: "microphone-off", Severity: SeverityWarning, Article: "calls-overview",
+		Title: "The app may not use the microphone",
+		Env:   metaFalse("permissions.microphone")},
+	{ID: "client-ahead-of-server", Severity: SeverityError, Article: "client-server-updates",
+		Title: "The client is more than three versions ahead of the server",
+		Env:   clientAheadOfServer},
+	{ID: "tls-error", Severity: SeverityError, Article: "certificates",
+		Title: "Certificate or TLS errors", Event: tlsError},
+	{ID: "websocket-reconnect-storm", Severity: SeverityWarning, Article: "network-access",
+		Title: "The WebSocket keeps reconnecting", Event: websocketReconnect, Min: 5, Window: time.Minute},
+	{ID: "http-failures", Severity: SeverityWarning, Article: "network-access",
+		Title: "HTTP requests failed", Event: httpFailure},
+	{ID: "ice-failed", Severity: SeverityError, Article: "call-network-requirements",
+		Title: "A call's connection failed (ICE)", Event: iceFailed},
+	{ID: "relay-only", Severity: SeverityInfo, Article: "call-network-requirements",
+		Title: "The call went through a TURN relay only", Event: relayOnly},
+	{ID: "packet-loss", Severity: SeverityWarning, Article: "call-network-requirements",
+		Title: "Packet loss above 10 % in a call", Event: attrAbove("loss_pct", 10, "%")},
+	{ID: "high-rtt", Severity: SeverityWarning, Article: "call-network-requirements",
+		Title: "Round-trip time above 100 ms in a call", Event: attrAbove("rtt_ms", 100, " ms")},
+	{ID: "media-denied", Severity: SeverityError, Article: "calls-overview",
+		Title: "The camera or microphone could not be opened", Event: mediaDenied},
+	{ID: "android-killed-in-background", Severity: SeverityWarning, Article: "android-background",
+		Title: "Android stopped the app in the background", Event: androidKilled},
+}
+
+func pushTokenEmpty(env Environment) (bool, string) {
+	var empty []string
+	for _, k := range []string{"apnsPushToken", "voexPushToken", "fcmToken", "hmsToken", "rustoreToken", "pushToken"} {
+		if v, ok := env.Extra[k]; ok && strings.TrimSpace(v) == "" {
+			empty = append(empty, k)
+		}
+	}
+	if len(empty) == 0 {
+		return false, ""
+	}
+	return true, "empty: " + strings.Join(empty, ", ")
+}
+
+func metaFalse(key string) func(Environment) (bool, string) {
+	return func(env Environment) (bool, string) {
+		if env.Extra[key] == "false" {
+			return true, key + " = false"
+		}
+		return false, ""
+	}
+}
+
+// versionCore reads "3.16.2 (1234)" as [3 16 2].
+func versionCore(v string) []int {
+	v = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "v"))
+	var out []int
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == '.' }) {
+		digits := part
+		for i, r := range part {
+			if r < '0' || r > '9' {
+				digits = part[:i]
+				break
+			}
+		}
+		n, err := strconv.Atoi(digits)
+		if err != nil {
+			break
+		}
+		out = append(out, n)
+		if digits != part || len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// clientAheadOfServer applies the rule that the server may lag behind the
+// clients by at most three versions (counted in minor releases).
+func clientAheadOfServer(env Environment) (bool, string) {
+	c, s := versionCore(env.AppVersion), versionCore(env.ServerVersion)
+	if len(c) < 2 || len(s) < 2 {
+		return false, ""
+	}
+	ahead := (c[0]-s[0])*100 + c[1] - s[1] // a major release counts as far ahead
+	if ahead > 3 {
+		return true, fmt.Sprintf("client %s, server %s", env.AppVersion, env.ServerVersion)
+	}
+	return false, ""
+}
+
+var tlsMarkers = []string{
+	"SSLHandshakeException", "CertPathValidatorException", "CERTIFICATE_VERIFY_FAILED", "certificate verify failed",
+	"NSURLErrorServerCertificate", "ERR_CERT_", "x509:", "SSL handshake", "TLS handshake", "untrusted certificate",
+	"Trust anchor for certification path not found", "kCFStreamErrorDomainSSL", "-1202", "ERR_SSL_",
+}
+
+func tlsError(ev *Event) (bool, string) {
+	if ev.Level < LevelWarn && ev.Attrs["http.error"] == "" {
+		return false, ""
+	}
+	text := ev.Message + " " + ev.Attrs["http.error"]
+	for _, m := range tlsMarkers {
+		if strings.Contains(text, m) {
+			return true, firstLine(text)
+		}
+	}
+	return false, ""
+}
+
+func websocketReconnect(ev *Event) (bool, string) {
+	if ev.Attrs["ws.reconnect"] == "1" {
+		return true, firstLine(ev.Message)
+	}
+	lower := strings.ToLower(ev.Message)
+	if strings.Contains(lower, "websocket") && (strings.Contains(lower, "reconnect") || strings.Contains(lower, "closed")) {
+		return true, firstLine(ev.Message)
+	}
+	return false, ""
+}
+
+func httpFailure(ev *Event) (bool, string) {
+	status, ok := ev.Attrs["http.status"]
+	if !ok {
+		return false, ""
+	}
+	n, _ := strconv.Atoi(status)
+	if n == 0 || n >= 500 || ev.Attrs["http.error"] != "" {
+		return true, ev.Attrs["http.method"] + " " + ev.Attrs["http.url"] + " → " + status
+	}
+	return false, ""
+}
+
+func iceFailed(ev *Event) (bool, string) {
+	if ev.Attrs["ice.state"] == "failed" || ev.Attrs["pc.state"] == "failed" {
+		return true, firstLine(ev.Message)
+	}
+	return false, ""
+}
+
+func relayOnly(ev *Event) (bool, string) {
+	if ev.Attrs["candidate.local_type"] == "relay" || ev.Attrs["candidate.remote_type"] == "relay" {
+		return true, "local " + ev.Attrs["candidate.local_type"] + ", remote " + ev.Attrs["candidate.remote_type"]
+	}
+	return false, ""
+}
+
+func attrAbove(key string, limit float64, unit string) func(*Event) (bool, string) {
+	return func(ev *Event) (bool, string) {
+		v, ok := ev.Attrs[key]
+		if !ok {
+			return false, ""
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= limit {
+			return false, ""
+		}
+		return true, fmt.Sprintf("%s = %s%s", key, v, unit)
+	}
+}
+
+func mediaDenied(ev *Event) (bool, string) {
+	if ev.Level < LevelError {
+		return false, ""
+	}
+	for _, m := range []string{"NotAllowedError", "Permission denied", "NotReadableError", "getUserMediaOnFailure", "NotFoundError: Requested device not found"} {
+		if strings.Contains(ev.Message, m) {
+			return true, firstLine(ev.Message)
+		}
+	}
+	return false, ""
+}
+
+func androidKilled(ev *Event) (bool, string) {
+	// "Process … has died" follows crashes too; only kills by the system count.
+	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" {
+		return true, pkg + ": " + firstLine(ev.Message)
+	}
+	return false, ""
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return strings.TrimSpace(s)
+}
+
+// Diagnoser runs every rule over a stream of events; feed it with Event
+// and read the findings at the end. It keeps only counters and, for storm
+// rules, a short window of times, so memory stays flat.
+type Diagnoser struct {
+	rules  []Rule
+	counts []ruleState
+}
+
+type ruleState struct {
+	count        int
+	first, last  time.Time
+	detail       string
+	window       []time.Time // storm rules: recent matching times
+	stormReached bool
+}
+
+// NewDiagnoser starts a run of rules (Rules when nil).
+func NewDiagnoser(rules []Rule) *Diagnoser {
+	if rules == nil {
+		rules = Rules
+	}
+	return &Diagnoser{rules: rules, counts: make([]ruleState, len(rules))}
+}
+
+// Event feeds one event to every event rule.
+func (d *Diagnoser) Event(ev *Event) {
+	for i := range d.rules {
+		r := &d.rules[i]
+		if r.Event == nil {
+			continue
+		}
+		ok, detail := r.Event(ev)
+		if !ok {
+			continue
+		}
+		st := &d.counts[i]
+		st.count++
+		if st.detail == "" {
+			st.detail = detail
+		}
+		if !ev.Time.IsZero() {
+			if st.first.IsZero() || ev.Time.Before(st.first) {
+				st.first = ev.Time
+			}
+			if ev.Time.After(st.last) {
+				st.last = ev.Time
+			}
+		}
+		if r.Window > 0 && !ev.Time.IsZero() {
+			st.window = append(st.window, ev.Time)
+			for len(st.window) > 0 && ev.Time.Sub(st.window[0]) > r.Window {
+				st.window = st.window[1:]
+			}
+			if len(st.window) >= r.Min {
+				st.stormReached = true
+			}
+			if len(st.window) > r.Min*4 {
+				st.window = append(st.window[:0], st.window[len(st.window)-r.Min:]...)
+			}
+		}
+	}
+}
+
+// Findings applies the environment rules to env and returns every finding,
+// the most severe first.
+func (d *Diagnoser) Findings(env Environment) []Finding {
+	var out []Finding
+	for i, r := range d.rules {
+		st := d.counts[i]
+		if r.Env != nil {
+			if ok, detail := r.Env(env); ok {
+				out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Article: r.Article, Title: r.Title, Detail: detail, Count: 1})
+			}
+			continue
+		}
+		min := max(r.Min, 1)
+		if st.count < min || (r.Window > 0 && !st.stormReached) {
+			continue
+		}
+		out = append(out, Finding{Rule: r.ID, Severity: r.Severity, Article: r.Article, Title: r.Title,
+			Detail: st.detail, Count: st.count, First: st.first, Last: st.last})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Severity != out[j].Severity {
+			return out[i].Severity > out[j].Severity
+		}
+		return out[i].Count > out[j].Count
+	})
+	return out
+}

@@ -1,0 +1,130 @@
+package ingest
+
+import (
+	"testing"
+	"time"
+)
+
+func at(sec int) time.Time { return time.Date(2026, 5, 1, 10, 0, sec, 0, time.UTC) }
+
+// TestEachRule feeds every rule an input that must fire it and one that
+// must not; a rule without a case here fails the test.
+func TestEachRule(t *testing.T) {
+	type input struct {
+		events []Event
+		env    Environment
+	}
+	reconnects := func(n, gap int) []Event {
+		var evs []Event
+		for i := 0; i < n; i++ {
+			evs = append(evs, Event{Time: at(i * gap), Level: LevelWarn, Message: "WebSocket closed, reconnecting", Attrs: map[string]string{"ws.reconnect": "1"}})
+		}
+		return evs
+	}
+	cases := map[string]struct{ fire, quiet input }{
+		"push-token-empty": {
+			fire:  input{env: Environment{Extra: map[string]string{"apnsPushToken": "", "voexPushToken": "abc"}}},
+			quiet: input{env: Environment{Extra: map[string]string{"apnsPushToken": "abc", "voexPushToken": "def"}}},
+		},
+		"notifications-off": {
+			fire:  input{env: Environment{Extra: map[string]string{"permissions.notifications": "false"}}},
+			quiet: input{env: Environment{Extra: map[string]string{"permissions.notifications": "true"}}},
+		},
+		"pushes-off": {
+			fire:  input{env: Environment{Extra: map[string]string{"pushes": "false"}}},
+			quiet: input{env: Environment{}},
+		},
+		"microphone-off": {
+			fire:  input{env: Environment{Extra: map[string]string{"permissions.microphone": "false"}}},
+			quiet: input{env: Environment{Extra: map[string]string{"permissions.microphone": "true"}}},
+		},
+		"client-ahead-of-server": {
+			fire:  input{env: Environment{AppVersion: "3.16.1 (2201)", ServerVersion: "3.12.0"}},
+			quiet: input{env: Environment{AppVersion: "3.15.0", ServerVersion: "3.12.4"}},
+		},
+		"tls-error": {
+			fire:  input{events: []Event{{Level: LevelError, Message: "javax.net.ssl.SSLHandshakeException: Trust anchor for certification path not found."}}},
+			quiet: input{events: []Event{{Level: LevelInfo, Message: "TLS handshake ok"}}},
+		},
+		"websocket-reconnect-storm": {
+			fire:  input{events: reconnects(6, 5)},  // six in 25 s
+			quiet: input{events: reconnects(6, 30)}, // six spread over 2.5 minutes
+		},
+		"http-failures": {
+			fire:  input{events: []Event{{Level: LevelError, Attrs: map[string]string{"http.status": "502", "http.method": "GET", "http.url": "https://x/api"}}}},
+			quiet: input{events: []Event{{Level: LevelInfo, Attrs: map[string]string{"http.status": "200"}}}},
+		},
+		"ice-failed": {
+			fire:  input{events: []Event{{Level: LevelError, Message: "iceConnectionState failed", Attrs: map[string]string{"ice.state": "failed"}}}},
+			quiet: input{events: []Event{{Level: LevelInfo, Attrs: map[string]string{"ice.state": "connected"}}}},
+		},
+		"relay-only": {
+			fire:  input{events: []Event{{Attrs: map[string]string{"candidate.local_type": "relay", "candidate.remote_type": "srflx"}}}},
+			quiet: input{events: []Event{{Attrs: map[string]string{"candidate.local_type": "host", "candidate.remote_type": "srflx"}}}},
+		},
+		"packet-loss": {
+			fire:  input{events: []Event{{Attrs: map[string]string{"loss_pct": "12.5"}}}},
+			quiet: input{events: []Event{{Attrs: map[string]string{"loss_pct": "10"}}}},
+		},
+		"high-rtt": {
+			fire:  input{events: []Event{{Attrs: map[string]string{"rtt_ms": "180"}}}},
+			quiet: input{events: []Event{{Attrs: map[string]string{"rtt_ms": "40"}}}},
+		},
+		"media-denied": {
+			fire:  input{events: []Event{{Level: LevelError, Message: "getUserMedia failed: NotAllowedError: Permission denied"}}},
+			quiet: input{events: []Event{{Level: LevelInfo, Message: "getUserMedia ok"}}},
+		},
+		"android-killed-in-background": {
+			fire:  input{events: []Event{{Level: LevelInfo, Message: "Killing 4242:ru.parley.app/u0a123 (adj 900): empty #17", Attrs: map[string]string{"android.killed": "ru.parley.app"}}}},
+			quiet: input{events: []Event{{Level: LevelInfo, Message: "Start proc 4242:ru.parley.app"}}},
+		},
+	}
+	for _, r := range Rules {
+		c, ok := cases[r.ID]
+		if !ok {
+			t.Errorf("rule %s has no test case", r.ID)
+			continue
+		}
+		if r.Article == "" {
+			t.Errorf("rule %s links no article", r.ID)
+		}
+		run := func(in input) []Finding {
+			d := NewDiagnoser([]Rule{r})
+			for i := range in.events {
+				d.Event(&in.events[i])
+			}
+			return d.Findings(in.env)
+		}
+		if got := run(c.fire); len(got) != 1 || got[0].Rule != r.ID || got[0].Detail == "" {
+			t.Errorf("%s did not fire: %+v", r.ID, got)
+		}
+		if got := run(c.quiet); len(got) != 0 {
+			t.Errorf("%s fired on a harmless input: %+v", r.ID, got)
+		}
+	}
+}
+
+func TestFindingsOrderedBySeverity(t *testing.T) {
+	d := NewDiagnoser(nil)
+	d.Event(&Event{Attrs: map[string]string{"rtt_ms": "300"}})
+	d.Event(&Event{Level: LevelError, Attrs: map[string]string{"ice.state": "failed"}})
+	got := d.Findings(Environment{})
+	if len(got) != 2 || got[0].Rule != "ice-failed" || got[1].Rule != "high-rtt" {
+		t.Fatalf("order: %+v", got)
+	}
+}
+
+func TestVersionCore(t *testing.T) {
+	for in, want := range map[string][]int{"3.16.2 (1234)": {3, 16, 2}, "v3.12": {3, 12}, "3.0.0-beta": {3, 0, 0}, "": nil, "dev": nil} {
+		got := versionCore(in)
+		if len(got) != len(want) {
+			t.Errorf("%q: %v, want %v", in, got, want)
+			continue
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Errorf("%q: %v, want %v", in, got, want)
+			}
+		}
+	}
+}
