@@ -1,5 +1,5 @@
 // Package portal is Parley's support and diagnostics portal: the help
-// center now; support tickets and diagnostics triage as they land.
+// center and diagnostics triage now; support tickets as they land.
 package portal
 
 import (
@@ -9,6 +9,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"parley/kb"
+	"parley/portal/diagnostics"
 	"parley/portal/helpcenter"
 	"parley/search"
 	"parley/server"
@@ -26,6 +27,11 @@ func Mount(r chi.Router, s *server.Server) error {
 	}
 	s.OnClose(index.Close)
 	help := helpcenter.New(base, index, s.DB, s.Site, s.Log)
-	routes(r, help)
+	diag, err := diagnostics.New(s.DB, s.DataDir(), s.Log)
+	if err != nil {
+		return fmt.Errorf("open diagnostics: %w", err)
+	}
+	s.OnClose(diag.Close)
+	routes(r, help, diagnostics.NewHandler(diag, s.Site, base))
 	return nil
 }

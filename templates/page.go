@@ -7,11 +7,11 @@ type Page struct {
 	Lang  string
 	Title string
 	CSRF  string
-	Path  string     // this page's path with query, for the language switch to come back to
+	Path  string // this page's path with query, for the language switch to come back to
 	// AltURL is this page in the other language when that is another URL
 	// (help articles); the language switch goes there instead of Path.
 	AltURL string
-	User  *UserBadge // nil when nobody is signed in
+	User   *UserBadge // nil when nobody is signed in
 	// Notice is a one-line confirmation shown at the top ("Saved.").
 	Notice string
 }

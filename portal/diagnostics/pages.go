@@ -1,0 +1,328 @@
+package diagnostics
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley/ingest"
+	"parley/templates"
+)
+
+func fileModTime(f *os.File) time.Time {
+	if st, err := f.Stat(); err == nil {
+		return st.ModTime()
+	}
+	return time.Time{}
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+const pageTime = "2006-01-02 15:04:05"
+
+func when(a, b time.Time) string {
+	switch {
+	case a.IsZero():
+		return ""
+	case b.IsZero() || a.Equal(b):
+		return a.UTC().Format(pageTime)
+	}
+	return a.UTC().Format(pageTime) + " … " + b.UTC().Format(pageTime)
+}
+
+// List handles GET /diagnostics.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
+	uploads, err := h.svc.List(r.Context(), viewer(r), 200)
+	if err != nil {
+		h.site.Internal(w, r, err)
+		return
+	}
+	v := templates.DiagListView{Page: h.site.Page(w, r, "diag.title")}
+	for _, u := range uploads {
+		v.Rows = append(v.Rows, templates.DiagRow{URL: triageURL(u.ID), Name: u.Name, Uploader: u.Uploader, Status: u.Status,
+			StatusLabel: templates.T(v.Lang, "diag.status."+u.Status), Created: u.CreatedAt.UTC().Format(pageTime),
+			Size: humanSize(u.Size), Events: u.Events, Crashes: u.Crashes, Findings: u.Findings})
+	}
+	h.site.Render(w, r, http.StatusOK, templates.DiagList(v))
+}
+
+// New handles GET /diagnostics/new.
+func (h *Handler) New(w http.ResponseWriter, r *http.Request) {
+	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: humanSize(MaxUploadBytes)}
+	h.site.Render(w, r, http.StatusOK, templates.DiagNew(v))
+}
+
+// Create handles POST /diagnostics, the upload form (also sent by upload.js
+// with a progress bar).
+func (h *Handler) Create(w http.ResponseWriter, r *http.Request) {
+	id, err := h.readUpload(w, r, true)
+	if err != nil {
+		status, msg, ok := uploadError(err)
+		if !ok {
+			h.site.Internal(w, r, err)
+			return
+		}
+		if r.Header.Get("X-Requested-With") == "upload.js" {
+			http.Error(w, msg, status)
+			return
+		}
+		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: humanSize(MaxUploadBytes), Error: msg}
+		h.site.Render(w, r, status, templates.DiagNew(v))
+		return
+	}
+	if r.Header.Get("X-Requested-With") == "upload.js" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Location", triageURL(id))
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, triageURL(id))
+		return
+	}
+	http.Redirect(w, r, triageURL(id), http.StatusSeeOther)
+}
+
+// Triage handles GET /diagnostics/{id}.
+func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
+	id, ok := uploadID(r)
+	if !ok {
+		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	u, err := h.svc.Get(r.Context(), viewer(r), id)
+	if errors.Is(err, ErrNotFound) {
+		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		h.site.Internal(w, r, err)
+		return
+	}
+	p := h.site.Page(w, r, "diag.title")
+	p.Title = u.Name
+	v := templates.DiagTriageView{Page: p, ID: u.ID, Name: u.Name, Status: u.Status,
+		StatusLabel: templates.T(p.Lang, "diag.status."+u.Status), Error: u.Error, EventsTotal: u.Events}
+	if u.Status == "ready" {
+		if err := h.fillTriage(r, &v, u); err != nil {
+			h.site.Internal(w, r, err)
+			return
+		}
+	}
+	originals, err := h.svc.Originals(r.Context(), id)
+	if err != nil {
+		h.site.Internal(w, r, err)
+		return
+	}
+	for _, o := range originals {
+		v.Originals = append(v.Originals, templates.DiagOriginal{Name: o.Name, Size: humanSize(o.Size),
+			URL: fmt.Sprintf("%s/files/%d", triageURL(id), o.N)})
+	}
+	h.site.Render(w, r, http.StatusOK, templates.DiagTriage(v))
+}
+
+func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upload) error {
+	lang := v.Lang
+	env := u.Env
+	for _, f := range []struct{ key, val string }{
+		{"diag.env.platform", env.Platform}, {"diag.env.os", env.OS}, {"diag.env.device", env.Device},
+		{"diag.env.app", env.App}, {"diag.env.app_version", env.AppVersion}, {"diag.env.server_version", env.ServerVersion},
+		{"diag.env.browser", env.Browser},
+	} {
+		if f.val != "" {
+			v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, f.key), Value: f.val})
+		}
+	}
+	if env.HUID != "" {
+		v.Env = append(v.Env, templates.DiagFact{Label: "HUID", Value: env.HUID})
+	}
+	if env.UDID != "" {
+		v.Env = append(v.Env, templates.DiagFact{Label: "UDID", Value: env.UDID})
+	}
+	if rng := when(u.First, u.Last); rng != "" {
+		v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, "diag.env.range"), Value: rng + " UTC"})
+	}
+	extra := make([]string, 0, len(env.Extra))
+	for k := range env.Extra {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		v.Env = append(v.Env, templates.DiagFact{Label: k, Value: env.Extra[k]})
+	}
+	for _, rd := range u.Redactions {
+		v.Redactions = append(v.Redactions, templates.DiagFact{Label: rd.Kind, Value: strconv.Itoa(rd.Count)})
+	}
+
+	d, err := h.svc.Details(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	for _, f := range d.Findings {
+		title := f.Article
+		if h.articles != nil {
+			if a, ok := h.articles.Article(lang, f.Article); ok {
+				title = a.Title
+			}
+		}
+		v.Findings = append(v.Findings, templates.DiagFinding{Severity: f.Severity.String(), Title: f.Title, Detail: f.Detail,
+			Count: f.Count, When: when(f.First, f.Last), ArticleURL: "/help/" + lang + "/" + f.Article,
+			ArticleTitle: templates.T(lang, "diag.open_article") + title})
+	}
+	for _, c := range d.Crashes {
+		v.Crashes = append(v.Crashes, templates.DiagCrash{Type: c.Type, Reason: c.Reason, Kind: c.Kind, File: c.File,
+			When: when(c.First, c.Last), Count: c.Count, Frames: c.Frames})
+	}
+	for _, p := range d.Parsed {
+		v.Files = append(v.Files, templates.DiagFile{Name: p.Name, Format: p.Format, When: when(p.First, p.Last),
+			Events: p.Events, Crashes: p.Crashes, Errors: p.Errors})
+	}
+
+	q := r.URL.Query()
+	filter := EventFilter{Tag: strings.TrimSpace(q.Get("tag")), Text: strings.TrimSpace(q.Get("q")), Limit: 200}
+	v.Filter = templates.DiagFilter{Level: q.Get("level"), Tag: filter.Tag, Text: filter.Text, From: q.Get("from"), To: q.Get("to")}
+	if l := q.Get("level"); len(l) == 1 {
+		filter.MinLevel = ingest.LevelFromLetter(l[0])
+	}
+	filter.From, _ = time.Parse(time.RFC3339, q.Get("from"))
+	filter.To, _ = time.Parse(time.RFC3339, q.Get("to"))
+	v.Chart = buildChart(d.Timeline, filter.From, filter.To, triageURL(u.ID), q)
+	events, matched, err := h.svc.Events(r.Context(), u.ID, filter)
+	if err != nil {
+		return err
+	}
+	v.Matched = matched
+	for _, e := range events {
+		t := ""
+		if !e.Time.IsZero() {
+			t = e.Time.UTC().Format("2006-01-02 15:04:05.000")
+		}
+		v.Events = append(v.Events, templates.DiagEvent{Time: t, Level: e.Level, File: e.File, Line: e.Line, Tag: e.Tag,
+			Message: e.Message, Crash: e.Crash})
+	}
+	return nil
+}
+
+// binLabel names a bar's width: "1 min", "16 min", "4 h 16 min".
+func binLabel(d time.Duration) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h >= 48:
+		return fmt.Sprintf("%d d", h/24)
+	case h > 0 && m > 0:
+		return fmt.Sprintf("%d h %d min", h, m)
+	case h > 0:
+		return fmt.Sprintf("%d h", h)
+	}
+	return fmt.Sprintf("%d min", m)
+}
+
+// chartBars is the most bars the chart draws; longer ranges are binned.
+const chartBars = 120
+
+// buildChart bins the per-minute counts in [from, to] into at most
+// chartBars stacked bars. Each bar links to the same page zoomed to its time
+// range, keeping the other filters.
+func buildChart(points []TimelinePoint, from, to time.Time, base string, q url.Values) templates.DiagChart {
+	const width, height = 960.0, 160.0
+	c := templates.DiagChart{Width: width, Height: height}
+	var inRange []TimelinePoint
+	for _, p := range points {
+		if (!from.IsZero() && p.Minute.Before(from.Truncate(time.Minute))) || (!to.IsZero() && p.Minute.After(to)) {
+			continue
+		}
+		inRange = append(inRange, p)
+	}
+	if len(inRange) == 0 {
+		return c
+	}
+	start, end := inRange[0].Minute, inRange[0].Minute
+	for _, p := range inRange {
+		if p.Minute.Before(start) {
+			start = p.Minute
+		}
+		if p.Minute.After(end) {
+			end = p.Minute
+		}
+	}
+	end = end.Add(time.Minute)
+	span := end.Sub(start)
+	bin := time.Minute
+	for span/bin > chartBars {
+		bin *= 2
+	}
+	n := int((span + bin - 1) / bin)
+	counts := make([]map[string]int, n)
+	totals := make([]int, n)
+	for _, p := range inRange {
+		i := int(p.Minute.Sub(start) / bin)
+		if i >= n {
+			i = n - 1
+		}
+		if counts[i] == nil {
+			counts[i] = map[string]int{}
+		}
+		lv := p.Level
+		if lv == "V" || lv == "?" {
+			lv = "D"
+		}
+		counts[i][lv] += p.Count
+		totals[i] += p.Count
+	}
+	peak := 0
+	for _, t := range totals {
+		peak = max(peak, t)
+	}
+	barW := width / float64(n)
+	for i := 0; i < n; i++ {
+		if totals[i] == 0 {
+			continue
+		}
+		b0 := start.Add(time.Duration(i) * bin)
+		b1 := b0.Add(bin)
+		zq := url.Values{}
+		for k, vs := range q {
+			zq[k] = vs
+		}
+		zq.Set("from", b0.UTC().Format(time.RFC3339))
+		zq.Set("to", b1.Add(-time.Second).UTC().Format(time.RFC3339))
+		bar := templates.DiagBar{X: float64(i) * barW, Width: max(barW-1, 0.5), ZoomURL: base + "?" + zq.Encode() + "#timeline",
+			Label: fmt.Sprintf("%s: %d", b0.UTC().Format("2006-01-02 15:04"), totals[i])}
+		y := height
+		for _, lv := range []string{"D", "I", "W", "E", "F"} {
+			cnt := counts[i][lv]
+			if cnt == 0 {
+				continue
+			}
+			hgt := float64(cnt) / float64(peak) * (height - 4)
+			y -= hgt
+			bar.Segments = append(bar.Segments, templates.DiagSegment{Y: y, Height: hgt, Level: lv, Count: cnt})
+		}
+		c.Bars = append(c.Bars, bar)
+	}
+	c.MaxLabel = fmt.Sprintf("%d / %s", peak, binLabel(bin))
+	c.StartLabel = start.UTC().Format("2006-01-02 15:04")
+	c.EndLabel = end.UTC().Format("2006-01-02 15:04") + " UTC"
+	c.Zoomed = !from.IsZero() || !to.IsZero()
+	rq := url.Values{}
+	for k, vs := range q {
+		if k != "from" && k != "to" {
+			rq[k] = vs
+		}
+	}
+	c.ResetURL = base + "?" + rq.Encode() + "#timeline"
+	return c
+}

@@ -1,0 +1,252 @@
+package diagnostics
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"parley/ingest"
+	"parley/server/store"
+)
+
+// storedEvent is one redacted event as events.jsonl keeps it: short keys,
+// since a large log has millions of them.
+type storedEvent struct {
+	Time    string            `json:"t,omitempty"`
+	Level   string            `json:"l"`
+	File    string            `json:"f"`
+	Line    int               `json:"n,omitempty"`
+	Tag     string            `json:"g,omitempty"`
+	PID     string            `json:"p,omitempty"`
+	TID     string            `json:"h,omitempty"`
+	Message string            `json:"m"`
+	Attrs   map[string]string `json:"a,omitempty"`
+	Crash   string            `json:"c,omitempty"` // crash group fingerprint
+}
+
+type crashGroup struct {
+	fingerprint, kind, typ, reason, file string
+	frames                               []string
+	count                                int
+	first, last                          time.Time
+}
+
+// parsedFile is the per-file summary saved in diag_parsed.
+type parsedFile struct {
+	name, format    string
+	events, crashes int
+	first, last     time.Time
+	errors          []string
+}
+
+// process parses every file of an upload, redacts each event before it is
+// written anywhere, and records the summary, findings, crash groups and
+// timeline.
+func (s *Service) process(ctx context.Context, id int64) error {
+	originals, err := s.Originals(ctx, id)
+	if err != nil {
+		return err
+	}
+	out, err := os.Create(s.eventsPath(id))
+	if err != nil {
+		return fmt.Errorf("create event store: %w", err)
+	}
+	defer out.Close()
+	w := bufio.NewWriterSize(out, 1<<20)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+
+	red := ingest.NewRedactor()
+	diag := ingest.NewDiagnoser(nil)
+	var env ingest.Environment
+	levels := map[string]int{}
+	timeline := map[[2]string]int{}
+	groups := map[string]*crashGroup{}
+	var files []parsedFile
+	var total, crashes int
+	var first, last time.Time
+
+	for _, o := range originals {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := s.OpenOriginal(id, o.N)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", o.Name, err)
+		}
+		members, skipped, err := ingest.Expand(o.Name, f, o.Size, ingest.DefaultLimits)
+		if err != nil {
+			files = append(files, parsedFile{name: o.Name, errors: []string{err.Error()}})
+			f.Close()
+			continue
+		}
+		for _, sk := range skipped {
+			files = append(files, parsedFile{name: o.Name, errors: []string{sk.Error()}})
+		}
+		for _, m := range members {
+			pf := parsedFile{name: m.Name}
+			rc, err := m.Open()
+			if err != nil {
+				pf.errors = append(pf.errors, err.Error())
+				files = append(files, pf)
+				continue
+			}
+			res, perr := ingest.ParseFile(m.Name, rc, func(ev ingest.Event) error {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				// Attrs maps may be shared between a parser's events; copy before redacting.
+				if len(ev.Attrs) > 0 {
+					attrs := make(map[string]string, len(ev.Attrs))
+					for k, v := range ev.Attrs {
+						attrs[k] = v
+					}
+					ev.Attrs = attrs
+				}
+				red.Event(&ev)
+				diag.Event(&ev)
+				lv := ev.Level.Letter()
+				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
+					Message: ev.Message, Attrs: ev.Attrs}
+				if !ev.Time.IsZero() {
+					se.Time = ev.Time.UTC().Format(time.RFC3339Nano)
+					timeline[[2]string{ev.Time.UTC().Truncate(time.Minute).Format(store.TimeLayout), lv}]++
+				}
+				if ev.Crash != nil {
+					fp := ingest.Fingerprint(ev.Crash, ev.Message)
+					se.Crash = fp
+					g := groups[fp]
+					if g == nil {
+						g = &crashGroup{fingerprint: fp, kind: ev.Crash.Kind, typ: ev.Crash.Type, reason: ev.Crash.Reason,
+							frames: ev.Crash.Frames, file: ev.Source, first: ev.Time, last: ev.Time}
+						groups[fp] = g
+					}
+					g.count++
+					if !ev.Time.IsZero() && (g.first.IsZero() || ev.Time.Before(g.first)) {
+						g.first = ev.Time
+					}
+					if ev.Time.After(g.last) {
+						g.last = ev.Time
+					}
+				}
+				return enc.Encode(se)
+			})
+			rc.Close()
+			if perr != nil && ctx.Err() != nil {
+				f.Close()
+				return ctx.Err()
+			}
+			pf.format, pf.events, pf.crashes, pf.first, pf.last = string(res.Format), res.Events, res.Crashes, res.First, res.Last
+			for _, pe := range res.Errors {
+				pf.errors = append(pf.errors, pe.Error())
+			}
+			if perr != nil && (len(res.Errors) == 0 || res.Errors[len(res.Errors)-1].Error() != perr.Error()) {
+				pf.errors = append(pf.errors, perr.Error())
+			}
+			files = append(files, pf)
+			env.Merge(res.Env)
+			total += res.Events
+			crashes += res.Crashes
+			for k, v := range res.Levels {
+				levels[k] += v
+			}
+			if !res.First.IsZero() && (first.IsZero() || res.First.Before(first)) {
+				first = res.First
+			}
+			if res.Last.After(last) {
+				last = res.Last
+			}
+		}
+		f.Close()
+	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("write event store: %w", err)
+	}
+	if err := out.Sync(); err != nil {
+		return fmt.Errorf("write event store: %w", err)
+	}
+	findings := diag.Findings(env)
+	red.Env(&env)
+	return s.saveResults(ctx, id, env, red.Report(), levels, total, crashes, first, last, files, findings, groups, timeline)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return store.FormatTime(t)
+}
+
+func (s *Service) saveResults(ctx context.Context, id int64, env ingest.Environment, reds []ingest.Redaction,
+	levels map[string]int, total, crashes int, first, last time.Time, files []parsedFile, findings []ingest.Finding,
+	groups map[string]*crashGroup, timeline map[[2]string]int) error {
+	envJSON, _ := json.Marshal(env)
+	redJSON, _ := json.Marshal(reds)
+	levelsJSON, _ := json.Marshal(levels)
+	status, errText := "ready", ""
+	if total == 0 {
+		status, errText = "failed", "no file of the upload could be read as diagnostics"
+	}
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		for _, table := range []string{"diag_parsed", "diag_findings", "diag_crash_groups", "diag_timeline"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE upload_id = ?", id); err != nil {
+				return fmt.Errorf("clear %s: %w", table, err)
+			}
+		}
+		for _, f := range files {
+			errs, _ := json.Marshal(orEmpty(f.errors))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO diag_parsed (upload_id, name, format, events, crashes, first_at, last_at, errors)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, f.name, f.format, f.events, f.crashes, fmtTime(f.first), fmtTime(f.last), string(errs)); err != nil {
+				return fmt.Errorf("save file summary: %w", err)
+			}
+		}
+		for _, fd := range findings {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO diag_findings (upload_id, rule, severity, article, title, detail, count, first_at, last_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, fd.Rule, int(fd.Severity), fd.Article, fd.Title, fd.Detail, fd.Count,
+				fmtTime(fd.First), fmtTime(fd.Last)); err != nil {
+				return fmt.Errorf("save finding: %w", err)
+			}
+		}
+		for _, g := range groups {
+			frames, _ := json.Marshal(orEmpty(g.frames))
+			if _, err := tx.ExecContext(ctx, `INSERT INTO diag_crash_groups (upload_id, fingerprint, kind, type, reason, frames, count, first_at, last_at, file)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, g.fingerprint, g.kind, g.typ, g.reason, string(frames), g.count,
+				fmtTime(g.first), fmtTime(g.last), g.file); err != nil {
+				return fmt.Errorf("save crash group: %w", err)
+			}
+		}
+		keys := make([][2]string, 0, len(timeline))
+		for k := range timeline {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+		})
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO diag_timeline (upload_id, minute, level, count) VALUES (?, ?, ?, ?)",
+				id, k[0], k[1], timeline[k]); err != nil {
+				return fmt.Errorf("save timeline: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE diag_uploads SET status = ?, error = ?, env = ?, redactions = ?, events = ?, levels = ?,
+			crashes = ?, findings = ?, first_at = ?, last_at = ?, processed_at = ? WHERE id = ?`,
+			status, errText, string(envJSON), string(redJSON), total, string(levelsJSON), crashes, len(findings),
+			fmtTime(first), fmtTime(last), store.FormatTime(s.now()), id)
+		if err != nil {
+			return fmt.Errorf("save upload summary: %w", err)
+		}
+		return nil
+	})
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

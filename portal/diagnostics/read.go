@@ -1,0 +1,218 @@
+package diagnostics
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"parley/ingest"
+	"parley/server/store"
+)
+
+// FindingRow is a stored finding.
+type FindingRow struct {
+	Rule, Article, Title, Detail string
+	Severity                     ingest.Severity
+	Count                        int
+	First, Last                  time.Time
+}
+
+// CrashGroupRow is a stored crash group.
+type CrashGroupRow struct {
+	Fingerprint, Kind, Type, Reason, File string
+	Frames                                []string
+	Count                                 int
+	First, Last                           time.Time
+}
+
+// ParsedRow is one parsed file of an upload.
+type ParsedRow struct {
+	Name, Format    string
+	Events, Crashes int
+	First, Last     time.Time
+	Errors          []string
+}
+
+// TimelinePoint is the count of one level in one minute.
+type TimelinePoint struct {
+	Minute time.Time
+	Level  string
+	Count  int
+}
+
+// Details is everything the triage page shows besides the events.
+type Details struct {
+	Findings []FindingRow
+	Crashes  []CrashGroupRow
+	Parsed   []ParsedRow
+	Timeline []TimelinePoint
+}
+
+// Details loads an upload's findings, crash groups, files and timeline.
+func (s *Service) Details(ctx context.Context, id int64) (Details, error) {
+	var d Details
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT rule, article, title, detail, severity, count, first_at, last_at
+		FROM diag_findings WHERE upload_id = ? ORDER BY severity DESC, count DESC`, id)
+	if err != nil {
+		return d, fmt.Errorf("read findings: %w", err)
+	}
+	for rows.Next() {
+		var f FindingRow
+		var first, last string
+		if err := rows.Scan(&f.Rule, &f.Article, &f.Title, &f.Detail, &f.Severity, &f.Count, &first, &last); err != nil {
+			rows.Close()
+			return d, err
+		}
+		f.First, _ = store.ParseTime(first)
+		f.Last, _ = store.ParseTime(last)
+		d.Findings = append(d.Findings, f)
+	}
+	rows.Close()
+
+	rows, err = s.db.Read.QueryContext(ctx, `SELECT fingerprint, kind, type, reason, file, frames, count, first_at, last_at
+		FROM diag_crash_groups WHERE upload_id = ? ORDER BY count DESC, first_at`, id)
+	if err != nil {
+		return d, fmt.Errorf("read crash groups: %w", err)
+	}
+	for rows.Next() {
+		var g CrashGroupRow
+		var frames, first, last string
+		if err := rows.Scan(&g.Fingerprint, &g.Kind, &g.Type, &g.Reason, &g.File, &frames, &g.Count, &first, &last); err != nil {
+			rows.Close()
+			return d, err
+		}
+		json.Unmarshal([]byte(frames), &g.Frames)
+		g.First, _ = store.ParseTime(first)
+		g.Last, _ = store.ParseTime(last)
+		d.Crashes = append(d.Crashes, g)
+	}
+	rows.Close()
+
+	rows, err = s.db.Read.QueryContext(ctx, `SELECT name, format, events, crashes, first_at, last_at, errors
+		FROM diag_parsed WHERE upload_id = ? ORDER BY rowid`, id)
+	if err != nil {
+		return d, fmt.Errorf("read parsed files: %w", err)
+	}
+	for rows.Next() {
+		var p ParsedRow
+		var first, last, errs string
+		if err := rows.Scan(&p.Name, &p.Format, &p.Events, &p.Crashes, &first, &last, &errs); err != nil {
+			rows.Close()
+			return d, err
+		}
+		json.Unmarshal([]byte(errs), &p.Errors)
+		p.First, _ = store.ParseTime(first)
+		p.Last, _ = store.ParseTime(last)
+		d.Parsed = append(d.Parsed, p)
+	}
+	rows.Close()
+
+	rows, err = s.db.Read.QueryContext(ctx, "SELECT minute, level, count FROM diag_timeline WHERE upload_id = ? ORDER BY minute", id)
+	if err != nil {
+		return d, fmt.Errorf("read timeline: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p TimelinePoint
+		var minute string
+		if err := rows.Scan(&minute, &p.Level, &p.Count); err != nil {
+			return d, err
+		}
+		p.Minute, _ = store.ParseTime(minute)
+		d.Timeline = append(d.Timeline, p)
+	}
+	return d, rows.Err()
+}
+
+// EventFilter narrows the events list.
+type EventFilter struct {
+	MinLevel ingest.Level // 0: all
+	Tag      string       // exact, case-insensitive
+	Text     string       // substring of message or tag, case-insensitive
+	From, To time.Time    // inclusive range; zero means open
+	Limit    int
+}
+
+// EventRow is one event for the page.
+type EventRow struct {
+	Time    time.Time
+	Level   string
+	File    string
+	Line    int
+	Tag     string
+	PID     string
+	TID     string
+	Message string
+	Crash   bool
+}
+
+// Events scans the upload's redacted events in file order and returns the
+// first Limit that match, with the number of matches seen. A scan is fast
+// enough for support work (hundreds of MB/s) and needs no index to build.
+func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventRow, int, error) {
+	file, err := os.Open(s.eventsPath(id))
+	if err != nil {
+		return nil, 0, fmt.Errorf("open events: %w", err)
+	}
+	defer file.Close()
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	text := strings.ToLower(f.Text)
+	var out []EventRow
+	matched := 0
+	sc := bufio.NewScanner(file)
+	sc.Buffer(make([]byte, 1<<20), 8<<20)
+	for n := 0; sc.Scan(); n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return nil, 0, ctx.Err()
+		}
+		line := sc.Bytes()
+		// Cheap rejection before decoding: the text must appear in the raw line.
+		if text != "" && !containsFold(line, text) {
+			continue
+		}
+		var ev storedEvent
+		if err := json.Unmarshal(line, &ev); err != nil {
+			return nil, 0, fmt.Errorf("event store line %d: %w", n+1, err)
+		}
+		if f.MinLevel > 0 && ingest.LevelFromLetter(ev.Level[0]) < f.MinLevel {
+			continue
+		}
+		if f.Tag != "" && !strings.EqualFold(ev.Tag, f.Tag) {
+			continue
+		}
+		if text != "" && !strings.Contains(strings.ToLower(ev.Message), text) && !strings.Contains(strings.ToLower(ev.Tag), text) {
+			continue
+		}
+		var t time.Time
+		if ev.Time != "" {
+			t, _ = time.Parse(time.RFC3339Nano, ev.Time)
+		}
+		if (!f.From.IsZero() || !f.To.IsZero()) && t.IsZero() {
+			continue
+		}
+		if !f.From.IsZero() && t.Before(f.From) || !f.To.IsZero() && t.After(f.To) {
+			continue
+		}
+		matched++
+		if len(out) < f.Limit {
+			out = append(out, EventRow{Time: t, Level: ev.Level, File: ev.File, Line: ev.Line, Tag: ev.Tag, PID: ev.PID,
+				TID: ev.TID, Message: ev.Message, Crash: ev.Crash != ""})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read events: %w", err)
+	}
+	return out, matched, nil
+}
+
+// containsFold reports whether lower-case needle occurs in b, ignoring
+// ASCII case; non-ASCII text is compared as is after a lower-casing copy.
+func containsFold(b []byte, needle string) bool {
+	return strings.Contains(strings.ToLower(string(b)), needle)
+}

@@ -1,0 +1,279 @@
+package portal_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/server/accounts"
+	"parley/server/servertest"
+)
+
+const crashLog = "05-01 10:00:00.000  4242  4242 I ActivityManager: Start proc 4242:ru.parley.app\n" +
+	"05-01 10:00:01.000  4242  4300 D OkHttp: --> GET https://parley.example.org/api/v1/me?access_token=SECRET-TOKEN-123\n" +
+	"05-01 10:00:01.500  4242  4300 D OkHttp: Cookie: parley_session=SECRET-COOKIE-456\n" +
+	"05-01 10:00:02.000  4242  4300 E Network: javax.net.ssl.SSLHandshakeException: Trust anchor for certification path not found.\n" +
+	"05-01 10:01:03.000  4242  4242 E AndroidRuntime: FATAL EXCEPTION: main\n" +
+	"05-01 10:01:03.000  4242  4242 E AndroidRuntime: Process: ru.parley.app, PID: 4242\n" +
+	"05-01 10:01:03.000  4242  4242 E AndroidRuntime: java.lang.NullPointerException: Attempt to invoke virtual method 'int java.lang.String.length()' on a null object reference\n" +
+	"05-01 10:01:03.000  4242  4242 E AndroidRuntime: \tat ru.parley.app.chat.ChatActivity.onCreate(ChatActivity.java:42)\n" +
+	"05-01 10:01:03.000  4242  4242 E AndroidRuntime: \tat android.app.Activity.performCreate(Activity.java:7136)\n"
+
+// waitReady polls the API until the upload is processed.
+func waitReady(t *testing.T, env *servertest.Env, token string, id int64) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, body := env.Do("GET", "/api/v1/diagnostics/uploads/"+itoa(id), token, nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status: %d %s", resp.StatusCode, body)
+		}
+		var out map[string]any
+		json.Unmarshal(body, &out)
+		if out["status"] != "processing" {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("upload still processing after 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func apiUpload(t *testing.T, env *servertest.Env, token, name string, data []byte) int64 {
+	t.Helper()
+	resp, body := env.Do("POST", "/api/v1/diagnostics/uploads?name="+url.QueryEscape(name), token, data)
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	var out struct {
+		ID  int64  `json:"id"`
+		URL string `json:"url"`
+	}
+	json.Unmarshal(body, &out)
+	if out.ID == 0 || out.URL != "/diagnostics/"+itoa(out.ID) {
+		t.Fatalf("upload answer %s", body)
+	}
+	return out.ID
+}
+
+func TestDiagnosticsUploadTriageAndAccess(t *testing.T) {
+	env := start(t)
+	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
+	env.CreateUser("other@example.org", "other-secret-1", accounts.RoleUser)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	userTok := env.Login("user@example.org", "user-secret-1", nil)
+
+	id := apiUpload(t, env, userTok, "phone-logcat.txt", []byte(crashLog))
+	sum := waitReady(t, env, userTok, id)
+	if sum["status"] != "ready" || sum["crashes"].(float64) != 1 {
+		t.Fatalf("summary %v", sum)
+	}
+	findings, _ := json.Marshal(sum["findings"])
+	if !strings.Contains(string(findings), `"rule":"tls-error"`) || !strings.Contains(string(findings), `"article":"certificates"`) {
+		t.Fatalf("findings %s", findings)
+	}
+
+	// The uploader's triage page: environment, finding with its article,
+	// crash group, chart, events; and no secret anywhere.
+	c := signInBrowser(t, env, "user@example.org", "user-secret-1")
+	resp, html := env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("triage: %d", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`href="/help/ru/certificates"`,        // finding links its article
+		"java.lang.NullPointerException",      // crash group
+		"ChatActivity.onCreate",               // its frames
+		`id="timeline-chart"`,                 // chart
+		"Trust anchor for certification path", // events
+		"ru.parley.app",                       // environment: the app
+		"token in URL", "cookie",              // redaction report
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("triage page lacks %q", want)
+		}
+	}
+	for _, secret := range []string{"SECRET-TOKEN-123", "SECRET-COOKIE-456"} {
+		if strings.Contains(html, secret) {
+			t.Errorf("triage page shows the secret %s", secret)
+		}
+	}
+	// Filters: errors only, and text search.
+	_, html = env.Page(c, "GET", "/diagnostics/"+itoa(id)+"?level=E", nil)
+	if strings.Contains(html, "Start proc 4242") || !strings.Contains(html, "SSLHandshakeException") {
+		t.Error("level filter shows lower levels or hides errors")
+	}
+	_, html = env.Page(c, "GET", "/diagnostics/"+itoa(id)+"?q=trust+anchor", nil)
+	if !strings.Contains(html, "Показано 1 из 1") {
+		t.Errorf("text search: %s", between(html, `id="events-summary">`, "<"))
+	}
+	// Zoom into the first minute: the crash at 10:01 drops out.
+	_, html = env.Page(c, "GET", "/diagnostics/"+itoa(id)+"?from=2026-05-01T10:00:00Z&to=2026-05-01T10:00:59Z", nil)
+	if !strings.Contains(html, "Показать всё время") {
+		t.Error("zoomed chart offers no way back")
+	}
+	// The original can be downloaded again, unredacted, by whoever may see it.
+	resp, body := env.Page(c, "GET", "/diagnostics/"+itoa(id)+"/files/0", nil)
+	if resp.StatusCode != 200 || body != crashLog {
+		t.Fatalf("download: %d, %d bytes", resp.StatusCode, len(body))
+	}
+
+	// Another user sees nothing of it; support staff see it and list it.
+	other := signInBrowser(t, env, "other@example.org", "other-secret-1")
+	for _, path := range []string{"/diagnostics/" + itoa(id), "/diagnostics/" + itoa(id) + "/files/0"} {
+		if resp, _ := env.Page(other, "GET", path, nil); resp.StatusCode != 404 {
+			t.Errorf("another user got %s: %d", path, resp.StatusCode)
+		}
+	}
+	otherTok := env.Login("other@example.org", "other-secret-1", nil)
+	if resp, _ := env.Do("GET", "/api/v1/diagnostics/uploads/"+itoa(id), otherTok, nil); resp.StatusCode != 404 {
+		t.Errorf("another user's API read: %d", resp.StatusCode)
+	}
+	_, html = env.Page(other, "GET", "/diagnostics", nil)
+	if strings.Contains(html, "phone-logcat.txt") {
+		t.Error("another user's list shows the upload")
+	}
+	desk := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	_, html = env.Page(desk, "GET", "/diagnostics", nil)
+	if !strings.Contains(html, "phone-logcat.txt") || !strings.Contains(html, "user") {
+		t.Error("support staff's list lacks the upload or its uploader")
+	}
+	if resp, _ := env.Page(desk, "GET", "/diagnostics/"+itoa(id), nil); resp.StatusCode != 200 {
+		t.Errorf("support staff triage: %d", resp.StatusCode)
+	}
+	// Anonymous: sent to sign in; API: 401.
+	if resp, _ := env.Page(env.Browser(), "GET", "/diagnostics/"+itoa(id), nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("anonymous triage: %d", resp.StatusCode)
+	}
+	if resp, _ := env.Do("POST", "/api/v1/diagnostics/uploads?name=x.log", "", []byte(crashLog)); resp.StatusCode != 401 {
+		t.Errorf("anonymous upload: %d", resp.StatusCode)
+	}
+}
+
+// signInBrowser signs in through the form and returns the cookie client.
+func signInBrowser(t *testing.T, env *servertest.Env, login, password string) *http.Client {
+	t.Helper()
+	c := env.Browser()
+	_, html := env.Page(c, "GET", "/signin", nil)
+	resp, _ := env.Page(c, "POST", "/signin", url.Values{"_csrf": {csrfRe.FindStringSubmatch(html)[1]}, "login": {login}, "password": {password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in %s: %d", login, resp.StatusCode)
+	}
+	return c
+}
+
+func between(s, a, b string) string {
+	i := strings.Index(s, a)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(a):]
+	if j := strings.Index(s, b); j >= 0 {
+		return s[:j]
+	}
+	return s
+}
+
+// formUpload posts files through the page's multipart form.
+func formUpload(t *testing.T, env *servertest.Env, c *http.Client, csrf string, files map[string][]byte) *http.Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if csrf != "" {
+		mw.WriteField("_csrf", csrf)
+	}
+	for name, data := range files {
+		w, _ := mw.CreateFormFile("files", name)
+		w.Write(data)
+	}
+	mw.Close()
+	req, _ := http.NewRequest("POST", env.URL+"/diagnostics", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "samples"))
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("samples folder %s missing", dir)
+		}
+		t.Skipf("samples folder %s absent; skipping", dir)
+	}
+	env := start(t)
+	env.CreateUser("u@example.org", "u-secret-123", accounts.RoleUser)
+	c := signInBrowser(t, env, "u@example.org", "u-secret-123")
+	_, html := env.Page(c, "GET", "/diagnostics/new", nil)
+	csrf := csrfRe.FindStringSubmatch(html)[1]
+
+	// A zip of several samples plus a HAR beside it, in one upload.
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	for _, rel := range []string{"logcat/aosp_settings_fork_brief_fatal_exception.txt", "ios/sym_ios15_iphone13_sigabrt.ips", "webrtc/rtcstats_chrome99_pc_failed.jsonl"} {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := zw.Create(filepath.Base(rel))
+		w.Write(data)
+	}
+	zw.Close()
+	har, _ := os.ReadFile(filepath.Join(dir, "har", "mitmproxy_websocket.har"))
+
+	// Without the form's token nothing is stored.
+	if resp := formUpload(t, env, c, "", map[string][]byte{"logs.zip": zbuf.Bytes()}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("upload without CSRF token: %d", resp.StatusCode)
+	}
+	if resp := formUpload(t, env, c, csrf, map[string][]byte{"empty.log": {}}); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("empty file: %d", resp.StatusCode)
+	}
+	var n int
+	env.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads").Scan(&n)
+	if n != 0 {
+		t.Fatalf("refused uploads left %d rows", n)
+	}
+
+	resp := formUpload(t, env, c, csrf, map[string][]byte{"logs.zip": zbuf.Bytes(), "socket.har": har})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("form upload: %d", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	tok := env.Login("u@example.org", "u-secret-123", nil)
+	var id int64
+	json.Unmarshal([]byte(strings.TrimPrefix(loc, "/diagnostics/")), &id)
+	sum := waitReady(t, env, tok, id)
+	if sum["status"] != "ready" || sum["crashes"].(float64) < 2 {
+		t.Fatalf("summary %v", sum)
+	}
+	_, html = env.Page(c, "GET", loc, nil)
+	for _, want := range []string{
+		"logs.zip/aosp_settings_fork_brief_fatal_exception.txt", "logs.zip/sym_ios15_iphone13_sigabrt.ips",
+		"socket.har", "iPhone13,4", "EXC_CRASH", "NullPointerException", `href="/help/ru/call-network-requirements"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("triage page lacks %q", want)
+		}
+	}
+	// The websocket HAR carries a public demo api_key in its URLs: redacted.
+	if strings.Contains(html, "api_key=") && !strings.Contains(html, "api_key=%5Bredacted%5D") && !strings.Contains(html, "api_key=[redacted]") {
+		t.Error("api_key shown unredacted")
+	}
+}
