@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -32,7 +31,7 @@ func runIngest(args []string, stdout, stderr io.Writer) error {
 		return &usageError{"name at least one file: parley ingest FILE…"}
 	}
 	if serverURL != "" {
-		return errors.New("uploading with --server needs the portal's diagnostics upload, which this version does not have yet; run without --server to parse locally")
+		return uploadFiles(serverURL, token, files, stdout, stderr)
 	}
 	failed := 0
 	enc := json.NewEncoder(stdout)

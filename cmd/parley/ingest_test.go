@@ -113,3 +113,29 @@ func TestIngestBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestIngestUploadsToServer(t *testing.T) {
+	data := t.TempDir()
+	if out, code := runParley(t, "user", "create", "--data", data, "--email", "up@example.org", "--password", "upload-secret-1"); code != 0 {
+		t.Fatal(out)
+	}
+	p := startServe(t, data)
+	status, token := login(t, p.url, "up@example.org", "upload-secret-1", "cli")
+	if status != 200 {
+		t.Fatal(token)
+	}
+	logFile := filepath.Join(t.TempDir(), "device.log")
+	os.WriteFile(logFile, []byte("05-01 10:00:01.000  1234  1250 E AndroidRuntime: FATAL EXCEPTION: main\n05-01 10:00:01.000  1234  1250 E AndroidRuntime: java.lang.IllegalStateException: boom\n"), 0o600)
+	out, code := runParley(t, "ingest", logFile, "--server", p.url, "--token", token)
+	if code != 0 || !strings.Contains(out, p.url+"/diagnostics/1") || !strings.Contains(out, "100.0 %") {
+		t.Fatalf("upload: exit %d\n%s", code, out)
+	}
+	out, code = runParley(t, "ingest", logFile, "--server", p.url, "--token", "wrong")
+	if code != 1 || !strings.Contains(out, "401") {
+		t.Fatalf("bad token: exit %d\n%s", code, out)
+	}
+	out, code = runParley(t, "ingest", logFile, "--server", "parley.example.org", "--token", token)
+	if code != 2 || !strings.Contains(out, "--server must be a URL") {
+		t.Fatalf("bad server: exit %d\n%s", code, out)
+	}
+}
