@@ -277,3 +277,66 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 		t.Error("api_key shown unredacted")
 	}
 }
+
+func TestDiagnosticsRetention(t *testing.T) {
+	env := start(t)
+	env.CreateUser("u2@example.org", "u2-secret-123", accounts.RoleUser)
+	if _, err := env.Server.Accounts.CreateUser(t.Context(), accounts.NewUser{Login: "root", Password: "root-secret-1",
+		Role: accounts.RoleAdmin, Kind: accounts.KindRegistered}); err != nil {
+		t.Fatal(err)
+	}
+	tok := env.Login("u2@example.org", "u2-secret-123", nil)
+	oldID := apiUpload(t, env, tok, "old.log", []byte(crashLog))
+	newID := apiUpload(t, env, tok, "new.log", []byte(crashLog))
+	waitReady(t, env, tok, oldID)
+	waitReady(t, env, tok, newID)
+
+	// Only an administrator may change the retention.
+	user := signInBrowser(t, env, "u2@example.org", "u2-secret-123")
+	if resp, _ := env.Page(user, "GET", "/diagnostics/settings", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a user opened the settings: %d", resp.StatusCode)
+	}
+	admin := signInBrowser(t, env, "root", "root-secret-1")
+	_, html := env.Page(admin, "GET", "/diagnostics/settings", nil)
+	if !strings.Contains(html, `value="90"`) {
+		t.Fatal("default retention is not 90 days")
+	}
+	csrf := csrfRe.FindStringSubmatch(html)[1]
+	resp, html := env.Page(admin, "POST", "/diagnostics/settings", url.Values{"_csrf": {csrf}, "retention_days": {"0"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, `value="0"`) || !strings.Contains(html, "от 1 до 3650") {
+		t.Fatalf("bad retention: %d\n%s", resp.StatusCode, between(html, "<main", "</main>"))
+	}
+	if resp, _ := env.Page(admin, "POST", "/diagnostics/settings", url.Values{"_csrf": {csrf}, "retention_days": {"30"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save retention: %d", resp.StatusCode)
+	}
+
+	// An upload older than 30 days goes, files and all; a new one stays.
+	old := time.Now().Add(-31 * 24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
+	env.Server.DB.Write.Exec("UPDATE diag_uploads SET created_at = ? WHERE id = ?", old, oldID)
+	dir := filepath.Join(env.DataDir, "files", "diagnostics", itoa(oldID))
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("upload directory %s: %v", dir, err)
+	}
+	// The janitor runs hourly; a restart runs it at once.
+	env2 := env.Restart()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var n int
+		env2.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads WHERE id = ?", oldID).Scan(&n)
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("expired upload not deleted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("files of the expired upload remain: %v", err)
+	}
+	var n int
+	env2.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads WHERE id = ?", newID).Scan(&n)
+	if n != 1 {
+		t.Fatal("the new upload was deleted too")
+	}
+}

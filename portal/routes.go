@@ -20,6 +20,8 @@ func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler) {
 		r.Get("/diagnostics", diag.List)
 		r.Post("/diagnostics", diag.Create)
 		r.Get("/diagnostics/new", diag.New)
+		r.Get("/diagnostics/settings", diag.Settings)
+		r.Post("/diagnostics/settings", diag.SaveSettings)
 		r.Get("/diagnostics/{id}", diag.Triage)
 		r.Get("/diagnostics/{id}/files/{n}", diag.Download)
 	})

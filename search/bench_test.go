@@ -297,6 +297,7 @@ func memoryProbe(b *testing.B, dir, kind string) {
 			b.Fatalf("memory probe printed no figures:\n%s", out)
 		}
 	}
+	b.ReportMetric(diskMB(b, dir), "disk-MB")
 	b.ReportMetric(rss, "rss-MB")
 	b.ReportMetric(heap, "heap-inuse-MB")
 	b.ReportMetric(indexHeap, "index-heap-MB")
@@ -357,6 +358,25 @@ func heapInUseMB() float64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return float64(ms.HeapInuse) / (1 << 20)
+}
+
+// diskMB is the size of the files under dir.
+func diskMB(b *testing.B, dir string) float64 {
+	var total int64
+	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil {
+			total += info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return float64(total) / (1 << 20)
 }
 
 // residentMB reads the process's resident set size from /proc.

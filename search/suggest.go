@@ -22,8 +22,9 @@ const maxSuggestWords = 16
 
 // titleIndex finds articles by the words of their titles.
 type titleIndex struct {
-	titles []indexedTitle
-	words  []titleWord // every title word, sorted, for prefix lookups
+	titles   []indexedTitle
+	words    []titleWord // every title word, sorted, for prefix lookups
+	byFolded []int       // indexes into titles, sorted by folded title
 }
 
 type indexedTitle struct {
@@ -53,7 +54,21 @@ func newTitleIndex(articles []*kb.Article, an analysis.Analyzer) *titleIndex {
 		ti.titles = append(ti.titles, t)
 	}
 	sort.Slice(ti.words, func(i, j int) bool { return ti.words[i].word < ti.words[j].word })
+	for i := range ti.titles {
+		ti.byFolded = append(ti.byFolded, i)
+	}
+	sort.Slice(ti.byFolded, func(i, j int) bool { return ti.titles[ti.byFolded[i]].folded < ti.titles[ti.byFolded[j]].folded })
 	return ti
+}
+
+// startingWith lists the titles that begin with prefix.
+func (ti *titleIndex) startingWith(prefix string) []int {
+	i := sort.Search(len(ti.byFolded), func(i int) bool { return ti.titles[ti.byFolded[i]].folded >= prefix })
+	j := i
+	for j < len(ti.byFolded) && strings.HasPrefix(ti.titles[ti.byFolded[j]].folded, prefix) {
+		j++
+	}
+	return ti.byFolded[i:j]
 }
 
 // Suggest is search-as-you-type: titles matching a prefix of what is typed
@@ -97,7 +112,15 @@ func (ti *titleIndex) suggest(text string, an analysis.Analyzer, limit int) []Su
 	// begins with the word being typed; 0 for titles without one.
 	firstMatch := make([]int32, len(ti.titles))
 	var touched []int
-	if partial != "" {
+	if prefixed := ti.startingWith(typed); len(prefixed) >= limit {
+		// Titles that begin with the text typed come first, and there are
+		// enough of them: no need to look at the others. (Short prefixes
+		// on a large index would otherwise touch thousands of titles.)
+		touched = prefixed
+		for _, i := range prefixed {
+			firstMatch[i] = int32(ti.titles[i].firstWordWithPrefix(partial)) + 1
+		}
+	} else if partial != "" {
 		i := sort.Search(len(ti.words), func(i int) bool { return ti.words[i].word >= partial })
 		for ; i < len(ti.words) && strings.HasPrefix(ti.words[i].word, partial); i++ {
 			w := ti.words[i]
@@ -181,6 +204,17 @@ func (t indexedTitle) hasAll(words []finishedWord) bool {
 		return false
 	}
 	return true
+}
+
+// firstWordWithPrefix is the place of the first title word that begins
+// with p (0 when p is empty or no word does).
+func (t indexedTitle) firstWordWithPrefix(p string) int {
+	for i, w := range t.words {
+		if strings.HasPrefix(w, p) {
+			return i
+		}
+	}
+	return 0
 }
 
 func (t indexedTitle) hasWordPrefix(p string) bool {

@@ -188,6 +188,11 @@ var messages = map[string]map[string]string{
 		"diag.env.browser":        "Браузер",
 		"diag.env.range":          "Период",
 		"diag.open_article":       "Статья: ",
+		"diag.settings":           "Настройки диагностики",
+		"diag.retention":          "Сколько дней хранить загрузки",
+		"diag.retention_hint":     "Загрузки старше этого срока удаляются вместе с исходными файлами, проверка — раз в час. От 1 до 3650 дней.",
+		"diag.retention_bad":      "Введите целое число дней от 1 до 3650.",
+		"diag.saved":              "Сохранено.",
 	},
 	"en": {
 		"site.name":             "Parley",
@@ -350,5 +355,10 @@ var messages = map[string]map[string]string{
 		"diag.env.browser":        "Browser",
 		"diag.env.range":          "Time range",
 		"diag.open_article":       "Article: ",
+		"diag.settings":           "Diagnostics settings",
+		"diag.retention":          "Keep uploads for this many days",
+		"diag.retention_hint":     "Older uploads are deleted with their original files; the check runs hourly. From 1 to 3650 days.",
+		"diag.retention_bad":      "Enter a whole number of days from 1 to 3650.",
+		"diag.saved":              "Saved.",
 	},
 }

@@ -1,6 +1,9 @@
 package templates
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"testing"
 )
@@ -25,6 +28,30 @@ func TestMessagesComplete(t *testing.T) {
 	for _, k := range en {
 		if !have["ru"][k] {
 			t.Errorf("%q has no Russian text", k)
+		}
+	}
+}
+
+// Every key a template asks for exists: T returns the key itself for a
+// missing one, which would show on the page.
+func TestTemplatesUseKnownKeys(t *testing.T) {
+	files, _ := filepath.Glob("*.templ")
+	for _, pattern := range []string{"../portal/*/*.go", "../server/*/*.go"} {
+		more, _ := filepath.Glob(pattern)
+		files = append(files, more...)
+	}
+	known := map[string]bool{}
+	for _, k := range MessageKeys("en") {
+		known[k] = true
+	}
+	re := regexp.MustCompile(`T\((?:[a-zA-Z.]+, )?"([a-z_]+\.[a-z_.]+)"\)|Tf\([a-zA-Z.]+, "([a-z_]+\.[a-z_.]+)"`)
+	for _, f := range files {
+		src, _ := os.ReadFile(f)
+		for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+			key := m[1] + m[2]
+			if !known[key] {
+				t.Errorf("%s uses %q, which has no text", f, key)
+			}
 		}
 	}
 }

@@ -46,8 +46,9 @@ func New(db *store.DB, dataDir string, log *slog.Logger) (*Service, error) {
 		cancel()
 		return nil, err
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.work(ctx, pending)
+	go s.janitor(ctx)
 	return s, nil
 }
 

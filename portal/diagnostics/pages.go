@@ -53,7 +53,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 		h.site.Internal(w, r, err)
 		return
 	}
-	v := templates.DiagListView{Page: h.site.Page(w, r, "diag.title")}
+	v := templates.DiagListView{Page: h.site.Page(w, r, "diag.title"), CanAdmin: isAdmin(r)}
 	for _, u := range uploads {
 		v.Rows = append(v.Rows, templates.DiagRow{URL: triageURL(u.ID), Name: u.Name, Uploader: u.Uploader, Status: u.Status,
 			StatusLabel: templates.T(v.Lang, "diag.status."+u.Status), Created: u.CreatedAt.UTC().Format(pageTime),

@@ -26,10 +26,12 @@ var CheapArgon2 = accounts.Argon2Params{Memory: 64, Time: 1, Threads: 1, KeyLen:
 // Env is one running server.
 type Env struct {
 	t       testing.TB
+	opts    Options
 	Server  *server.Server
 	HTTP    *httptest.Server
 	URL     string
 	DataDir string
+	stopped bool
 }
 
 // Options adjust the server a test starts.
@@ -63,13 +65,28 @@ func Start(t testing.TB, opts ...Options) *Env {
 		t.Fatalf("start server: %v", err)
 	}
 	hs := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		hs.Close()
-		if err := srv.Close(); err != nil {
-			t.Errorf("close server: %v", err)
-		}
-	})
-	return &Env{t: t, Server: srv, HTTP: hs, URL: hs.URL, DataDir: o.DataDir}
+	e := &Env{t: t, opts: o, Server: srv, HTTP: hs, URL: hs.URL, DataDir: o.DataDir}
+	t.Cleanup(e.stop)
+	return e
+}
+
+func (e *Env) stop() {
+	if e.stopped {
+		return
+	}
+	e.stopped = true
+	e.HTTP.Close()
+	if err := e.Server.Close(); err != nil {
+		e.t.Errorf("close server: %v", err)
+	}
+}
+
+// Restart stops the server and starts a new one on the same data
+// directory, as a process restart would.
+func (e *Env) Restart() *Env {
+	e.t.Helper()
+	e.stop()
+	return Start(e.t, e.opts)
 }
 
 type testWriter struct{ t testing.TB }
