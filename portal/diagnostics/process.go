@@ -63,6 +63,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 
 	red := ingest.NewRedactor()
 	diag := ingest.NewDiagnoser(nil)
+	var network networkBuilder
+	var calls callBuilder
 	var env ingest.Environment
 	levels := map[string]int{}
 	timeline := map[[2]string]int{}
@@ -110,6 +112,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				}
 				red.Event(&ev)
 				diag.Event(&ev)
+				network.event(&ev)
+				calls.event(&ev)
 				lv := ev.Level.Letter()
 				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
 					Message: ev.Message, Attrs: ev.Attrs}
@@ -172,7 +176,25 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	}
 	findings := diag.Findings(env)
 	red.Env(&env)
-	return s.saveResults(ctx, id, env, red.Report(), levels, total, crashes, first, last, files, findings, groups, timeline)
+	return s.saveResults(ctx, id, results{env: env, redactions: red.Report(), levels: levels, total: total, crashes: crashes,
+		first: first, last: last, files: files, findings: findings, groups: groups, timeline: timeline,
+		network: network.view(), calls: calls.view()})
+}
+
+// results is everything processing found in one upload.
+type results struct {
+	env         ingest.Environment
+	redactions  []ingest.Redaction
+	levels      map[string]int
+	total       int
+	crashes     int
+	first, last time.Time
+	files       []parsedFile
+	findings    []ingest.Finding
+	groups      map[string]*crashGroup
+	timeline    map[[2]string]int
+	network     NetworkView
+	calls       CallView
 }
 
 func fmtTime(t time.Time) string {
@@ -182,14 +204,15 @@ func fmtTime(t time.Time) string {
 	return store.FormatTime(t)
 }
 
-func (s *Service) saveResults(ctx context.Context, id int64, env ingest.Environment, reds []ingest.Redaction,
-	levels map[string]int, total, crashes int, first, last time.Time, files []parsedFile, findings []ingest.Finding,
-	groups map[string]*crashGroup, timeline map[[2]string]int) error {
-	envJSON, _ := json.Marshal(env)
-	redJSON, _ := json.Marshal(reds)
-	levelsJSON, _ := json.Marshal(levels)
+func (s *Service) saveResults(ctx context.Context, id int64, res results) error {
+	envJSON, _ := json.Marshal(res.env)
+	redJSON, _ := json.Marshal(res.redactions)
+	levelsJSON, _ := json.Marshal(res.levels)
+	networkJSON, _ := json.Marshal(res.network)
+	callsJSON, _ := json.Marshal(res.calls)
+	files, findings, groups, timeline := res.files, res.findings, res.groups, res.timeline
 	status, errText := "ready", ""
-	if total == 0 {
+	if res.total == 0 {
 		status, errText = "failed", "no file of the upload could be read as diagnostics"
 	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -234,9 +257,9 @@ func (s *Service) saveResults(ctx context.Context, id int64, env ingest.Environm
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE diag_uploads SET status = ?, error = ?, env = ?, redactions = ?, events = ?, levels = ?,
-			crashes = ?, findings = ?, first_at = ?, last_at = ?, processed_at = ? WHERE id = ?`,
-			status, errText, string(envJSON), string(redJSON), total, string(levelsJSON), crashes, len(findings),
-			fmtTime(first), fmtTime(last), store.FormatTime(s.now()), id)
+			crashes = ?, findings = ?, first_at = ?, last_at = ?, network = ?, calls = ?, processed_at = ? WHERE id = ?`,
+			status, errText, string(envJSON), string(redJSON), res.total, string(levelsJSON), res.crashes, len(findings),
+			fmtTime(res.first), fmtTime(res.last), string(networkJSON), string(callsJSON), store.FormatTime(s.now()), id)
 		if err != nil {
 			return fmt.Errorf("save upload summary: %w", err)
 		}

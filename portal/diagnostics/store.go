@@ -34,6 +34,8 @@ type Upload struct {
 	First      time.Time
 	Last       time.Time
 	CreatedAt  time.Time
+	Network    NetworkView
+	Calls      CallView
 }
 
 // ErrNotFound means no upload with that id, or none this person may see.
@@ -173,13 +175,13 @@ func (s *Service) markFailed(ctx context.Context, id int64, msg string) error {
 }
 
 const uploadColumns = `u.id, u.uploader_id, coalesce(nullif(us.name, ''), us.email, us.login, ''), u.name, u.size, u.status, u.error,
-	u.env, u.redactions, u.events, u.levels, u.crashes, u.findings, u.first_at, u.last_at, u.created_at`
+	u.env, u.redactions, u.events, u.levels, u.crashes, u.findings, u.first_at, u.last_at, u.created_at, u.network, u.calls`
 
 func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	var u Upload
-	var env, red, levels, first, last, created string
+	var env, red, levels, first, last, created, network, calls string
 	err := row.Scan(&u.ID, &u.UploaderID, &u.Uploader, &u.Name, &u.Size, &u.Status, &u.Error, &env, &red, &u.Events,
-		&levels, &u.Crashes, &u.Findings, &first, &last, &created)
+		&levels, &u.Crashes, &u.Findings, &first, &last, &created, &network, &calls)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -189,6 +191,8 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	json.Unmarshal([]byte(env), &u.Env)
 	json.Unmarshal([]byte(red), &u.Redactions)
 	json.Unmarshal([]byte(levels), &u.Levels)
+	json.Unmarshal([]byte(network), &u.Network)
+	json.Unmarshal([]byte(calls), &u.Calls)
 	u.First, _ = store.ParseTime(first)
 	u.Last, _ = store.ParseTime(last)
 	u.CreatedAt, _ = store.ParseTime(created)
