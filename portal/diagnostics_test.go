@@ -267,6 +267,8 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 	for _, want := range []string{
 		"logs.zip/aosp_settings_fork_brief_fatal_exception.txt", "logs.zip/sym_ios15_iphone13_sigabrt.ips",
 		"socket.har", "iPhone13,4", "EXC_CRASH", "NullPointerException", `href="/help/ru/call-network-requirements"`,
+		`id="network"`, "demo.piesocket.com", // network view: per-host timing of the HAR
+		`id="calls"`, "PC_1", "failed", `class="series"`, `class="limit"`, // call view: states and RTT/loss charts
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("triage page lacks %q", want)

@@ -23,8 +23,9 @@ const maxSuggestWords = 16
 // titleIndex finds articles by the words of their titles.
 type titleIndex struct {
 	titles   []indexedTitle
-	words    []titleWord // every title word, sorted, for prefix lookups
-	byFolded []int       // indexes into titles, sorted by folded title
+	words    []titleWord      // every title word, sorted, for prefix lookups
+	byStem   map[string][]int // title stem -> the titles that have it
+	byFolded []int            // indexes into titles, sorted by folded title
 }
 
 type indexedTitle struct {
@@ -37,38 +38,28 @@ type indexedTitle struct {
 type titleWord struct {
 	word  string
 	title int // index into titles
-	order int // the word's place in the title
 }
 
 func newTitleIndex(articles []*kb.Article, an analysis.Analyzer) *titleIndex {
-	ti := &titleIndex{}
+	ti := &titleIndex{byStem: map[string][]int{}}
 	for i, a := range articles {
 		words := foldedWords(a.Title)
 		t := indexedTitle{article: a, folded: strings.Join(words, " "), words: words, stems: map[string]bool{}}
 		for _, tok := range an.Analyze([]byte(a.Title)) {
-			t.stems[string(tok.Term)] = true
+			if stem := string(tok.Term); !t.stems[stem] {
+				t.stems[stem] = true
+				ti.byStem[stem] = append(ti.byStem[stem], i)
+			}
 		}
-		for j, w := range words {
-			ti.words = append(ti.words, titleWord{word: w, title: i, order: j})
+		for _, w := range words {
+			ti.words = append(ti.words, titleWord{word: w, title: i})
 		}
 		ti.titles = append(ti.titles, t)
-	}
-	sort.Slice(ti.words, func(i, j int) bool { return ti.words[i].word < ti.words[j].word })
-	for i := range ti.titles {
 		ti.byFolded = append(ti.byFolded, i)
 	}
+	sort.Slice(ti.words, func(i, j int) bool { return ti.words[i].word < ti.words[j].word })
 	sort.Slice(ti.byFolded, func(i, j int) bool { return ti.titles[ti.byFolded[i]].folded < ti.titles[ti.byFolded[j]].folded })
 	return ti
-}
-
-// startingWith lists the titles that begin with prefix.
-func (ti *titleIndex) startingWith(prefix string) []int {
-	i := sort.Search(len(ti.byFolded), func(i int) bool { return ti.titles[ti.byFolded[i]].folded >= prefix })
-	j := i
-	for j < len(ti.byFolded) && strings.HasPrefix(ti.titles[ti.byFolded[j]].folded, prefix) {
-		j++
-	}
-	return ti.byFolded[i:j]
 }
 
 // Suggest is search-as-you-type: titles matching a prefix of what is typed
@@ -89,89 +80,12 @@ func (ix *HelpIndex) Suggest(ctx context.Context, lang, text string, limit int) 
 	return li.titles.suggest(text, li.analyzer, limit), nil
 }
 
-func (ti *titleIndex) suggest(text string, an analysis.Analyzer, limit int) []Suggestion {
-	// What matters while typing is the end of the text.
-	if len(text) > maxQueryBytes {
-		text = strings.ToValidUTF8(text[len(text)-maxQueryBytes:], "")
-	}
-	words := foldedWords(text)
-	if len(words) == 0 {
-		return nil
-	}
-	if len(words) > maxSuggestWords {
-		words = words[len(words)-maxSuggestWords:]
-	}
-	typed := strings.Join(words, " ")
-	partial := ""
-	last, _ := utf8.DecodeLastRuneInString(text)
-	if isWordRune(last) {
-		partial, words = words[len(words)-1], words[:len(words)-1]
-	}
+// finishedWord is a word typed in full, and its stem ("" for a stop word).
+type finishedWord struct{ word, stem string }
 
-	// firstMatch[t] is 1 + the place in title t of its first word that
-	// begins with the word being typed; 0 for titles without one.
-	firstMatch := make([]int32, len(ti.titles))
-	var touched []int
-	if prefixed := ti.startingWith(typed); len(prefixed) >= limit {
-		// Titles that begin with the text typed come first, and there are
-		// enough of them: no need to look at the others. (Short prefixes
-		// on a large index would otherwise touch thousands of titles.)
-		touched = prefixed
-		for _, i := range prefixed {
-			firstMatch[i] = int32(ti.titles[i].firstWordWithPrefix(partial)) + 1
-		}
-	} else if partial != "" {
-		i := sort.Search(len(ti.words), func(i int) bool { return ti.words[i].word >= partial })
-		for ; i < len(ti.words) && strings.HasPrefix(ti.words[i].word, partial); i++ {
-			w := ti.words[i]
-			if firstMatch[w.title] == 0 {
-				touched = append(touched, w.title)
-				firstMatch[w.title] = int32(w.order) + 1
-			} else {
-				firstMatch[w.title] = min(firstMatch[w.title], int32(w.order)+1)
-			}
-		}
-	} else {
-		for i := range ti.titles {
-			touched = append(touched, i)
-			firstMatch[i] = 1
-		}
-	}
-
-	finished := make([]finishedWord, len(words))
-	for i, w := range words {
-		finished[i].word = w
-		if toks := an.Analyze([]byte(w)); len(toks) > 0 {
-			finished[i].stem = string(toks[0].Term)
-		}
-	}
-	// Only the best limit titles are kept, in order: a title is better
-	// when it starts with what was typed, then when the word being typed
-	// matched nearer its start, then when it is shorter, then by alphabet.
-	var out []suggestRank
-	for _, i := range touched {
-		t := ti.titles[i]
-		if !t.hasAll(finished) {
-			continue
-		}
-		r := suggestRank{title: i, notPrefix: !strings.HasPrefix(t.folded, typed), order: int(firstMatch[i]), folded: t.folded}
-		at, _ := slices.BinarySearchFunc(out, r, compareSuggestRanks)
-		if at < limit {
-			out = slices.Insert(out, at, r)
-			if len(out) > limit {
-				out = out[:limit]
-			}
-		}
-	}
-	sugs := make([]Suggestion, 0, len(out))
-	for _, c := range out {
-		a := ti.titles[c.title].article
-		sugs = append(sugs, Suggestion{Slug: a.Slug, Title: a.Title, URL: a.URL()})
-	}
-	return sugs
-}
-
-// suggestRank is what orders suggestions.
+// suggestRank is what orders suggestions: a title is better when it starts
+// with what was typed, then when the word being typed matched nearer its
+// start, then when it is shorter, then by alphabet.
 type suggestRank struct {
 	title     int
 	notPrefix bool
@@ -189,8 +103,118 @@ func compareSuggestRanks(a, b suggestRank) int {
 	return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(len(a.folded), len(b.folded)), strings.Compare(a.folded, b.folded))
 }
 
-// finishedWord is a word typed in full, and its stem ("" for a stop word).
-type finishedWord struct{ word, stem string }
+func (ti *titleIndex) suggest(text string, an analysis.Analyzer, limit int) []Suggestion {
+	// What matters while typing is the end of the text.
+	if len(text) > maxQueryBytes {
+		text = strings.ToValidUTF8(text[len(text)-maxQueryBytes:], "")
+	}
+	words := foldedWords(text)
+	if len(words) == 0 {
+		return nil
+	}
+	if len(words) > maxSuggestWords {
+		words = words[len(words)-maxSuggestWords:]
+	}
+	typed := strings.Join(words, " ")
+	partial := ""
+	if last, _ := utf8.DecodeLastRuneInString(text); isWordRune(last) {
+		partial, words = words[len(words)-1], words[:len(words)-1]
+	}
+	finished := make([]finishedWord, len(words))
+	for i, w := range words {
+		finished[i].word = w
+		if toks := an.Analyze([]byte(w)); len(toks) > 0 {
+			finished[i].stem = string(toks[0].Term)
+		}
+	}
+
+	var out []suggestRank // the best limit titles, best first
+	for _, i := range ti.candidates(typed, partial, finished, limit) {
+		t := ti.titles[i]
+		order := 0
+		if partial != "" {
+			if order = t.firstWordWithPrefix(partial); order < 0 {
+				continue
+			}
+		}
+		if !t.hasAll(finished) {
+			continue
+		}
+		r := suggestRank{title: i, notPrefix: !strings.HasPrefix(t.folded, typed), order: order, folded: t.folded}
+		if at, _ := slices.BinarySearchFunc(out, r, compareSuggestRanks); at < limit {
+			out = slices.Insert(out, at, r)
+			out = out[:min(len(out), limit)]
+		}
+	}
+	sugs := make([]Suggestion, 0, len(out))
+	for _, r := range out {
+		a := ti.titles[r.title].article
+		sugs = append(sugs, Suggestion{Slug: a.Slug, Title: a.Title, URL: a.URL()})
+	}
+	return sugs
+}
+
+// candidates narrows the titles to check, cheaply, to a set that holds
+// every title that can match. Titles that start with the text typed rank
+// first, so when there are limit of them the others need no look. Else
+// the smallest of these sets is taken: titles with a word that begins
+// with the word being typed, or for a finished word, titles with a word
+// that begins with it or its stem, or that has its stem. On a large index
+// a short word matches thousands of titles; a rarer one narrows them fast.
+func (ti *titleIndex) candidates(typed, partial string, finished []finishedWord, limit int) []int {
+	if prefixed := ti.startingWith(typed); len(prefixed) >= limit {
+		return prefixed
+	}
+	type wordSets [][2]int // ranges of ti.words
+	var best wordSets
+	var bestStem string
+	bestSize := -1
+	consider := func(sets wordSets, stem string) {
+		size := len(ti.byStem[stem])
+		for _, r := range sets {
+			size += r[1] - r[0]
+		}
+		if bestSize < 0 || size < bestSize {
+			best, bestStem, bestSize = sets, stem, size
+		}
+	}
+	if partial != "" {
+		consider(wordSets{ti.wordsWithPrefix(partial)}, "")
+	}
+	for _, w := range finished {
+		if w.stem != "" {
+			consider(wordSets{ti.wordsWithPrefix(w.word), ti.wordsWithPrefix(w.stem)}, w.stem)
+		}
+	}
+	if bestSize < 0 { // only stop words, finished
+		return ti.byFolded
+	}
+	var out []int
+	for _, r := range best {
+		for _, w := range ti.words[r[0]:r[1]] {
+			out = append(out, w.title)
+		}
+	}
+	out = append(out, ti.byStem[bestStem]...)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// wordsWithPrefix is the range of ti.words that begin with p.
+func (ti *titleIndex) wordsWithPrefix(p string) [2]int {
+	i := sort.Search(len(ti.words), func(i int) bool { return ti.words[i].word >= p })
+	j := i + sort.Search(len(ti.words)-i, func(k int) bool { return !strings.HasPrefix(ti.words[i+k].word, p) })
+	return [2]int{i, j}
+}
+
+// startingWith lists the titles that begin with prefix.
+func (ti *titleIndex) startingWith(prefix string) []int {
+	i := sort.Search(len(ti.byFolded), func(i int) bool { return ti.titles[ti.byFolded[i]].folded >= prefix })
+	j := i + sort.Search(len(ti.byFolded)-i, func(k int) bool {
+		return !strings.HasPrefix(ti.titles[ti.byFolded[i+k]].folded, prefix)
+	})
+	return ti.byFolded[i:j]
+}
 
 // hasAll tells whether every finished word is in the title: a title word
 // shares its stem, or begins with the word or with its stem (so that
@@ -198,7 +222,7 @@ type finishedWord struct{ word, stem string }
 // over ("как", "the").
 func (t indexedTitle) hasAll(words []finishedWord) bool {
 	for _, w := range words {
-		if w.stem == "" || t.stems[w.stem] || t.hasWordPrefix(w.word) || t.hasWordPrefix(w.stem) {
+		if w.stem == "" || t.stems[w.stem] || t.firstWordWithPrefix(w.word) >= 0 || t.firstWordWithPrefix(w.stem) >= 0 {
 			continue
 		}
 		return false
@@ -207,23 +231,14 @@ func (t indexedTitle) hasAll(words []finishedWord) bool {
 }
 
 // firstWordWithPrefix is the place of the first title word that begins
-// with p (0 when p is empty or no word does).
+// with p, or -1.
 func (t indexedTitle) firstWordWithPrefix(p string) int {
 	for i, w := range t.words {
 		if strings.HasPrefix(w, p) {
 			return i
 		}
 	}
-	return 0
-}
-
-func (t indexedTitle) hasWordPrefix(p string) bool {
-	for _, w := range t.words {
-		if strings.HasPrefix(w, p) {
-			return true
-		}
-	}
-	return false
+	return -1
 }
 
 // foldedWords splits text into lower-case words with ё written as е.

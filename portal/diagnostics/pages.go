@@ -163,6 +163,8 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 	for _, k := range extra {
 		v.Env = append(v.Env, templates.DiagFact{Label: k, Value: env.Extra[k]})
 	}
+	v.Network = networkView(u.Network)
+	v.Calls = callsView(u.Calls)
 	for _, rd := range u.Redactions {
 		v.Redactions = append(v.Redactions, templates.DiagFact{Label: rd.Kind, Value: strconv.Itoa(rd.Count)})
 	}
