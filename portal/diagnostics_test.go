@@ -163,7 +163,7 @@ func TestDiagnosticsUploadTriageAndAccess(t *testing.T) {
 }
 
 // signInBrowser signs in through the form and returns the cookie client.
-func signInBrowser(t *testing.T, env *servertest.Env, login, password string) *http.Client {
+func signInBrowser(t testing.TB, env *servertest.Env, login, password string) *http.Client {
 	t.Helper()
 	c := env.Browser()
 	_, html := env.Page(c, "GET", "/signin", nil)

@@ -17,7 +17,7 @@ import (
 	"parley/server/store"
 )
 
-func start(t *testing.T) *servertest.Env {
+func start(t testing.TB) *servertest.Env {
 	t.Helper()
 	return servertest.Start(t, servertest.Options{Mounts: []server.Mount{portal.Mount}})
 }
