@@ -157,11 +157,32 @@ var tlsMarkers = []string{
 	"Trust anchor for certification path not found", "kCFStreamErrorDomainSSL", "-1202", "ERR_SSL_",
 }
 
+// tlsHints are short substrings one of which every TLS marker contains:
+// a cheap first test for the many warnings that are not about TLS.
+var tlsHints = []string{"SSL", "TLS", "ertif", "ERR_CERT", "x509", "-1202"}
+
 func tlsError(ev *Event) (bool, string) {
-	if ev.Level < LevelWarn && ev.Attrs["http.error"] == "" {
+	httpErr := ""
+	if len(ev.Attrs) > 0 {
+		httpErr = ev.Attrs["http.error"]
+	}
+	if ev.Level < LevelWarn && httpErr == "" {
 		return false, ""
 	}
-	text := ev.Message + " " + ev.Attrs["http.error"]
+	text := ev.Message
+	if httpErr != "" {
+		text += " " + httpErr
+	}
+	hinted := false
+	for _, h := range tlsHints {
+		if strings.Contains(text, h) {
+			hinted = true
+			break
+		}
+	}
+	if !hinted {
+		return false, ""
+	}
 	for _, m := range tlsMarkers {
 		if strings.Contains(text, m) {
 			return true, firstLine(text)
@@ -171,17 +192,28 @@ func tlsError(ev *Event) (bool, string) {
 }
 
 func websocketReconnect(ev *Event) (bool, string) {
-	if ev.Attrs["ws.reconnect"] == "1" {
+	if len(ev.Attrs) > 0 && ev.Attrs["ws.reconnect"] == "1" {
 		return true, firstLine(ev.Message)
 	}
-	lower := strings.ToLower(ev.Message)
-	if strings.Contains(lower, "websocket") && (strings.Contains(lower, "reconnect") || strings.Contains(lower, "closed")) {
-		return true, firstLine(ev.Message)
+	// Case-insensitive without lower-casing every message: this runs per event.
+	m := ev.Message
+	if (strings.Contains(m, "ebSocket") || strings.Contains(m, "ebsocket") || strings.Contains(m, "EBSOCKET")) &&
+		(containsAnyCase(m, "reconnect") || containsAnyCase(m, "closed")) {
+		return true, firstLine(m)
 	}
 	return false, ""
 }
 
+// containsAnyCase matches word written in lower case, Capitalised or UPPER.
+func containsAnyCase(s, word string) bool {
+	return strings.Contains(s, word) || strings.Contains(s, strings.ToUpper(word[:1])+word[1:]) ||
+		strings.Contains(s, strings.ToUpper(word))
+}
+
 func httpFailure(ev *Event) (bool, string) {
+	if len(ev.Attrs) == 0 {
+		return false, ""
+	}
 	status, ok := ev.Attrs["http.status"]
 	if !ok {
 		return false, ""
@@ -194,6 +226,9 @@ func httpFailure(ev *Event) (bool, string) {
 }
 
 func iceFailed(ev *Event) (bool, string) {
+	if len(ev.Attrs) == 0 {
+		return false, ""
+	}
 	if ev.Attrs["ice.state"] == "failed" || ev.Attrs["pc.state"] == "failed" {
 		return true, firstLine(ev.Message)
 	}
@@ -201,6 +236,9 @@ func iceFailed(ev *Event) (bool, string) {
 }
 
 func relayOnly(ev *Event) (bool, string) {
+	if len(ev.Attrs) == 0 {
+		return false, ""
+	}
 	if ev.Attrs["candidate.local_type"] == "relay" || ev.Attrs["candidate.remote_type"] == "relay" {
 		return true, "local " + ev.Attrs["candidate.local_type"] + ", remote " + ev.Attrs["candidate.remote_type"]
 	}
@@ -209,6 +247,9 @@ func relayOnly(ev *Event) (bool, string) {
 
 func attrAbove(key string, limit float64, unit string) func(*Event) (bool, string) {
 	return func(ev *Event) (bool, string) {
+		if len(ev.Attrs) == 0 {
+			return false, ""
+		}
 		v, ok := ev.Attrs[key]
 		if !ok {
 			return false, ""
@@ -234,6 +275,9 @@ func mediaDenied(ev *Event) (bool, string) {
 }
 
 func androidKilled(ev *Event) (bool, string) {
+	if len(ev.Attrs) == 0 {
+		return false, ""
+	}
 	// "Process … has died" follows crashes too; only kills by the system count.
 	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" {
 		return true, pkg + ": " + firstLine(ev.Message)
