@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"archive/zip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,26 +16,10 @@ import (
 // page in Chromium, watches the progress bar, and works the triage page:
 // crash group, a finding's article, and a filtered timeline.
 func TestBrowserDiagnosticsUpload(t *testing.T) {
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "samples"))
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("samples folder %s missing", dir)
-		}
-		t.Skipf("samples folder %s absent; skipping", dir)
-	}
+	dir := samplesDir(t)
 	zipPath := filepath.Join(t.TempDir(), "field-logs.zip")
-	zf, _ := os.Create(zipPath)
-	zw := zip.NewWriter(zf)
-	for _, rel := range []string{"logcat/themis_markor_threadtime_fatal_noclassdef.txt", "webrtc/rtcstats_chrome99_pc_failed.jsonl", "har/mitmproxy_chrome.har"} {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, _ := zw.Create(filepath.Base(rel))
-		w.Write(data)
-	}
-	zw.Close()
-	zf.Close()
+	os.WriteFile(zipPath, zipSamples(t, dir, "logcat/themis_markor_threadtime_fatal_noclassdef.txt",
+		"webrtc/rtcstats_chrome99_pc_failed.jsonl", "har/mitmproxy_chrome.har"), 0o600)
 
 	env := start(t)
 	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)

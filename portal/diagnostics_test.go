@@ -1,7 +1,6 @@
 package portal_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -211,13 +210,7 @@ func formUpload(t *testing.T, env *servertest.Env, c *http.Client, csrf string, 
 }
 
 func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "samples"))
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("samples folder %s missing", dir)
-		}
-		t.Skipf("samples folder %s absent; skipping", dir)
-	}
+	dir := samplesDir(t)
 	env := start(t)
 	env.CreateUser("u@example.org", "u-secret-123", accounts.RoleUser)
 	c := signInBrowser(t, env, "u@example.org", "u-secret-123")
@@ -225,21 +218,11 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 	csrf := csrfRe.FindStringSubmatch(html)[1]
 
 	// A zip of several samples plus a HAR beside it, in one upload.
-	var zbuf bytes.Buffer
-	zw := zip.NewWriter(&zbuf)
-	for _, rel := range []string{"logcat/aosp_settings_fork_brief_fatal_exception.txt", "ios/sym_ios15_iphone13_sigabrt.ips", "webrtc/rtcstats_chrome99_pc_failed.jsonl"} {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w, _ := zw.Create(filepath.Base(rel))
-		w.Write(data)
-	}
-	zw.Close()
+	zipped := zipSamples(t, dir, "logcat/aosp_settings_fork_brief_fatal_exception.txt", "ios/sym_ios15_iphone13_sigabrt.ips", "webrtc/rtcstats_chrome99_pc_failed.jsonl")
 	har, _ := os.ReadFile(filepath.Join(dir, "har", "mitmproxy_websocket.har"))
 
 	// Without the form's token nothing is stored.
-	if resp := formUpload(t, env, c, "", map[string][]byte{"logs.zip": zbuf.Bytes()}); resp.StatusCode != http.StatusForbidden {
+	if resp := formUpload(t, env, c, "", map[string][]byte{"logs.zip": zipped}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("upload without CSRF token: %d", resp.StatusCode)
 	}
 	if resp := formUpload(t, env, c, csrf, map[string][]byte{"empty.log": {}}); resp.StatusCode != http.StatusBadRequest {
@@ -251,7 +234,7 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 		t.Fatalf("refused uploads left %d rows", n)
 	}
 
-	resp := formUpload(t, env, c, csrf, map[string][]byte{"logs.zip": zbuf.Bytes(), "socket.har": har})
+	resp := formUpload(t, env, c, csrf, map[string][]byte{"logs.zip": zipped, "socket.har": har})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("form upload: %d", resp.StatusCode)
 	}
