@@ -220,4 +220,3 @@ func plainText(doc ast.Node, src []byte) string {
 	})
 	return b.String()
 }
-
