@@ -1,12 +1,10 @@
 package diagnostics
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"os"
 	"sort"
 	"time"
 
@@ -52,14 +50,10 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	out, err := os.Create(s.eventsPath(id))
+	sp, err := newSpool(s.uploadDir(id))
 	if err != nil {
-		return fmt.Errorf("create event store: %w", err)
+		return err
 	}
-	defer out.Close()
-	w := bufio.NewWriterSize(out, 1<<20)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 
 	red := ingest.NewRedactor()
 	diag := ingest.NewDiagnoser(nil)
@@ -92,6 +86,11 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		}
 		for _, m := range members {
 			pf := parsedFile{name: m.Name}
+			enc, err := sp.next()
+			if err != nil {
+				f.Close()
+				return err
+			}
 			rc, err := m.Open()
 			if err != nil {
 				pf.errors = append(pf.errors, err.Error())
@@ -118,7 +117,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
 					Message: ev.Message, Attrs: ev.Attrs}
 				if !ev.Time.IsZero() {
-					se.Time = ev.Time.UTC().Format(time.RFC3339Nano)
+					se.Time = ev.Time.UTC().Format(storedTimeLayout)
 					timeline[[2]string{ev.Time.UTC().Truncate(time.Minute).Format(store.TimeLayout), lv}]++
 				}
 				if ev.Crash != nil {
@@ -168,11 +167,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		}
 		f.Close()
 	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write event store: %w", err)
-	}
-	if err := out.Sync(); err != nil {
-		return fmt.Errorf("write event store: %w", err)
+	if err := sp.mergeInto(s.eventsPath(id)); err != nil {
+		return err
 	}
 	findings := diag.Findings(env)
 	red.Env(&env)
