@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -28,7 +29,9 @@ type Config struct {
 	DataDir string
 	BaseURL string // public URL, e.g. https://parley.example.org; empty: http://Addr
 	Lang    string // default language of pages: ru or en
-	Log     *slog.Logger
+	// TrustedProxies are reverse proxies whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
 	// Accounts lets tests use cheaper password hashing or a clock.
 	Accounts accounts.Options
 }
@@ -84,7 +87,8 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, lock: lock, DB: db, Log: cfg.Log}
 	s.Accounts = accounts.New(db, cfg.Accounts)
-	s.Site = &web.Site{SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), DefaultLang: cfg.Lang, Log: cfg.Log}
+	s.Site = &web.Site{SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), DefaultLang: cfg.Lang, Log: cfg.Log,
+		TrustedProxies: cfg.TrustedProxies}
 	s.Metrics = prometheus.NewRegistry()
 	s.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.accountsHTTP = accounts.NewHandler(s.Accounts, s.Site, cfg.Log)

@@ -286,6 +286,7 @@ func TestBadInvocations(t *testing.T) {
 		{"unknown language", []string{"serve", "--lang", "de", "--data", tmp}, 2, "unknown language"},
 		{"bad log level", []string{"serve", "--log-level", "loud", "--data", tmp}, 2, "unknown level"},
 		{"bad base URL", []string{"serve", "--base-url", "parley.example.org", "--data", tmp}, 2, "must start with http"},
+		{"bad trusted proxy", []string{"serve", "--trusted-proxies", "10.0.0.0/33", "--data", tmp}, 2, "--trusted-proxies"},
 		{"data dir under a file", []string{"serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(plainFile, "d")}, 1, "cannot create data directory"},
 		{"corrupt database", []string{"serve", "--addr", "127.0.0.1:0", "--data", corrupt}, 1, "damaged or is not a SQLite database"},
 		{"port in use", []string{"serve", "--addr", busyAddr, "--data", filepath.Join(tmp, "other")}, 1, "already in use"},

@@ -16,10 +16,11 @@ import (
 
 	"parley/portal"
 	"parley/server"
+	"parley/server/web"
 )
 
 type serveConfig struct {
-	addr, data, baseURL, lang, logLevel string
+	addr, data, baseURL, lang, logLevel, trustedProxies string
 }
 
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -30,6 +31,7 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	envFlag(fs, &c.baseURL, "base-url", "PARLEY_BASE_URL", "", "public URL of this server, e.g. https://parley.example.org (default http://ADDR)")
 	envFlag(fs, &c.lang, "lang", "PARLEY_LANG", "ru", "default language of pages: ru or en")
 	envFlag(fs, &c.logLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	envFlag(fs, &c.trustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated")
 	return fs, c
 }
 
@@ -56,12 +58,17 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if c.baseURL != "" && !strings.HasPrefix(c.baseURL, "http://") && !strings.HasPrefix(c.baseURL, "https://") {
 		return &usageError{fmt.Sprintf("--base-url must start with http:// or https://, got %q", c.baseURL)}
 	}
+	proxies, err := web.ParseProxies(c.trustedProxies)
+	if err != nil {
+		return &usageError{"--trusted-proxies: " + err.Error()}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log},
+	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log,
+		TrustedProxies: proxies},
 		portal.Mount)
 	if err != nil {
 		return err

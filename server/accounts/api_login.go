@@ -27,7 +27,7 @@ func (h *Handler) APILogin(w http.ResponseWriter, r *http.Request) {
 	if req.Device.UserAgent == "" {
 		req.Device.UserAgent = r.UserAgent()
 	}
-	token, u, sess, err := h.svc.SignIn(r.Context(), req.Login, req.Password, req.Device, web.ClientIP(r))
+	token, u, sess, err := h.svc.SignIn(r.Context(), req.Login, req.Password, req.Device, h.site.ClientIP(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return

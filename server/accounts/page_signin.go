@@ -51,7 +51,7 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 	if m := r.PostFormValue("device_meta"); m != "" && json.Valid([]byte(m)) {
 		dev.Meta = json.RawMessage(m)
 	}
-	token, _, _, err := h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, web.ClientIP(r))
+	token, _, _, err := h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
 	if err != nil {
 		var verr *ValidationError
 		var terr *ThrottledError
@@ -66,7 +66,7 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &verr):
 			// A device field the browser sent was unusable; sign in without it.
 			dev.Timezone, dev.Meta = "", nil
-			token, _, _, err = h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, web.ClientIP(r))
+			token, _, _, err = h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
 			if err == nil {
 				break
 			}

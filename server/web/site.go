@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/a-h/templ"
 
@@ -39,6 +40,8 @@ type Site struct {
 	// DefaultLang is used when neither the user nor the browser says.
 	DefaultLang string
 	Log         *slog.Logger
+	// TrustedProxies may set X-Forwarded-For (see ClientIP).
+	TrustedProxies []netip.Prefix
 }
 
 // Lang picks the language for this request.

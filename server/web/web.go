@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -95,14 +97,65 @@ func jsonKind(goKind string) string {
 	return "number"
 }
 
-// ClientIP is the address a request came from. Parley trusts no forwarding
-// headers unless it is told it runs behind a proxy (not yet configurable).
-func ClientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i >= 0 {
-		host = host[:i]
+// ClientIP is the address a request came from. Forwarding headers are
+// believed only from the reverse proxies the site trusts (--trusted-proxies):
+// then the address is the last hop in X-Forwarded-For that is not itself a
+// trusted proxy. Anyone else could write any address there.
+func (s *Site) ClientIP(r *http.Request) string {
+	remote := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		remote = host
 	}
-	return strings.Trim(host, "[]")
+	addr, err := netip.ParseAddr(remote)
+	if err != nil || !s.trusted(addr) {
+		return remote
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(hop) {
+			return hop.Unmap().String()
+		}
+	}
+	return remote
+}
+
+func (s *Site) trusted(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads a comma-separated list of addresses or CIDR ranges.
+func ParseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			a, err := netip.ParseAddr(item)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an IP address or CIDR range", item)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // SafeRedirect returns next if it is a path on this site, else fallback.

@@ -49,3 +49,39 @@ func TestSafeRedirect(t *testing.T) {
 		}
 	}
 }
+
+func TestClientIP(t *testing.T) {
+	proxies, err := ParseProxies("10.0.0.0/8, 127.0.0.1, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusting := &Site{TrustedProxies: proxies}
+	plain := &Site{}
+	for _, tc := range []struct {
+		site   *Site
+		remote string
+		xff    string
+		want   string
+	}{
+		{plain, "203.0.113.9:5555", "198.51.100.1", "203.0.113.9"},                      // nobody trusted: header ignored
+		{plain, "127.0.0.1:5555", "198.51.100.1", "127.0.0.1"},                          // not even loopback
+		{trusting, "127.0.0.1:5555", "198.51.100.1", "198.51.100.1"},                    // the proxy says who
+		{trusting, "127.0.0.1:5555", "6.6.6.6, 198.51.100.1, 10.1.2.3", "198.51.100.1"}, // skip trusted hops only
+		{trusting, "203.0.113.9:5555", "198.51.100.1", "203.0.113.9"},                   // untrusted peer: header ignored
+		{trusting, "[::1]:5555", "2001:db8::7", "2001:db8::7"},                          // IPv6
+		{trusting, "127.0.0.1:5555", "", "127.0.0.1"},                                   // no header
+		{trusting, "127.0.0.1:5555", "not-an-ip", "127.0.0.1"},                          // garbage
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = tc.remote
+		if tc.xff != "" {
+			r.Header.Set("X-Forwarded-For", tc.xff)
+		}
+		if got := tc.site.ClientIP(r); got != tc.want {
+			t.Errorf("remote %s xff %q: %s, want %s", tc.remote, tc.xff, got, tc.want)
+		}
+	}
+	if _, err := ParseProxies("10.0.0.0/33"); err == nil {
+		t.Error("accepted a bad range")
+	}
+}
