@@ -301,6 +301,10 @@ func firstLine(s string) string {
 type Diagnoser struct {
 	rules  []Rule
 	counts []ruleState
+	// cur is the event being checked. Rules get a pointer to this copy, not
+	// to the caller's event: a pointer handed to rule functions escapes to
+	// the heap, and that would cost one allocation per event.
+	cur Event
 }
 
 type ruleState struct {
@@ -320,7 +324,9 @@ func NewDiagnoser(rules []Rule) *Diagnoser {
 }
 
 // Event feeds one event to every event rule.
-func (d *Diagnoser) Event(ev *Event) {
+func (d *Diagnoser) Event(in *Event) {
+	d.cur = *in
+	ev := &d.cur
 	for i := range d.rules {
 		r := &d.rules[i]
 		if r.Event == nil {
