@@ -150,7 +150,7 @@ func BenchmarkParseHAR(b *testing.B) {
 			}
 		}()
 		b.ResetTimer()
-		cpu0 := iwProcessCPU()
+		cpu0 := processCPU()
 		for range b.N {
 			f, err := os.Open(path)
 			if err != nil {
@@ -164,7 +164,7 @@ func BenchmarkParseHAR(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		if cpu := iwProcessCPU() - cpu0; cpu > 0 {
+		if cpu := processCPU() - cpu0; cpu > 0 {
 			b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 		}
 		close(stop)

@@ -4,4 +4,5 @@ package ingest
 
 import "time"
 
+// processCPU is not measured on this platform.
 func processCPU() time.Duration { return 0 }
