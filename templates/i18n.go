@@ -26,6 +26,19 @@ func MessageKeys(lang string) []string {
 	return keys
 }
 
+// addMessages merges a feature's texts (kept in its own i18n_*.go file) into
+// the catalogue; a key defined twice is a programming error.
+func addMessages(m map[string]map[string]string) {
+	for lang, texts := range m {
+		for k, v := range texts {
+			if _, dup := messages[lang][k]; dup {
+				panic("templates: text " + k + " defined twice")
+			}
+			messages[lang][k] = v
+		}
+	}
+}
+
 var messages = map[string]map[string]string{
 	"ru": {
 		"site.name":             "Parley",
