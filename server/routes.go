@@ -58,12 +58,21 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 		r.Post("/signin", acc.SigninSubmit)
 		r.Post("/signout", acc.Signout)
 		r.Get("/lang/{lang}", acc.SwitchLang)
+		r.Get("/invite/{token}", s.invitations.InvitePage)
+		r.Post("/invite/{token}", s.invitations.InviteSubmit)
 		r.Group(func(r chi.Router) {
 			r.Use(accounts.RequireUserPage)
 			r.Get("/account", acc.AccountPage)
 			r.Post("/account/profile", acc.AccountProfileSubmit)
 			r.Post("/account/password", acc.AccountPasswordSubmit)
 			r.Post("/account/sessions/{id}/end", acc.AccountEndSession)
+			// Administrators only; the handlers answer 403 to others.
+			r.Get("/admin/invitations", s.invitations.AdminPage)
+			r.Post("/admin/invitations", s.invitations.AdminInvite)
+			r.Post("/admin/invitations/{id}/resend", s.invitations.AdminResend)
+			r.Post("/admin/invitations/{id}/revoke", s.invitations.AdminRevoke)
+			r.Get("/admin/mail", s.mailHTTP.OutboxPage)
+			r.Get("/admin/mail/{id}", s.mailHTTP.MessagePage)
 		})
 
 		for _, m := range mounts {

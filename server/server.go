@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"parley/server/accounts"
+	"parley/server/mail"
 	"parley/server/store"
 	"parley/server/web"
 )
@@ -34,6 +36,11 @@ type Config struct {
 	Log            *slog.Logger
 	// Accounts lets tests use cheaper password hashing or a clock.
 	Accounts accounts.Options
+	// SMTPURL is where outgoing mail goes (smtp://user:pass@host:587 or
+	// smtps://…:465); empty keeps mail on the admin outbox page only.
+	SMTPURL string
+	// MailFrom is the sender of outgoing mail; default parley@HOST of BaseURL.
+	MailFrom string
 }
 
 // Mount adds the routes of another component (the portal) to the router,
@@ -47,11 +54,14 @@ type Server struct {
 	lock     *store.DirLock
 	DB       *store.DB
 	Accounts *accounts.Service
+	Mail     *mail.Service
 	Site     *web.Site
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 
 	accountsHTTP *accounts.Handler
+	invitations  *accounts.InvitationPages
+	mailHTTP     *mail.Handler
 	handler      http.Handler
 	closers      []func() error
 }
@@ -87,17 +97,41 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, lock: lock, DB: db, Log: cfg.Log}
 	s.Accounts = accounts.New(db, cfg.Accounts)
+	s.Mail, err = mail.New(db, mail.Options{SMTPURL: cfg.SMTPURL, From: cfg.mailFrom(), Log: cfg.Log})
+	if err != nil {
+		db.Close()
+		lock.Release()
+		return nil, err
+	}
 	s.Site = &web.Site{SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://"), DefaultLang: cfg.Lang, Log: cfg.Log,
 		TrustedProxies: cfg.TrustedProxies}
 	s.Metrics = prometheus.NewRegistry()
 	s.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.accountsHTTP = accounts.NewHandler(s.Accounts, s.Site, cfg.Log)
+	s.invitations = accounts.NewInvitationPages(s.accountsHTTP, s.Mail, s.BaseURL())
+	s.mailHTTP = mail.NewHandler(s.Mail, s.Site)
 	s.handler, err = s.routes(mounts)
 	if err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// BaseURL is the public URL of the server without a trailing slash, as
+// configured; "" when it was not, and links must come from the request.
+func (s *Server) BaseURL() string { return strings.TrimRight(s.cfg.BaseURL, "/") }
+
+// mailFrom is the configured sender, or parley@ the host of the base URL.
+func (c Config) mailFrom() string {
+	if c.MailFrom != "" {
+		return c.MailFrom
+	}
+	host := "localhost"
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "parley@" + host
 }
 
 // DataDir is the directory that holds all of this server's state.
@@ -115,7 +149,8 @@ func (s *Server) Close() error {
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		errs = append(errs, s.closers[i]())
 	}
-	errs = append(errs, s.DB.Close(), s.lock.Release())
+	// Mail goes last before the database: closers may still send some.
+	errs = append(errs, s.Mail.Close(), s.DB.Close(), s.lock.Release())
 	return errors.Join(errs...)
 }
 

@@ -16,11 +16,13 @@ import (
 
 	"parley/portal"
 	"parley/server"
+	"parley/server/mail"
 	"parley/server/web"
 )
 
 type serveConfig struct {
 	addr, data, baseURL, lang, logLevel, trustedProxies string
+	smtpURL, mailFrom                                   string
 }
 
 func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
@@ -32,6 +34,8 @@ func serveFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	envFlag(fs, &c.lang, "lang", "PARLEY_LANG", "ru", "default language of pages: ru or en")
 	envFlag(fs, &c.logLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
 	envFlag(fs, &c.trustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated")
+	envFlag(fs, &c.smtpURL, "smtp-url", "PARLEY_SMTP_URL", "", "SMTP server for outgoing mail: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465 (default none: mail is kept on the admin page /admin/mail)")
+	envFlag(fs, &c.mailFrom, "mail-from", "PARLEY_MAIL_FROM", "", "sender address of outgoing mail (default parley@HOST of --base-url)")
 	return fs, c
 }
 
@@ -58,6 +62,12 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if c.baseURL != "" && !strings.HasPrefix(c.baseURL, "http://") && !strings.HasPrefix(c.baseURL, "https://") {
 		return &usageError{fmt.Sprintf("--base-url must start with http:// or https://, got %q", c.baseURL)}
 	}
+	if c.smtpURL != "" {
+		// The error never repeats the URL: it may hold the password.
+		if _, err := mail.NewSMTPSender(c.smtpURL); err != nil {
+			return &usageError{"--smtp-url: " + err.Error()}
+		}
+	}
 	proxies, err := web.ParseProxies(c.trustedProxies)
 	if err != nil {
 		return &usageError{"--trusted-proxies: " + err.Error()}
@@ -68,7 +78,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 
 	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log,
-		TrustedProxies: proxies},
+		TrustedProxies: proxies, SMTPURL: c.smtpURL, MailFrom: c.mailFrom},
 		portal.Mount)
 	if err != nil {
 		return err
