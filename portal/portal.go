@@ -1,9 +1,11 @@
 // Package portal is Parley's support and diagnostics portal: the help
-// center and diagnostics triage now; support tickets as they land.
+// center, diagnostics triage, and the support desks linked to Jira.
 package portal
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/go-chi/chi/v5"
@@ -11,8 +13,11 @@ import (
 	"parley/kb"
 	"parley/portal/diagnostics"
 	"parley/portal/helpcenter"
+	"parley/portal/jira"
+	"parley/portal/support"
 	"parley/search"
 	"parley/server"
+	"parley/server/mail"
 )
 
 // Mount opens what the portal needs and adds its routes to the server.
@@ -32,6 +37,22 @@ func Mount(r chi.Router, s *server.Server) error {
 		return fmt.Errorf("open diagnostics: %w", err)
 	}
 	s.OnClose(diag.Close)
-	routes(r, help, diagnostics.NewHandler(diag, s.Site, base))
+	diagHTTP := diagnostics.NewHandler(diag, s.Site, base)
+
+	desk, err := support.New(s.DB, diag, support.Options{Log: s.Log, PublicURL: s.BaseURL(), DataDir: s.DataDir(),
+		Lang: s.Site.DefaultLang, Notify: func(ctx context.Context, to, subject, text string) error {
+			return s.Mail.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
+		}})
+	if err != nil {
+		return fmt.Errorf("open support desks: %w", err)
+	}
+	jiraSvc, err := jira.New(s.DB, jira.Options{Log: s.Log, PublicURL: s.BaseURL(), Getenv: os.Getenv,
+		OnLinked: desk.JiraLinked, OnStatus: desk.JiraStatus, OnFailed: desk.JiraFailed})
+	if err != nil {
+		return fmt.Errorf("open jira link: %w", err)
+	}
+	s.OnClose(jiraSvc.Close)
+	desk.LinkJira(jiraSvc)
+	routes(r, help, diagHTTP, support.NewHandler(desk, s.Site, index, diagHTTP), jiraSvc, jira.NewHandler(jiraSvc, s.Site))
 	return nil
 }

@@ -5,15 +5,28 @@ import (
 
 	"parley/portal/diagnostics"
 	"parley/portal/helpcenter"
+	"parley/portal/jira"
+	"parley/portal/support"
 	"parley/server/accounts"
 )
 
 // routes declares every route of the portal in one place.
-func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler) {
+func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler, desk *support.Handler, jiraSvc *jira.Service, jiraPages *jira.Handler) {
 	r.Get("/api/v1/help/search", help.APISearch)
 	r.Get("/api/v1/help/suggest", help.APISuggest)
 	r.With(accounts.RequireUser).Post("/api/v1/diagnostics/uploads", diag.APICreate)
 	r.With(accounts.RequireUser).Get("/api/v1/diagnostics/uploads/{id}", diag.APIGet)
+	r.Group(func(r chi.Router) {
+		r.Use(accounts.RequireUser)
+		r.Post("/api/v1/support/tickets", desk.APICreate)
+		r.Get("/api/v1/support/tickets", desk.APIList)
+		r.Get("/api/v1/support/tickets/{id}", desk.APIGet)
+		r.Post("/api/v1/support/tickets/{id}/replies", desk.APIReply)
+		r.Post("/api/v1/support/tickets/{id}/escalate", desk.APIEscalate)
+		r.Get("/api/v1/support/similar", desk.APISimilar)
+	})
+	// Jira signs its webhooks; no session is involved.
+	r.Post("/api/v1/jira/webhook", jiraSvc.Webhook)
 
 	r.Group(func(r chi.Router) {
 		r.Use(accounts.RequireUserPage)
@@ -24,6 +37,27 @@ func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler) {
 		r.Post("/diagnostics/settings", diag.SaveSettings)
 		r.Get("/diagnostics/{id}", diag.Triage)
 		r.Get("/diagnostics/{id}/files/{n}", diag.Download)
+
+		r.Get("/support", desk.Home)
+		r.Get("/support/new", desk.NewPage)
+		r.Post("/support/new", desk.CreatePage)
+		r.Get("/support/queue", desk.QueuePage)
+		r.Get("/support/settings", desk.SettingsPage)
+		r.Post("/support/settings", desk.SaveSettingsPage)
+		r.Get("/support/settings/jira", jiraPages.SettingsPage)
+		r.Post("/support/settings/jira", jiraPages.SaveSettingsPage)
+		r.Get("/support/jira-outbox", jiraPages.OutboxPage)
+		r.Post("/support/jira-outbox/retry", jiraPages.RetryPage)
+		r.Route("/support/tickets/{id}", func(r chi.Router) {
+			r.Get("/", desk.TicketPage)
+			r.Post("/reply", desk.ReplyPage)
+			r.Post("/update", desk.UpdatePage)
+			r.Post("/escalate", desk.EscalatePage)
+			r.Post("/plus-one", desk.PlusOnePage)
+			r.Post("/uploads", desk.LinkUploadPage)
+			r.Post("/diagnostics", desk.UploadDiagnosticsPage)
+			r.Get("/files/{file}", desk.DownloadAttachment)
+		})
 	})
 
 	r.Get("/help", help.Root)

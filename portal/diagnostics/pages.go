@@ -22,17 +22,6 @@ func fileModTime(f *os.File) time.Time {
 	return time.Time{}
 }
 
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
 
 const pageTime = "2006-01-02 15:04:05"
 
@@ -57,14 +46,14 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	for _, u := range uploads {
 		v.Rows = append(v.Rows, templates.DiagRow{URL: triageURL(u.ID), Name: u.Name, Uploader: u.Uploader, Status: u.Status,
 			StatusLabel: templates.T(v.Lang, "diag.status."+u.Status), Created: u.CreatedAt.UTC().Format(pageTime),
-			Size: humanSize(u.Size), Events: u.Events, Crashes: u.Crashes, Findings: u.Findings})
+			Size: templates.ByteSize(u.Size), Events: u.Events, Crashes: u.Crashes, Findings: u.Findings})
 	}
 	h.site.Render(w, r, http.StatusOK, templates.DiagList(v))
 }
 
 // New handles GET /diagnostics/new.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) {
-	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: humanSize(MaxUploadBytes)}
+	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes)}
 	h.site.Render(w, r, http.StatusOK, templates.DiagNew(v))
 }
 
@@ -82,7 +71,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, msg, status)
 			return
 		}
-		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: humanSize(MaxUploadBytes), Error: msg}
+		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), Error: msg}
 		h.site.Render(w, r, status, templates.DiagNew(v))
 		return
 	}
@@ -128,7 +117,7 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, o := range originals {
-		v.Originals = append(v.Originals, templates.DiagOriginal{Name: o.Name, Size: humanSize(o.Size),
+		v.Originals = append(v.Originals, templates.DiagOriginal{Name: o.Name, Size: templates.ByteSize(o.Size),
 			URL: fmt.Sprintf("%s/files/%d", triageURL(id), o.N)})
 	}
 	h.site.Render(w, r, http.StatusOK, templates.DiagTriage(v))

@@ -1,0 +1,494 @@
+package jira_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/portal/jira"
+	"parley/portal/jira/jiratest"
+)
+
+// A filed ticket becomes one Jira issue with everything a developer needs,
+// linked back to the ticket, and public replies follow as comments.
+func TestCreateLinkAndComment(t *testing.T) {
+	for _, cloud := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cloud", false: "server"}[cloud], func(t *testing.T) {
+			h := newHarness(t, setup{fake: jiratest.Options{Cloud: cloud}})
+			is := h.file(1, jira.KindFeature)
+			key := h.waitKey(1)
+
+			got, ok := h.fake.Issue(key)
+			if !ok {
+				t.Fatalf("Jira has no issue %s", key)
+			}
+			if got.Project != "FEAT" || got.IssueType != "Story" || got.Summary != is.Subject {
+				t.Errorf("issue %s: project %s, type %s, summary %q", key, got.Project, got.IssueType, got.Summary)
+			}
+			for _, want := range []string{"Body of ticket 1.", "Dark mode", "Chat list, at night", "android,ios", is.URL, "Anna Petrova"} {
+				if !strings.Contains(got.Description, want) {
+					t.Errorf("description lacks %q:\n%s", want, got.Description)
+				}
+			}
+			if got.Fields["customfield_10050"] != "Dark mode" || got.Fields["customfield_10054"] != "high" {
+				t.Errorf("custom fields %v: want what and priority mapped", got.Fields)
+			}
+			if !slices.Contains(got.Labels, h.svc.Marker(1)) {
+				t.Errorf("labels %v lack the marker %s", got.Labels, h.svc.Marker(1))
+			}
+			wantGlobal := "parley:" + h.svc.Instance() + ":ticket:1"
+			if len(got.RemoteLinks) != 1 || got.RemoteLinks[0].GlobalID != wantGlobal || got.RemoteLinks[0].URL != is.URL {
+				t.Errorf("remote links %+v: want one %s to %s", got.RemoteLinks, wantGlobal, is.URL)
+			}
+			if calls := h.linkedCalls(1); len(calls) != 1 || calls[0] != key {
+				t.Errorf("OnLinked calls %v, want once with %s", calls, key)
+			}
+			st := h.state(1)
+			if st.URL != h.fake.URL+"/browse/"+key || st.Error != "" || st.Failed {
+				t.Errorf("state %+v", st)
+			}
+
+			h.reply(1, 501, "We are looking into it.\nPlease wait.")
+			h.waitIdle(1)
+			got, _ = h.fake.Issue(key)
+			if len(got.Comments) != 1 || !strings.HasPrefix(got.Comments[0].Body, "We are looking into it.\nPlease wait.") {
+				t.Fatalf("comments %+v: want the reply's plain text", got.Comments)
+			}
+			// Queueing the same post again changes nothing.
+			h.reply(1, 501, "We are looking into it.\nPlease wait.")
+			h.waitIdle(1)
+			if got, _ = h.fake.Issue(key); len(got.Comments) != 1 {
+				t.Errorf("%d comments after the same post was queued twice", len(got.Comments))
+			}
+			if r := h.fake.Rejected(); len(r) > 0 {
+				t.Errorf("Jira refused calls: %v", r)
+			}
+		})
+	}
+}
+
+// When Jira created the issue but the answer was lost, the retry finds it
+// by its label (through the search endpoint the deployment has) instead of
+// creating a second one; the same for comments.
+func TestLostAnswersMakeNoDuplicates(t *testing.T) {
+	for _, cloud := range []bool{true, false} {
+		t.Run(map[bool]string{true: "cloud", false: "server"}[cloud], func(t *testing.T) {
+			h := newHarness(t, setup{fake: jiratest.Options{Cloud: cloud}})
+			h.fake.LoseCreateAnswers(1)
+			h.file(7, jira.KindTechnical)
+			key := h.waitKey(7)
+			if n := len(h.issuesOf(7)); n != 1 {
+				t.Fatalf("%d issues for ticket 7, want 1", n)
+			}
+			if calls := h.linkedCalls(7); len(calls) != 1 || calls[0] != key {
+				t.Errorf("OnLinked calls %v", calls)
+			}
+
+			h.fake.LoseCommentAnswers(1)
+			h.reply(7, 70, "First answer")
+			h.waitIdle(7)
+			got, _ := h.fake.Issue(key)
+			if n := commentsFor(got, 70); n != 1 {
+				t.Errorf("%d comments for post 70, want 1", n)
+			}
+			if r := h.fake.Rejected(); len(r) > 0 {
+				t.Errorf("Jira refused calls (wrong search endpoint for the deployment?): %v", r)
+			}
+		})
+	}
+}
+
+// Jira's answers to status changes come back through the signed webhook.
+func TestWebhookStatus(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+	h.file(3, jira.KindClient)
+	key := h.waitKey(3)
+
+	deliver := func(ev jiratest.Event, secret string) int {
+		t.Helper()
+		resp, err := h.fake.Deliver(h.hook.URL, secret, ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+
+	// A forged delivery changes nothing.
+	ev := h.fake.Transition(key, "In Progress")
+	if code := deliver(ev, "not-the-secret"); code != http.StatusUnauthorized {
+		t.Fatalf("forged webhook: %d, want 401", code)
+	}
+	if s := h.statusCalls(3); len(s) != 0 {
+		t.Fatalf("forged webhook changed the status: %v", s)
+	}
+	if code := deliver(ev, testSecret); code != http.StatusOK {
+		t.Fatalf("webhook: %d", code)
+	}
+	if got := h.lastStatus(3); got != jira.StatusInSprint {
+		t.Fatalf("after In Progress: %q, want in_sprint", got)
+	}
+	// Jira retries deliveries with the same id: no second effect.
+	if code := deliver(ev, testSecret); code != http.StatusOK {
+		t.Fatalf("replayed webhook: %d", code)
+	}
+	if n := len(h.statusCalls(3)); n != 1 {
+		t.Errorf("OnStatus called %d times after a replay, want 1", n)
+	}
+	st := h.state(3)
+	if st.Status != jira.StatusInSprint || st.JiraStatus != "In Progress" {
+		t.Errorf("state %+v", st)
+	}
+
+	steps := []struct {
+		status string
+		want   jira.Status
+	}{
+		{"To Do", jira.StatusPlanned},
+		{"Done", jira.StatusDone},
+		{"Backlog", jira.StatusPlanned},
+		{"Won't Do", jira.StatusRejected},
+		{"Rejected", jira.StatusRejected},
+	}
+	for _, s := range steps {
+		if code := deliver(h.fake.Transition(key, s.status), testSecret); code != http.StatusOK {
+			t.Fatalf("webhook for %s: %d", s.status, code)
+		}
+		if got := h.lastStatus(3); got != s.want {
+			t.Errorf("after %s: %q, want %q", s.status, got, s.want)
+		}
+	}
+}
+
+func TestWebhookSprintShapes(t *testing.T) {
+	for _, shape := range []jiratest.SprintShape{jiratest.ShapeCloud, jiratest.ShapeServer} {
+		t.Run(fmt.Sprint(shape), func(t *testing.T) {
+			h := newHarness(t, setup{fake: jiratest.Options{Cloud: shape == jiratest.ShapeCloud}})
+			h.file(4, jira.KindFeature)
+			key := h.waitKey(4)
+			deliver := func(ev jiratest.Event) {
+				t.Helper()
+				resp, err := h.fake.Deliver(h.hook.URL, testSecret, ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("webhook: %d", resp.StatusCode)
+				}
+			}
+			deliver(h.fake.Transition(key, "To Do"))
+			if got := h.lastStatus(4); got != jira.StatusPlanned {
+				t.Fatalf("To Do without sprint: %q, want planned", got)
+			}
+			deliver(h.fake.SetSprint(key, &jiratest.Sprint{ID: 5, Name: "Sprint 5", State: "active"}, shape))
+			eventually(t, 5*time.Second, "in_sprint after the issue joined an active sprint", func() bool {
+				return h.lastStatus(4) == jira.StatusInSprint
+			})
+			if st := h.state(4); st.Sprint != "Sprint 5" {
+				t.Errorf("sprint %q, want Sprint 5", st.Sprint)
+			}
+			deliver(h.fake.SetSprint(key, nil, shape))
+			eventually(t, 5*time.Second, "planned after the issue left the sprint", func() bool {
+				return h.lastStatus(4) == jira.StatusPlanned
+			})
+		})
+	}
+}
+
+func TestWebhookRefusals(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, noConfig: true})
+	body := strings.NewReader(`{"webhookEvent":"jira:issue_updated"}`)
+	resp, err := http.Post(h.hook.URL, "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("no secret configured: %d, want 403", resp.StatusCode)
+	}
+	h.configure(testToken)
+	for _, sig := range []string{"", "sha256=", "sha256=zz", "sha1=" + strings.Repeat("0", 40), jiratest.Sign("wrong", []byte(`{}`))} {
+		req, _ := http.NewRequest(http.MethodPost, h.hook.URL, strings.NewReader(`{"webhookEvent":"jira:issue_updated"}`))
+		if sig != "" {
+			req.Header.Set("X-Hub-Signature", sig)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(b), `"error"`) {
+			t.Errorf("signature %q: %d %s, want 401 with a JSON error", sig, resp.StatusCode, b)
+		}
+	}
+}
+
+// A status change whose webhook never arrived is caught by the re-read.
+func TestRefreshCatchesMissedWebhook(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: false}})
+	h.file(5, jira.KindTechnical)
+	key := h.waitKey(5)
+	h.fake.Transition(key, "In Progress") // the webhook is lost
+	if _, err := h.svc.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "in_sprint after the re-read", func() bool { return h.lastStatus(5) == jira.StatusInSprint })
+	h.fake.SetSprint(key, &jiratest.Sprint{ID: 8, Name: "Sprint 8", State: "active"}, jiratest.ShapeServer)
+	h.fake.Transition(key, "Done")
+	h.svc.Refresh(context.Background())
+	eventually(t, 5*time.Second, "done after the re-read", func() bool { return h.lastStatus(5) == jira.StatusDone })
+	// Done issues are no longer re-read.
+	if n, _ := h.svc.Refresh(context.Background()); n != 0 {
+		t.Errorf("%d re-reads queued for a done issue", n)
+	}
+}
+
+// A 429 is answered by waiting as long as Jira asks.
+func TestRateLimitRetryAfter(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+	h.fake.FailNext(1, http.StatusTooManyRequests, time.Second)
+	h.file(6, jira.KindTechnical)
+	var st jira.LinkState
+	eventually(t, 5*time.Second, "the 429 recorded", func() bool {
+		st = h.state(6)
+		return st.Attempts >= 1 && st.Error != ""
+	})
+	if !strings.Contains(st.Error, "429") {
+		t.Errorf("error %q: want the rate limit named", st.Error)
+	}
+	if wait := st.NextTry.Sub(st.LastTry); wait < time.Second {
+		t.Errorf("next try %s after the 429, want at least the 1s Jira asked for", wait)
+	}
+	h.waitKey(6)
+	if n := len(h.issuesOf(6)); n != 1 {
+		t.Errorf("%d issues", n)
+	}
+}
+
+// Refused credentials are a configuration problem: the op waits, shows
+// Jira's reason, and goes through once an administrator fixes the token.
+func TestRefusedCredentialsRecoverAfterSettings(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, token: "wrong-token"})
+	h.file(8, jira.KindTechnical)
+	var st jira.LinkState
+	eventually(t, 5*time.Second, "the refusal shown", func() bool {
+		st = h.state(8)
+		return st.Error != ""
+	})
+	if !strings.Contains(st.Error, "refused the credentials") || st.Waiting != 1 || st.Key != "" {
+		t.Fatalf("state %+v: want the credentials error, still waiting", st)
+	}
+	if !strings.Contains(st.Error, "not authenticated") {
+		t.Errorf("error %q lacks Jira's own words", st.Error)
+	}
+	// The long cap keeps it from retrying on its own in this test.
+	if st.NextTry.Sub(st.LastTry) > time.Hour {
+		t.Errorf("next try %s away", st.NextTry.Sub(st.LastTry))
+	}
+	before := h.fake.Requests()
+	time.Sleep(50 * time.Millisecond)
+	if h.fake.Requests() > before+2 {
+		t.Errorf("refused calls are being hammered: %d more requests", h.fake.Requests()-before)
+	}
+	h.configure(testToken)
+	h.waitKey(8)
+	if n := len(h.issuesOf(8)); n != 1 {
+		t.Errorf("%d issues", n)
+	}
+}
+
+// An issue deleted in Jira fails its op with a clear message; the ticket
+// stays, and escalating again makes a new issue.
+func TestDeletedIssue(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+	h.file(9, jira.KindClient)
+	key := h.waitKey(9)
+	h.fake.Delete(key) // its webhook is lost
+	h.reply(9, 90, "Any news?")
+	st := h.waitIdle(9)
+	if !st.Failed || !strings.Contains(st.Error, key) || !strings.Contains(st.Error, "no longer exists") {
+		t.Fatalf("state %+v: want failed with a message naming %s", st, key)
+	}
+	h.mu.Lock()
+	msg := h.failed[9]
+	h.mu.Unlock()
+	if msg == "" {
+		t.Error("OnFailed was not called")
+	}
+	h.file(9, jira.KindClient) // staff escalate again
+	newKey := h.waitKey(9)
+	if newKey == key {
+		t.Errorf("escalating again kept the deleted issue %s", key)
+	}
+	if st := h.state(9); st.Failed || st.Error != "" {
+		t.Errorf("state after re-escalation %+v", st)
+	}
+	if calls := h.linkedCalls(9); len(calls) != 2 || calls[1] != newKey {
+		t.Errorf("OnLinked calls %v", calls)
+	}
+
+	// This time the deletion's webhook arrives: the link fails at once.
+	resp, err := h.fake.Deliver(h.hook.URL, testSecret, h.fake.Delete(newKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if st := h.state(9); !st.Failed || !strings.Contains(st.Error, newKey) {
+		t.Errorf("state after the deletion webhook: %+v", st)
+	}
+}
+
+// A Jira that answers too slowly: the call times out after Jira did the
+// work; the retry finds the issue instead of making a second one.
+func TestTimeoutAfterJiraCreated(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{HTTPTimeout: 200 * time.Millisecond}})
+	h.fake.SetDelay(time.Second)
+	h.file(11, jira.KindTechnical)
+	eventually(t, 5*time.Second, "the time-out recorded", func() bool { return h.state(11).Error != "" })
+	if st := h.state(11); !strings.Contains(st.Error, "timed out") || st.Key != "" {
+		t.Errorf("state %+v: want a time-out and no key yet", st)
+	}
+	h.fake.SetDelay(0)
+	h.waitKey(11)
+	if n := len(h.issuesOf(11)); n != 1 {
+		t.Errorf("%d issues after a timed-out create, want 1", n)
+	}
+}
+
+// A slow Jira does not serialise everyone: the workers serve different
+// tickets side by side, never two calls of one ticket at once.
+func TestSlowJiraServesTicketsSideBySide(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{Workers: 4}})
+	h.fake.SetDelay(300 * time.Millisecond)
+	for id := int64(1); id <= 8; id++ {
+		h.file(id, jira.KindTechnical)
+		h.reply(id, id, "Reply")
+	}
+	most := 0
+	eventually(t, 20*time.Second, "all delivered", func() bool {
+		entries, err := h.svc.Outbox(context.Background(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		running := map[int64]int{}
+		n := 0
+		for _, e := range entries {
+			if e.State == "running" {
+				running[e.TicketID]++
+				n++
+			}
+		}
+		for id, k := range running {
+			if k > 1 {
+				t.Fatalf("ticket %d has %d calls running at once", id, k)
+			}
+		}
+		most = max(most, n)
+		return len(entries) == 0
+	})
+	if most != 4 {
+		t.Errorf("at most %d calls ran at once, want the 4 workers busy", most)
+	}
+	for id := int64(1); id <= 8; id++ {
+		if is := h.issuesOf(id); len(is) != 1 || commentsFor(is[0], id) != 1 {
+			t.Errorf("ticket %d not delivered exactly once", id)
+		}
+	}
+}
+
+// While Jira is down nothing is lost; a restart in between resumes the
+// outbox; afterwards every ticket and comment is in Jira exactly once.
+func TestOutageAndRestart(t *testing.T) {
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+	h.fake.SetDown(true)
+	const n = 20
+	for id := int64(1); id <= n; id++ {
+		h.file(id, jira.KindTechnical)
+		h.reply(id, id*100, fmt.Sprintf("Reply to %d", id))
+	}
+	eventually(t, 5*time.Second, "failures shown while Jira is down", func() bool {
+		st := h.state(1)
+		return st.Error != "" && st.Waiting == 2
+	})
+	if st := h.state(1); !strings.Contains(st.Error, "did not answer") {
+		t.Errorf("error while down: %q", st.Error)
+	}
+	h.restart()
+	h.fake.SetDown(false)
+	for id := int64(1); id <= n; id++ {
+		h.waitKey(id)
+	}
+	for id := int64(1); id <= n; id++ {
+		issues := h.issuesOf(id)
+		if len(issues) != 1 {
+			t.Fatalf("ticket %d: %d issues", id, len(issues))
+		}
+		if c := commentsFor(issues[0], id*100); c != 1 {
+			t.Errorf("ticket %d: %d comments", id, c)
+		}
+		if calls := h.linkedCalls(id); len(calls) != 1 {
+			t.Errorf("ticket %d: OnLinked %v", id, calls)
+		}
+	}
+}
+
+// The proof of the outbox: a thousand tickets and a thousand comments
+// through a Jira that fails 30 % of calls and goes down for a while.
+func TestReliabilityThousand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reliability run skipped with -short")
+	}
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{Workers: 8}})
+	h.fake.SetFailRate(0.3)
+	const n = 1000
+	for id := int64(1); id <= n; id++ {
+		h.file(id, jira.KindTechnical)
+		h.reply(id, id, fmt.Sprintf("Reply to %d", id))
+		if id == n/3 {
+			h.fake.SetDown(true)
+		}
+	}
+	time.Sleep(300 * time.Millisecond) // let the outage bite
+	h.fake.SetDown(false)
+	eventually(t, 60*time.Second, "the outbox drained", func() bool {
+		waiting, _, err := h.svc.OutboxCounts(context.Background())
+		return err == nil && waiting == 0
+	})
+	_, failed, _ := h.svc.OutboxCounts(context.Background())
+	if failed != 0 {
+		t.Errorf("%d ops failed for good", failed)
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	states, err := h.svc.States(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if states[id].Key == "" {
+			t.Errorf("ticket %d has no key", id)
+			continue
+		}
+		issues := h.issuesOf(id)
+		if len(issues) != 1 {
+			t.Errorf("ticket %d: %d issues", id, len(issues))
+			continue
+		}
+		if c := commentsFor(issues[0], id); c != 1 {
+			t.Errorf("ticket %d: %d comments", id, c)
+		}
+	}
+	if total := len(h.fake.Issues()); total != n {
+		t.Errorf("%d issues in Jira, want %d", total, n)
+	}
+}

@@ -1,0 +1,155 @@
+// Package support runs the support desks: client support tickets, technical
+// support tickets with SLA clocks, and feature requests. Tickets live in
+// Parley; when a desk is linked to Jira, the jira package mirrors them there
+// and brings their status back.
+package support
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"parley/portal/diagnostics"
+	"parley/portal/jira"
+	"parley/server/store"
+)
+
+// Kind is which desk a ticket belongs to.
+type Kind string
+
+const (
+	KindClient    Kind = "client"    // end users; free; tracked without SLA
+	KindTechnical Kind = "technical" // administrators under a service contract; SLA
+	KindFeature   Kind = "feature"   // feature requests
+)
+
+// Kinds lists the desks in the order pages show them.
+var Kinds = []Kind{KindClient, KindTechnical, KindFeature}
+
+func (k Kind) valid() bool { return k == KindClient || k == KindTechnical || k == KindFeature }
+
+// Status is where a ticket stands. The last four are what the seed's client
+// desk promises to tell the user: taken into a sprint, planned, rejected, done.
+type Status string
+
+const (
+	StatusNew      Status = "new"       // nobody from support has answered yet
+	StatusOpen     Status = "open"      // support is working on it
+	StatusWaiting  Status = "waiting"   // support waits for the requester's answer
+	StatusPlanned  Status = "planned"   // accepted by development, not yet scheduled
+	StatusInSprint Status = "in_sprint" // taken into a development sprint
+	StatusDone     Status = "done"
+	StatusRejected Status = "rejected"
+)
+
+// Statuses lists every status in workflow order.
+var Statuses = []Status{StatusNew, StatusOpen, StatusWaiting, StatusPlanned, StatusInSprint, StatusDone, StatusRejected}
+
+func (s Status) valid() bool {
+	for _, v := range Statuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Closed reports whether the ticket needs no more work.
+func (s Status) Closed() bool { return s == StatusDone || s == StatusRejected }
+
+// Priority orders work and picks the SLA of a technical ticket.
+type Priority string
+
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// Priorities lists priorities from the lowest.
+var Priorities = []Priority{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+func (p Priority) valid() bool {
+	return p == PriorityLow || p == PriorityNormal || p == PriorityHigh || p == PriorityUrgent
+}
+
+// Errors a caller maps to answers.
+var (
+	ErrNotFound  = errors.New("no such ticket")
+	ErrForbidden = errors.New("only support staff may do that")
+)
+
+// ValidationError names the field that is wrong and why, in words for the
+// person who typed it (English; pages translate by Code).
+type ValidationError struct {
+	Field   string
+	Code    string // stable key: "required", "too_long", "bad_choice", …
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
+
+func invalid(field, code, msg string) error {
+	return &ValidationError{Field: field, Code: code, Message: msg}
+}
+
+// Notify delivers a notification e-mail; the server's mail service in
+// production, a recorder in tests, nil to send none.
+type Notify func(ctx context.Context, to, subject, text string) error
+
+// Options configures the service.
+type Options struct {
+	Log       *slog.Logger
+	PublicURL string // Parley's base URL, for links in mail and Jira
+	DataDir   string
+	Notify    Notify
+	Lang      string // language of mail to people who chose none
+	Now       func() time.Time
+}
+
+// Service is the support desks.
+type Service struct {
+	db     *store.DB
+	jira   *jira.Service
+	diag   *diagnostics.Service
+	log    *slog.Logger
+	public string
+	files  string // DATA/files/tickets
+	notify Notify
+	lang   string
+	now    func() time.Time
+}
+
+// New opens the support desks, kept in Parley only until LinkJira.
+func New(db *store.DB, diag *diagnostics.Service, opt Options) (*Service, error) {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	if opt.Lang == "" {
+		opt.Lang = "ru"
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	files := filepath.Join(opt.DataDir, "files", "tickets")
+	if err := os.MkdirAll(files, 0o750); err != nil {
+		return nil, fmt.Errorf("create %s: %w", files, err)
+	}
+	return &Service{db: db, diag: diag, log: opt.Log, public: opt.PublicURL, files: files,
+		notify: opt.Notify, lang: opt.Lang, now: opt.Now}, nil
+}
+
+// TicketURL is the page of a ticket, absolute when the public URL is known.
+func (s *Service) TicketURL(id int64) string {
+	return fmt.Sprintf("%s/support/tickets/%d", s.public, id)
+}
+
+// LinkJira connects the desks to the Jira outbox. It is separate from New
+// because the jira service reports back through the desks' JiraLinked and
+// JiraStatus, so each needs the other; call it before serving requests.
+func (s *Service) LinkJira(j *jira.Service) { s.jira = j }
