@@ -1,9 +1,12 @@
 package portal_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +220,45 @@ func TestTicketAPIRefusesBadInputClearly(t *testing.T) {
 	}
 	if resp, _ := env.Do("GET", "/api/v1/support/tickets?queue=1", ann, nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a user read the queue: %d", resp.StatusCode)
+	}
+}
+
+// The mail a requester gets links to their ticket; following it signed out
+// leads through the sign-in page straight back to the ticket.
+func TestMailLinkLeadsToTheTicket(t *testing.T) {
+	env := start(t)
+	env.CreateUser("ann@example.org", "correct horse battery", accounts.RoleUser)
+	ann := env.Login("ann@example.org", "correct horse battery", nil)
+	id := fileTicket(t, env, ann, map[string]any{"kind": "client", "subject": "Calls drop after a minute", "body": "on Wi-Fi"})
+
+	mails, _, err := env.Server.Mail.List(context.Background(), 0, 10)
+	if err != nil || len(mails) != 1 || mails[0].To != "ann@example.org" {
+		t.Fatalf("outbox: %+v, %v", mails, err)
+	}
+	link := regexp.MustCompile(`https?://\S+/support/tickets/\d+`).FindString(mails[0].Text)
+	if !strings.HasSuffix(link, fmt.Sprintf("/support/tickets/%d", id)) {
+		t.Fatalf("no ticket link in %q", mails[0].Text)
+	}
+	path := link[strings.Index(link, "/support/"):]
+
+	c := env.Browser()
+	resp, _ := env.Page(c, "GET", path, nil)
+	signin := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(signin, "/signin?next=") {
+		t.Fatalf("signed out: %d → %q", resp.StatusCode, signin)
+	}
+	_, html := env.Page(c, "GET", signin, nil)
+	csrf := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(html)
+	if csrf == nil {
+		t.Fatal("no CSRF token on the sign-in page")
+	}
+	resp, _ = env.Page(c, "POST", "/signin", url.Values{"_csrf": {csrf[1]}, "login": {"ann@example.org"},
+		"password": {"correct horse battery"}, "next": {path}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path {
+		t.Fatalf("after sign-in: %d → %q, want %s", resp.StatusCode, resp.Header.Get("Location"), path)
+	}
+	resp, html = env.Page(c, "GET", path, nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(html, "Calls drop after a minute") {
+		t.Errorf("ticket page: %d", resp.StatusCode)
 	}
 }

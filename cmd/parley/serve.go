@@ -77,7 +77,18 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: c.baseURL, Lang: c.lang, Log: log,
+	// Listening first tells the real address (port 0 picks one), which links
+	// in mail and Jira need when no --base-url is given.
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return listenError(c.addr, err)
+	}
+	defer ln.Close()
+	url := c.baseURL
+	if url == "" {
+		url = "http://" + displayAddr(ln.Addr().String())
+	}
+	srv, err := server.Open(ctx, server.Config{Addr: c.addr, DataDir: c.data, BaseURL: url, Lang: c.lang, Log: log,
 		TrustedProxies: proxies, SMTPURL: c.smtpURL, MailFrom: c.mailFrom},
 		portal.Mount)
 	if err != nil {
@@ -100,14 +111,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "This one-time password is shown only now; you will be asked to change it after signing in.\n\n")
 	}
 
-	ln, err := net.Listen("tcp", c.addr)
-	if err != nil {
-		return listenError(c.addr, err)
-	}
-	url := c.baseURL
-	if url == "" {
-		url = "http://" + displayAddr(ln.Addr().String())
-	}
 	log.Info("Parley is ready", "url", url, "data", c.data, "version", version())
 	if err := srv.Serve(ctx, ln, 15*time.Second); err != nil {
 		return err

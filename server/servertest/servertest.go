@@ -59,12 +59,17 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
+	// The listener comes first so that the server knows its public URL for
+	// the links it writes in mail and Jira.
+	hs := httptest.NewUnstartedServer(nil)
 	srv, err := server.Open(context.Background(), server.Config{DataDir: o.DataDir, Lang: o.Lang, Log: log,
-		Accounts: o.Accounts}, o.Mounts...)
+		BaseURL: "http://" + hs.Listener.Addr().String(), Accounts: o.Accounts}, o.Mounts...)
 	if err != nil {
+		hs.Close()
 		t.Fatalf("start server: %v", err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	e := &Env{t: t, opts: o, Server: srv, HTTP: hs, URL: hs.URL, DataDir: o.DataDir}
 	t.Cleanup(e.stop)
 	return e
