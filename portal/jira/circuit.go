@@ -38,8 +38,11 @@ type circuit struct {
 	paused    time.Time // after a 429: nothing goes out before this
 }
 
-func newCircuits(threshold int, base, max time.Duration) *circuits {
-	return &circuits{threshold: threshold, base: base, max: max, byHost: map[string]*circuit{}, refused: map[string]*refusal{}}
+// newCircuits: probes follow the backoff curve from base but stop growing
+// at half of max (15 s for 30 s), so that a Jira that comes back is noticed
+// soon even when its probes hang until their time-out.
+func newCircuits(threshold int, base, ceiling time.Duration) *circuits {
+	return &circuits{threshold: threshold, base: base, max: max(base, ceiling/2), byHost: map[string]*circuit{}, refused: map[string]*refusal{}}
 }
 
 func (cs *circuits) get(host string) *circuit {

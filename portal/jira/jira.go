@@ -69,7 +69,8 @@ type Options struct {
 	// HTTPTimeout bounds one call to Jira (default 20 s).
 	HTTPTimeout time.Duration
 	// BackoffBase and BackoffMax shape the retries of transient failures
-	// (defaults 1 s and 30 s); the circuit's probes use the same curve.
+	// (defaults 1 s and 30 s); the circuit's probes use the same curve up
+	// to half of BackoffMax.
 	BackoffBase, BackoffMax time.Duration
 	// ConfigBackoffMax caps retries after Jira refused a call (400/401/403),
 	// which usually needs an administrator (default 15 min).
@@ -260,7 +261,8 @@ func instanceID(ctx context.Context, db *store.DB, now time.Time) (string, error
 	return id, nil
 }
 
-// janitor queues the periodic re-reads and prunes old webhook deliveries.
+// janitor queues the periodic re-reads and prunes old webhook deliveries
+// and delivered ops.
 func (s *Service) janitor() {
 	defer s.wg.Done()
 	s.pruneDeliveries()
@@ -288,12 +290,20 @@ func (s *Service) janitor() {
 	}
 }
 
-// deliveryKeep is how long webhook delivery ids are remembered.
-const deliveryKeep = 30 * 24 * time.Hour
+// How long webhook delivery ids, and ops that went through, are kept.
+const (
+	deliveryKeep = 30 * 24 * time.Hour
+	doneOpKeep   = 90 * 24 * time.Hour
+)
 
 func (s *Service) pruneDeliveries() {
-	cutoff := store.FormatTime(s.opt.Now().Add(-deliveryKeep))
-	if _, err := s.db.Write.Exec("DELETE FROM jira_webhook_deliveries WHERE received_at < ?", cutoff); err != nil {
+	now := s.opt.Now()
+	if _, err := s.db.Write.Exec("DELETE FROM jira_webhook_deliveries WHERE received_at < ?",
+		store.FormatTime(now.Add(-deliveryKeep))); err != nil {
 		s.log.Warn("prune jira webhook deliveries", "err", err)
+	}
+	if _, err := s.db.Write.Exec("DELETE FROM jira_ops WHERE state = 'done' AND updated_at < ?",
+		store.FormatTime(now.Add(-doneOpKeep))); err != nil {
+		s.log.Warn("prune jira outbox", "err", err)
 	}
 }

@@ -408,6 +408,22 @@ func TestSlowJiraServesTicketsSideBySide(t *testing.T) {
 // outbox; afterwards every ticket and comment is in Jira exactly once.
 func TestOutageAndRestart(t *testing.T) {
 	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+
+	// Parley stops while a create is in flight and Jira has already made
+	// the issue: the next start must find it, not make another.
+	h.fake.SetDelay(2 * time.Second)
+	h.file(100, jira.KindTechnical)
+	eventually(t, 5*time.Second, "the create in flight", func() bool {
+		entries, _ := h.svc.Outbox(context.Background(), 10)
+		return len(entries) == 1 && entries[0].State == "running"
+	})
+	h.restart()
+	h.fake.SetDelay(0)
+	h.waitKey(100)
+	if n := len(h.issuesOf(100)); n != 1 {
+		t.Fatalf("%d issues after a restart mid-call, want 1", n)
+	}
+
 	h.fake.SetDown(true)
 	const n = 20
 	for id := int64(1); id <= n; id++ {
@@ -443,11 +459,12 @@ func TestOutageAndRestart(t *testing.T) {
 // The proof of the outbox: a thousand tickets and a thousand comments
 // through a Jira that fails 30 % of calls and goes down for a while.
 func TestReliabilityThousand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("reliability run skipped with -short")
-	}
 	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{Workers: 8}})
 	h.fake.SetFailRate(0.3)
+	// While the circuit is open each lost answer fails a probe, so a few
+	// are enough to prove the point without stalling the run.
+	h.fake.LoseCreateAnswers(10)
+	h.fake.LoseCommentAnswers(10)
 	const n = 1000
 	for id := int64(1); id <= n; id++ {
 		h.file(id, jira.KindTechnical)
@@ -458,6 +475,7 @@ func TestReliabilityThousand(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // let the outage bite
 	h.fake.SetDown(false)
+
 	eventually(t, 60*time.Second, "the outbox drained", func() bool {
 		waiting, _, err := h.svc.OutboxCounts(context.Background())
 		return err == nil && waiting == 0
@@ -474,21 +492,27 @@ func TestReliabilityThousand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range ids {
-		if states[id].Key == "" {
-			t.Errorf("ticket %d has no key", id)
-			continue
+	all := h.fake.Issues()
+	byLabel := map[string][]jiratest.Issue{}
+	for _, is := range all {
+		for _, l := range is.Labels {
+			byLabel[l] = append(byLabel[l], is)
 		}
-		issues := h.issuesOf(id)
+	}
+	for _, id := range ids {
+		issues := byLabel[h.svc.Marker(id)]
 		if len(issues) != 1 {
 			t.Errorf("ticket %d: %d issues", id, len(issues))
 			continue
+		}
+		if states[id].Key != issues[0].Key {
+			t.Errorf("ticket %d has key %q, its issue is %s", id, states[id].Key, issues[0].Key)
 		}
 		if c := commentsFor(issues[0], id); c != 1 {
 			t.Errorf("ticket %d: %d comments", id, c)
 		}
 	}
-	if total := len(h.fake.Issues()); total != n {
-		t.Errorf("%d issues in Jira, want %d", total, n)
+	if len(all) != n {
+		t.Errorf("%d issues in Jira, want %d", len(all), n)
 	}
 }
