@@ -77,6 +77,9 @@ func newHarness(t testing.TB, s setup) *harness {
 	if opt.BackoffBase == 0 {
 		opt.BackoffBase = 5 * time.Millisecond
 	}
+	if opt.LookupSettle == 0 {
+		opt.LookupSettle = time.Millisecond
+	}
 	if opt.BackoffMax == 0 {
 		opt.BackoffMax = 200 * time.Millisecond
 	}

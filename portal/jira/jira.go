@@ -80,6 +80,10 @@ type Options struct {
 	// CircuitAfter is how many transient failures in a row open the circuit
 	// of a Jira (default 5).
 	CircuitAfter int
+	// LookupSettle is the least wait before retrying an issue creation whose
+	// answer was lost (default 5 s): Jira may have created it, and Cloud's
+	// search index, which the retry's lookup by marker reads, lags behind.
+	LookupSettle time.Duration
 	// RefreshEvery is how often open linked issues are re-read (default
 	// 10 min; negative turns it off).
 	RefreshEvery time.Duration
@@ -164,6 +168,9 @@ func New(db *store.DB, opt Options) (*Service, error) {
 	}
 	if opt.CircuitAfter <= 0 {
 		opt.CircuitAfter = 5
+	}
+	if opt.LookupSettle <= 0 {
+		opt.LookupSettle = 5 * time.Second
 	}
 	if opt.RefreshEvery == 0 {
 		opt.RefreshEvery = 10 * time.Minute

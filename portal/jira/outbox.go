@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strings"
 	"time"
 
@@ -307,6 +308,9 @@ func (s *Service) run(o op) {
 	var wait time.Duration
 	if errors.As(err, &ce) {
 		wait = max(s.backoff(o.Attempts, ce.Class), ce.RetryAfter)
+		if o.Op == opCreate && ce.Class == classTransient && ce.Status != http.StatusTooManyRequests {
+			wait = max(wait, s.opt.LookupSettle)
+		}
 	}
 	probe := o.probe && at.host == o.BaseURL
 	switch {
