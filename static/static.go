@@ -2,21 +2,47 @@
 package static
 
 import (
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
+	"io/fs"
 	"net/http"
+	"strings"
 )
 
 //go:embed css js img
 var files embed.FS
 
+// etags names each file's content, so that a browser keeps a file until a
+// new binary changes it, and then notices at once.
+var etags = func() map[string]string {
+	out := map[string]string{}
+	fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := files.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		out[path] = `"` + hex.EncodeToString(sum[:12]) + `"`
+		return nil
+	})
+	return out
+}()
+
 // Handler serves the embedded files under /static/.
 func Handler() http.Handler {
-	fs := http.StripPrefix("/static/", http.FileServerFS(files))
+	fileServer := http.StripPrefix("/static/", http.FileServerFS(files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Files change only with a new binary; an hour keeps pages fast
-		// without leaving browsers on old assets for long after an upgrade.
-		w.Header().Set("Cache-Control", "public, max-age=3600")
+		// Browsers revalidate every time and get a 304 while the file is
+		// unchanged: after an upgrade nobody runs yesterday's JavaScript.
+		if tag, ok := etags[strings.TrimPrefix(r.URL.Path, "/static/")]; ok {
+			w.Header().Set("ETag", tag)
+		}
+		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
-		fs.ServeHTTP(w, r)
+		fileServer.ServeHTTP(w, r)
 	})
 }
