@@ -207,6 +207,11 @@ func TestOneTimePasswordMustBeChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := signIn(t, env, "admin", pw)
+	// Until it is replaced, every other page leads back to the account page.
+	if resp, _ := page(t, c, env, "GET", "/admin/mail", nil); resp.StatusCode != http.StatusSeeOther ||
+		resp.Header.Get("Location") != "/account#password-h" {
+		t.Fatalf("with a one-time password /admin/mail gives %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	_, html := page(t, c, env, "GET", "/account", nil)
 	if !strings.Contains(html, "одноразовым паролем") {
 		t.Fatal("no prompt to replace the one-time password")
@@ -224,6 +229,9 @@ func TestOneTimePasswordMustBeChanged(t *testing.T) {
 	_, html = page(t, c, env, "GET", "/account", nil)
 	if strings.Contains(html, "одноразовым паролем") {
 		t.Fatal("prompt stays after the change")
+	}
+	if resp, _ := page(t, c, env, "GET", "/admin/mail", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after the change /admin/mail gives %d", resp.StatusCode)
 	}
 	env.Login("admin", "new-secret-99", nil)
 }

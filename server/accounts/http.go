@@ -109,11 +109,18 @@ func RequireUser(next http.Handler) http.Handler {
 	})
 }
 
-// RequireUserPage sends people without a session to the sign-in page and back.
+// RequireUserPage sends people without a session to the sign-in page and
+// back, and someone still on a one-time password to their account page to
+// replace it first.
 func RequireUserPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := CurrentUser(r.Context()); !ok {
+		u, ok := CurrentUser(r.Context())
+		if !ok {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if u.MustChangePassword && r.URL.Path != "/account" && !strings.HasPrefix(r.URL.Path, "/account/") {
+			http.Redirect(w, r, "/account#password-h", http.StatusSeeOther)
 			return
 		}
 		next.ServeHTTP(w, r)
