@@ -212,20 +212,21 @@ type logcatParser struct {
 	cDays      int64
 	locKey     int64
 	locOff     int
+	tsCache    struct {
+		year, month, day, hour, min, sec int
+		unix                             int64
+	}
 
 	// buffers and their shared attribute maps
 	bufAttrs   map[string]string
 	attrsByBuf map[string]map[string]string
 
 	// the event being assembled
-	havePend  bool
-	pend      Event
-	pendLevel byte
-	pendMode  int
-	pendTomb  *tombState
-	msgBuf    []byte
-	joined    bool
-	dropped   int
+	havePend bool
+	pend     lcPending
+	msgBuf   []byte // its message with continuation lines, when joined
+	joined   bool
+	dropped  int
 
 	// a native crash waiting for its tombstone lines, and the events after it
 	hold      *Event
@@ -250,6 +251,28 @@ type logcatParser struct {
 	f   lcFields
 }
 
+// lcPending is the event being assembled. Its fields are kept as offsets
+// into the arena's current block and it becomes an Event only when it is
+// finished (flush): storing an Event's strings in the parser, which lives
+// on the heap, for every line would cost a write barrier per pointer while
+// the garbage collector runs, and with the arena growing by a block every
+// few dozen lines it often runs.
+type lcPending struct {
+	line               int
+	level              byte
+	mode               int    // lcModeNone, lcModeFatal…
+	kind               int    // lcTagKind of the tag
+	tag, pid, tid, msg lcSpan // in the arena's current block
+	sec                int64  // time, when timed
+	nsec               int
+	timed              bool
+	attrs              map[string]string // nil: the buffer's shared map
+	tomb               *tombState        // a tombstone banner's reading
+}
+
+// field is the text of a span of the pending event.
+func (p *logcatParser) field(sp lcSpan) string { return p.arena.String()[sp.lo:sp.hi] }
+
 func newLogcatParser(res *Result, sink Sink, opts LogcatOptions) *logcatParser {
 	p := &logcatParser{res: res, sink: sink, year: opts.Year, loc: opts.Location, cM: -1, locKey: -1}
 	if p.year <= 0 {
@@ -272,12 +295,12 @@ func (p *logcatParser) fatal() error {
 // line handles one input line (without its line ending).
 func (p *logcatParser) line(n int, b []byte) {
 	if len(b) == 0 {
-		if p.havePend && p.pendMode == lcModeLong {
+		if p.havePend && p.pend.mode == lcModeLong {
 			p.flush()
 		}
 		return
 	}
-	if p.havePend && p.pendMode == lcModeLong && !(b[0] == '[' && lcParseLine(b, &p.f)) {
+	if p.havePend && p.pend.mode == lcModeLong && !(b[0] == '[' && lcParseLine(b, &p.f)) {
 		p.appendCont(b)
 		return
 	}
@@ -306,8 +329,8 @@ func (p *logcatParser) line(n int, b []byte) {
 	if p.havePend && p.continues(b, f) {
 		msg := f.msg.of(b)
 		p.appendCont(msg)
-		if p.pendTomb != nil {
-			p.pendTomb.feed(string(msg))
+		if p.pend.tomb != nil {
+			p.pend.tomb.feed(string(msg))
 		}
 		return
 	}
@@ -317,10 +340,12 @@ func (p *logcatParser) line(n int, b []byte) {
 
 // continues reports whether the parsed line b continues the pending event.
 func (p *logcatParser) continues(b []byte, f *lcFields) bool {
-	if f.level != p.pendLevel || string(f.tag.of(b)) != p.pend.Tag || string(f.pid.of(b)) != p.pend.PID || string(f.tid.of(b)) != p.pend.TID {
+	pd := &p.pend
+	if f.level != pd.level || string(f.tag.of(b)) != p.field(pd.tag) || string(f.pid.of(b)) != p.field(pd.pid) ||
+		string(f.tid.of(b)) != p.field(pd.tid) {
 		return false
 	}
-	if p.pendMode != lcModeNone {
+	if pd.mode != lcModeNone {
 		return true
 	}
 	return lcStackContinuation(f.msg.of(b))
@@ -362,82 +387,129 @@ func lcStackContinuation(m []byte) bool {
 
 // start begins a new pending event from a parsed line.
 func (p *logcatParser) start(n int, b []byte, f *lcFields) {
-	s := p.str(b[f.body.lo:])
-	off := f.body.lo
-	sub := func(sp lcSpan) string {
+	from := f.body.lo
+	to := p.keep(b[from:]) - from
+	within := func(sp lcSpan) lcSpan { // sp in the copy kept in the arena
 		if sp.hi <= sp.lo {
-			return ""
+			return lcSpan{}
 		}
-		return s[sp.lo-off : sp.hi-off]
+		return lcSpan{sp.lo + to, sp.hi + to}
 	}
-	// Field by field: assigning a whole Event literal would build it on
-	// the stack and copy it over.
-	ev := &p.pend
-	ev.Time = p.time(f)
-	ev.Level = lcLevelOf(f.level)
-	ev.Source = ""
-	ev.Line = n
-	ev.Tag = sub(f.tag)
-	ev.PID = sub(f.pid)
-	ev.TID = sub(f.tid)
-	ev.Message = sub(f.msg)
-	ev.Attrs = p.bufAttrs
-	ev.Crash = nil
+	pd := &p.pend
+	pd.line, pd.level, pd.mode = n, f.level, lcModeNone
+	pd.tag, pd.pid, pd.tid, pd.msg = within(f.tag), within(f.pid), within(f.tid), within(f.msg)
+	pd.sec, pd.nsec, pd.timed = p.time(f)
+	pd.kind = lcTagKind(p.field(pd.tag))
+	if pd.attrs != nil { // the pointer writes are done only when needed
+		pd.attrs = nil
+	}
+	if pd.tomb != nil {
+		pd.tomb = nil
+	}
 	if f.uid.hi > f.uid.lo || f.pkg.hi > f.pkg.lo {
-		a := p.ownAttrs(&p.pend)
+		a := make(map[string]string, len(p.bufAttrs)+4)
+		for k, v := range p.bufAttrs {
+			a[k] = v
+		}
 		if f.uid.hi > f.uid.lo {
-			a[AttrLogcatUID] = sub(f.uid)
+			a[AttrLogcatUID] = p.field(within(f.uid))
 		}
 		if f.pkg.hi > f.pkg.lo {
-			a[AttrLogcatPackage] = sub(f.pkg)
+			a[AttrLogcatPackage] = p.field(within(f.pkg))
 		}
+		pd.attrs = a
 	}
-	p.havePend, p.pendLevel, p.pendMode, p.pendTomb = true, f.level, lcModeNone, nil
-	p.joined, p.dropped = false, 0
+	p.havePend, p.joined, p.dropped = true, false, 0
 	if f.shape == lcShapeLong {
-		p.pendMode = lcModeLong
+		pd.mode = lcModeLong
 		return
 	}
-	switch p.pend.Tag {
-	case "AndroidRuntime":
-		if lcHasPrefix(p.pend.Message, "FATAL EXCEPTION") {
-			p.pendMode = lcModeFatal
+	switch pd.kind {
+	case lcTagAndroidRuntime:
+		if lcHasPrefix(p.field(pd.msg), "FATAL EXCEPTION") {
+			pd.mode = lcModeFatal
 		}
-	case "ActivityManager":
-		if lcHasPrefix(p.pend.Message, "ANR in ") {
-			p.pendMode = lcModeANR
+	case lcTagActivityManager:
+		if lcHasPrefix(p.field(pd.msg), "ANR in ") {
+			pd.mode = lcModeANR
 		}
-	case "DEBUG", "crash_dump32", "crash_dump64":
-		if lcHasPrefix(p.pend.Message, tombBanner) {
-			p.pendMode = lcModeDebug
-			p.pendTomb = &tombState{}
-			p.pendTomb.feed(p.pend.Message)
+	case lcTagDebug:
+		if msg := p.field(pd.msg); lcHasPrefix(msg, tombBanner) {
+			pd.mode = lcModeDebug
+			pd.tomb = &tombState{}
+			pd.tomb.feed(msg)
 		}
 	}
 }
 
-// lcArenaSize is the block in which the strings of short events are kept.
+// Tags whose events mean more than their text: the parser tells them
+// apart once per event, when it starts.
+const (
+	lcTagOther           = iota
+	lcTagAndroidRuntime  // Java crashes
+	lcTagActivityManager // ANRs, kills
+	lcTagDebug           // DEBUG, crash_dump32, crash_dump64: tombstones
+	lcTagLibc            // native crash signals
+	lcTagKiller          // lowmemorykiller, lmkd, am_kill, am_proc_died: kills
+	lcTagCarrierConfig   // CarrierConfigLoader: build fingerprint changes
+)
+
+// lcTagKind is one table look-up and one comparison: a switch over the
+// special tags would cost a row of branches that, tags being as varied as
+// they are, the processor mostly mispredicts.
+func lcTagKind(tag string) int {
+	if tag == "" {
+		return lcTagOther
+	}
+	if e := &lcTagKinds[lcTagSlot(tag)]; e.tag == tag {
+		return e.kind
+	}
+	return lcTagOther
+}
+
+// lcTagSlot hashes a tag into lcTagKinds; the special tags all land in
+// different slots (the table's initialisation checks it).
+func lcTagSlot(tag string) int {
+	return (len(tag)*9 + int(tag[0]) + int(tag[len(tag)-1])) & 31
+}
+
+var lcTagKinds = func() (t [32]struct {
+	tag  string
+	kind int
+}) {
+	for tag, kind := range map[string]int{
+		"AndroidRuntime": lcTagAndroidRuntime, "ActivityManager": lcTagActivityManager,
+		"DEBUG": lcTagDebug, "crash_dump32": lcTagDebug, "crash_dump64": lcTagDebug, "libc": lcTagLibc,
+		"lowmemorykiller": lcTagKiller, "lmkd": lcTagKiller, "am_kill": lcTagKiller, "am_proc_died": lcTagKiller,
+		"CarrierConfigLoader": lcTagCarrierConfig,
+	} {
+		e := &t[lcTagSlot(tag)]
+		if e.tag != "" {
+			panic("ingest: logcat tags " + e.tag + " and " + tag + " share a slot")
+		}
+		e.tag, e.kind = tag, kind
+	}
+	return t
+}()
+
+// lcArenaSize is the block in which the text of events is kept.
 const lcArenaSize = 8 << 10
 
-// str copies b into a string. Strings of ordinary lines share blocks of
-// lcArenaSize bytes, written through a strings.Builder (whose written bytes
-// never change and whose blocks are not zeroed first): that saves an
-// allocation per event, about a third of the cost of a plain logcat line. A
-// block lives as long as any of its strings.
-func (p *logcatParser) str(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > lcArenaSize/8 {
-		return string(b)
-	}
+// keep copies b to the arena and returns where the copy starts in the
+// current block, p.arena.String(). The text of events is kept in blocks of
+// lcArenaSize bytes (or one of its own, for a longer line), written through
+// a strings.Builder, whose written bytes never change and whose blocks are
+// not zeroed first: that saves an allocation per event, about a third of
+// the cost of a plain logcat line. A block lives as long as any of its
+// strings.
+func (p *logcatParser) keep(b []byte) int {
 	if p.arena.Cap()-p.arena.Len() < len(b) {
 		p.arena.Reset()
-		p.arena.Grow(lcArenaSize)
+		p.arena.Grow(max(lcArenaSize, len(b)))
 	}
-	start := p.arena.Len()
+	at := p.arena.Len()
 	p.arena.Write(b)
-	return p.arena.String()[start:]
+	return at
 }
 
 func lcHasPrefix(s, prefix string) bool {
@@ -447,7 +519,7 @@ func lcHasPrefix(s, prefix string) bool {
 // appendCont adds a continuation line to the pending event's message.
 func (p *logcatParser) appendCont(m []byte) {
 	if !p.joined {
-		p.msgBuf = append(p.msgBuf[:0], p.pend.Message...)
+		p.msgBuf = append(p.msgBuf[:0], p.field(p.pend.msg)...)
 		p.joined = true
 	}
 	if len(p.msgBuf)+1+len(m) > lcMaxMessage {
@@ -466,8 +538,8 @@ func (p *logcatParser) unmatchedLine(n int, b []byte) {
 		// Android Studio prints a multi-line message's further lines
 		// indented under the first, without a prefix.
 		p.appendCont(bytes.TrimLeft(b, " "))
-		if p.pendTomb != nil {
-			p.pendTomb.feed(string(b))
+		if p.pend.tomb != nil {
+			p.pend.tomb.feed(string(b))
 		}
 		return
 	}
@@ -572,44 +644,51 @@ func (p *logcatParser) flush() {
 		return
 	}
 	p.havePend = false
-	ev := &p.pend
+	pd := &p.pend
+	ev := Event{Level: lcLevelOf(pd.level), Line: pd.line, Tag: p.field(pd.tag), PID: p.field(pd.pid),
+		TID: p.field(pd.tid), Message: p.field(pd.msg), Attrs: p.bufAttrs}
+	if pd.timed {
+		ev.Time = time.Unix(pd.sec, int64(pd.nsec)).UTC()
+	}
+	if pd.attrs != nil {
+		ev.Attrs = pd.attrs
+	}
 	if p.joined {
 		ev.Message = string(p.msgBuf)
 		p.joined = false
 	}
 	if p.dropped > 0 {
-		p.ownAttrs(ev)[AttrDroppedLines] = strconv.Itoa(p.dropped)
+		p.ownAttrs(&ev)[AttrDroppedLines] = strconv.Itoa(p.dropped)
 	}
-	tomb := p.pendTomb
-	p.pendTomb = nil
+	tomb := pd.tomb
 	if !p.noCrash {
-		switch ev.Tag {
-		case "AndroidRuntime":
+		switch pd.kind {
+		case lcTagAndroidRuntime:
 			if lcHasPrefix(ev.Message, "FATAL EXCEPTION") {
-				p.javaCrash(ev)
+				p.javaCrash(&ev)
 			}
-		case "ActivityManager":
+		case lcTagActivityManager:
 			if lcHasPrefix(ev.Message, "ANR in ") {
-				p.anrCrash(ev)
+				p.anrCrash(&ev)
 			}
-		case "libc":
+		case lcTagLibc:
 			if lcHasPrefix(ev.Message, "Fatal signal ") {
-				p.libcCrash(*ev)
+				p.libcCrash(ev)
 				return
 			}
-		case "DEBUG", "crash_dump32", "crash_dump64":
+		case lcTagDebug:
 			if lcHasPrefix(ev.Message, tombBanner) {
 				if tomb == nil {
 					tomb = &tombState{}
 					tomb.feedLines(ev.Message)
 				}
-				p.debugCrash(*ev, tomb)
+				p.debugCrash(ev, tomb)
 				return
 			}
 		}
 	}
-	p.lookAround(ev)
-	p.dispatch(ev)
+	p.lookAround(&ev, pd.kind)
+	p.dispatch(&ev)
 }
 
 // dispatch passes a finished event on, or queues it behind a held crash.
@@ -643,11 +722,14 @@ func (p *logcatParser) emit(ev *Event) {
 		t.crashes++
 	}
 	if !ev.Time.IsZero() {
-		if t.first.IsZero() || ev.Time.Before(t.first) {
-			t.first = ev.Time
+		// As Result.count does, in integers: time.Time's Before and After
+		// are calls, and storing a time.Time stores a pointer.
+		at := lcInstant{ev.Time.Unix(), ev.Time.Nanosecond(), true}
+		if !t.first.set || at.before(t.first) {
+			t.first = at
 		}
-		if ev.Time.After(t.last) {
-			t.last = ev.Time
+		if t.last.set && t.last.before(at) || !t.last.set && ev.Time.After(time.Time{}) {
+			t.last = at
 		}
 	}
 	if p.sink != nil {
@@ -661,7 +743,26 @@ func (p *logcatParser) emit(ev *Event) {
 type lcTally struct {
 	events, crashes int
 	levels          [8]int
-	first, last     time.Time
+	first, last     lcInstant
+}
+
+// lcInstant is a time as parsers make them (time.Unix(sec, nsec).UTC()),
+// without a pointer.
+type lcInstant struct {
+	sec  int64
+	nsec int
+	set  bool
+}
+
+func (a lcInstant) before(b lcInstant) bool {
+	return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec
+}
+
+func (a lcInstant) time() time.Time {
+	if !a.set {
+		return time.Time{}
+	}
+	return time.Unix(a.sec, int64(a.nsec)).UTC()
 }
 
 // commit folds the tally into the Result.
@@ -678,11 +779,11 @@ func (p *logcatParser) commit() {
 			r.Levels[Level(l).Letter()] += n
 		}
 	}
-	if !t.first.IsZero() && (r.First.IsZero() || t.first.Before(r.First)) {
-		r.First = t.first
+	if first := t.first.time(); !first.IsZero() && (r.First.IsZero() || first.Before(r.First)) {
+		r.First = first
 	}
-	if t.last.After(r.Last) {
-		r.Last = t.last
+	if last := t.last.time(); last.After(r.Last) {
+		r.Last = last
 	}
 	p.tally = lcTally{}
 }
@@ -732,13 +833,14 @@ func (p *logcatParser) releaseHold() {
 	}
 }
 
-// time turns a parsed timestamp into a time.Time (see LogcatOptions).
-func (p *logcatParser) time(f *lcFields) time.Time {
+// time turns a parsed timestamp into seconds since 1970 UTC and
+// nanoseconds (see LogcatOptions); ok is false when the line has no time.
+func (p *logcatParser) time(f *lcFields) (sec int64, nsec int, ok bool) {
 	switch f.tsKind {
 	case lcTSNone, lcTSUptime:
-		return time.Time{}
+		return 0, 0, false
 	case lcTSEpoch:
-		return time.Unix(f.epoch, int64(f.nsec)).UTC()
+		return f.epoch, f.nsec, true
 	}
 	y := f.year
 	if f.tsKind == lcTSFull {
@@ -750,6 +852,21 @@ func (p *logcatParser) time(f *lcFields) time.Time {
 		y = p.year
 	}
 	p.lastMonth = f.month
+	// Many lines share a second: keep the last one's seconds since 1970.
+	c := &p.tsCache
+	if f.hasZone || y != c.year || f.month != c.month || f.day != c.day || f.hour != c.hour || f.min != c.min || f.sec != c.sec {
+		c.year, c.month, c.day, c.hour, c.min, c.sec = y, f.month, f.day, f.hour, f.min, f.sec
+		c.unix = p.unixSeconds(y, f)
+		if f.hasZone {
+			c.year = 0 // not kept: the zone is not part of the key
+		}
+	}
+	return c.unix, f.nsec, true
+}
+
+// unixSeconds turns the wall-clock time of f in year y into seconds since
+// 1970 UTC.
+func (p *logcatParser) unixSeconds(y int, f *lcFields) int64 {
 	if y != p.cY || f.month != p.cM || f.day != p.cD {
 		p.cY, p.cM, p.cD = y, f.month, f.day
 		p.cDays = lcDaysFromCivil(y, f.month, f.day)
@@ -768,7 +885,7 @@ func (p *logcatParser) time(f *lcFields) time.Time {
 		}
 		sec -= int64(p.locOff)
 	}
-	return time.Unix(sec, int64(f.nsec)).UTC()
+	return sec
 }
 
 // lcDaysFromCivil counts days from 1970-01-01 to the given date

@@ -268,10 +268,11 @@ func lcParenAfter(s, key string) string {
 	return r[o+1 : o+c]
 }
 
-// lookAround checks an ordinary event for kills and device facts.
-func (p *logcatParser) lookAround(ev *Event) {
-	switch ev.Tag {
-	case "ActivityManager", "lowmemorykiller", "lmkd", "am_kill", "am_proc_died":
+// lookAround checks an ordinary event for kills and device facts; kind is
+// the lcTagKind of its tag.
+func (p *logcatParser) lookAround(ev *Event, kind int) {
+	switch kind {
+	case lcTagActivityManager, lcTagKiller:
 		if k, ok := lcKill(ev.Tag, ev.Message); ok {
 			a := p.ownAttrs(ev)
 			a[AttrKilled] = k.pkg
@@ -285,7 +286,7 @@ func (p *logcatParser) lookAround(ev *Event) {
 				a[AttrKillReason] = k.reason
 			}
 		}
-	case "CarrierConfigLoader":
+	case lcTagCarrierConfig:
 		// "Build fingerprint changed. old: … new: generic_x86/…:6.0/…"
 		if _, fp, ok := strings.Cut(ev.Message, "Build fingerprint changed. old: "); ok {
 			if _, nfp, ok := strings.Cut(fp, " new: "); ok {
@@ -294,6 +295,9 @@ func (p *logcatParser) lookAround(ev *Event) {
 		}
 	}
 	m := ev.Message
+	if m == "" || (m[0] != '[' && m[0] != 'r' && m[0] != 'B' && p.tally.events >= lcPropEvents) {
+		return // what follows cannot match: the common case
+	}
 	if len(m) > 2048 {
 		m = m[:2048]
 	}

@@ -46,6 +46,8 @@ type lcFields struct {
 	hasZone              bool
 	epoch                int64
 
+	clock lcClock // cache of lcFastThreadtimeLine
+
 	body lcSpan // from the first field after the timestamp to the end
 	uid  lcSpan
 	pid  lcSpan
@@ -127,15 +129,77 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 	if n < 24 {
 		return false
 	}
-	t := b[:19]
-	if t[2] != '-' || t[5] != ' ' || t[8] != ':' || t[11] != ':' || t[14] != '.' || t[18] != ' ' {
+	// Lines of one second share "MM-DD HH:MM:SS": compare it with the last
+	// one read (as two overlapping 8-byte words) before reading it again.
+	k0, k1 := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[6:])
+	if k0 != f.clock.key0 || k1 != f.clock.key1 {
+		if !f.clock.read(b) {
+			return false
+		}
+		f.clock.key0, f.clock.key1 = k0, k1
+	}
+	d15, d16, d17 := b[15]-'0', b[16]-'0', b[17]-'0'
+	if b[14] != '.' || b[18] != ' ' || d15 > 9 || d16 > 9 || d17 > 9 {
+		return false
+	}
+	var ps, pe, ts, te int
+	if n >= 19+16 {
+		// PID and TID ("  1234  1256 ") nearly always lie in the 16 bytes
+		// after the time: find them from those bytes' classes at once.
+		w0, w1 := binary.LittleEndian.Uint64(b[19:]), binary.LittleEndian.Uint64(b[27:])
+		sp := lcSpaceBits(w0) | lcSpaceBits(w1)<<8
+		dg := lcDigitBits(w0) | lcDigitBits(w1)<<8
+		ps = bits.TrailingZeros64(^sp)
+		pe = ps + bits.TrailingZeros64(^(dg >> ps))
+		ts = pe + bits.TrailingZeros64(^(sp >> pe))
+		te = ts + bits.TrailingZeros64(^(dg >> ts))
+		ps, pe, ts, te = ps+19, pe+19, ts+19, te+19
+	}
+	if !(ps < pe && pe < ts && ts < te && te < 19+16) { // a short line, or fields past the 16 bytes
+		i := 19 + lcSpaces(b, 19)
+		ps = i
+		i += lcDigits(b, i)
+		pe = i
+		if pe == ps || i >= n || b[i] != ' ' {
+			return false
+		}
+		i += lcSpaces(b, i)
+		ts = i
+		i += lcDigits(b, i)
+		te = i
+	}
+	i := te
+	if te == ts || i+3 >= n || b[i] != ' ' || b[i+2] != ' ' || lcLevels[b[i+1]] == LevelUnknown {
+		return false
+	}
+	c := &f.clock
+	f.shape, f.level = lcShapeThreadtime, b[i+1]
+	f.tsKind, f.year, f.month, f.day = lcTSMonthDay, 0, c.month, c.day
+	f.hour, f.min, f.sec = c.hour, c.min, c.sec
+	f.nsec = (int(d15)*100 + int(d16)*10 + int(d17)) * 1e6
+	f.hasZone = false
+	f.body = lcSpan{ps, n}
+	f.pid, f.tid, f.uid, f.pkg = lcSpan{ps, pe}, lcSpan{ts, te}, lcSpan{}, lcSpan{}
+	return lcTagColon(b, i+3, f)
+}
+
+// lcClock is the "MM-DD HH:MM:SS" that lcFastThreadtimeLine read last, and
+// its first 14 bytes as two little-endian words (bytes 0-7 and 6-13).
+type lcClock struct {
+	key0, key1                 uint64
+	month, day, hour, min, sec int
+}
+
+// read reads "MM-DD HH:MM:SS" at the start of b (at least 14 bytes).
+func (c *lcClock) read(b []byte) bool {
+	t := b[:14]
+	if t[2] != '-' || t[5] != ' ' || t[8] != ':' || t[11] != ':' {
 		return false
 	}
 	d0, d1, d3, d4 := t[0]-'0', t[1]-'0', t[3]-'0', t[4]-'0'
 	d6, d7, d9, d10 := t[6]-'0', t[7]-'0', t[9]-'0', t[10]-'0'
-	d12, d13, d15, d16, d17 := t[12]-'0', t[13]-'0', t[15]-'0', t[16]-'0', t[17]-'0'
-	if d0 > 1 || d1 > 9 || d3 > 3 || d4 > 9 || d6 > 2 || d7 > 9 || d9 > 5 || d10 > 9 ||
-		d12 > 6 || d13 > 9 || d15 > 9 || d16 > 9 || d17 > 9 {
+	d12, d13 := t[12]-'0', t[13]-'0'
+	if d0 > 1 || d1 > 9 || d3 > 3 || d4 > 9 || d6 > 2 || d7 > 9 || d9 > 5 || d10 > 9 || d12 > 6 || d13 > 9 {
 		return false
 	}
 	mo, dd := int(d0)*10+int(d1), int(d3)*10+int(d4)
@@ -143,28 +207,8 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 	if mo == 0 || mo > 12 || dd == 0 || dd > 31 || h > 23 || sec > 60 {
 		return false
 	}
-	i := 19 + lcSpaces(b, 19)
-	ps := i
-	i += lcDigits(b, i)
-	pe := i
-	if pe == ps || i >= n || b[i] != ' ' {
-		return false
-	}
-	i += lcSpaces(b, i)
-	ts := i
-	i += lcDigits(b, i)
-	te := i
-	if te == ts || i+3 >= n || b[i] != ' ' || b[i+2] != ' ' || !lcIsLevel(b[i+1]) {
-		return false
-	}
-	f.shape, f.level = lcShapeThreadtime, b[i+1]
-	f.tsKind, f.year, f.month, f.day = lcTSMonthDay, 0, mo, dd
-	f.hour, f.min, f.sec = h, m, sec
-	f.nsec = (int(d15)*100 + int(d16)*10 + int(d17)) * 1e6
-	f.hasZone = false
-	f.body = lcSpan{ps, n}
-	f.pid, f.tid, f.uid, f.pkg = lcSpan{ps, pe}, lcSpan{ts, te}, lcSpan{}, lcSpan{}
-	return lcTagColon(b, i+3, f)
+	c.month, c.day, c.hour, c.min, c.sec = mo, dd, h, m, sec
+	return true
 }
 
 // lcParseTime reads a timestamp at b[i:] and returns the index just after
@@ -390,6 +434,20 @@ func lcFastThreadtime(b []byte, i int, f *lcFields) bool {
 // is followed by a space or the end of the line.
 func lcTagColon(b []byte, i int, f *lcFields) bool {
 	n := len(b)
+	if i+16 <= n {
+		// Most tags with their padding and ": " fit in 16 bytes: find the
+		// colon and the tag's end from those bytes' classes at once.
+		w0, w1 := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		sp := lcSpaceBits(w0) | lcSpaceBits(w1)<<8
+		colons := lcColonBits(w0) | lcColonBits(w1)<<8
+		if c := colons & (sp >> 1); c != 0 { // a colon before a space
+			j := bits.TrailingZeros64(c)
+			e := 64 - bits.LeadingZeros64(^sp&(1<<j-1)) // after the tag's last non-space
+			f.tag = lcSpan{i, i + e}
+			f.msg = lcSpan{i + j + 2, n}
+			return true
+		}
+	}
 	j := i
 	for {
 		j = lcIndexColon(b, j)
@@ -433,6 +491,19 @@ const (
 	lcHighs = 0x8080808080808080
 	lcLows7 = 0x7f7f7f7f7f7f7f7f
 )
+
+// lcPack gathers the high bits of the 8 bytes of x (where lcNonZero and
+// lcNotDigits mark bytes) into the low 8 bits: byte k gives bit k. The
+// multiplication moves each byte's bit to its place in the top byte without
+// any two of them colliding or carrying.
+func lcPack(x uint64) uint64 { return (x >> 7 & lcOnes) * 0x0102040810204080 >> 56 }
+
+// lcSpaceBits, lcDigitBits and lcColonBits mark, one bit per byte (byte k
+// of w gives bit k), the spaces, ASCII digits and colons among the 8 bytes
+// of w.
+func lcSpaceBits(w uint64) uint64 { return lcPack(lcNonZero(w^0x2020202020202020)) ^ 0xff }
+func lcDigitBits(w uint64) uint64 { return lcPack(lcNotDigits(w)) ^ 0xff }
+func lcColonBits(w uint64) uint64 { return lcPack(lcNonZero(w^0x3a3a3a3a3a3a3a3a)) ^ 0xff }
 
 // lcLoad8 reads b[i:i+8] little-endian, padding past the end with 0xff
 // (which is neither a digit, a space nor a colon).

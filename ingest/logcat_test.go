@@ -669,3 +669,119 @@ func TestLooksLikeLogcat(t *testing.T) {
 		}
 	}
 }
+
+// TestLogcatLinesOfOneSecond: consecutive lines that share "MM-DD
+// HH:MM:SS" reuse what the first of them read; every line must still get its
+// own milliseconds and fields, and a line that differs after the shared part
+// must still be judged on its own.
+func TestLogcatLinesOfOneSecond(t *testing.T) {
+	text := "05-01 10:00:07.001  1234  1250 I Sync    : first\n" +
+		"05-01 10:00:07.002 12345 12346 W OkHttp: second, wider ids\n" +
+		"05-01 10:00:07.0x3  1234  1250 I Sync    : broken milliseconds\n" +
+		"05-01 10:00:07.004     1     2 E VeryLongTagThatFillsTheWindow: fourth\n" +
+		"05-01 10:00:08.000  1  1 I A: next second\n"
+	evs, res, err := parseLogcatString(t, text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		time          time.Time
+		level         Level
+		pid, tid, tag string
+		msg           string
+	}
+	wants := []want{
+		{utc(2024, 5, 1, 10, 0, 7, 1), LevelInfo, "1234", "1250", "Sync", "first"},
+		{utc(2024, 5, 1, 10, 0, 7, 2), LevelWarn, "12345", "12346", "OkHttp", "second, wider ids"},
+		{time.Time{}, LevelUnknown, "", "", "", "05-01 10:00:07.0x3  1234  1250 I Sync    : broken milliseconds"},
+		{utc(2024, 5, 1, 10, 0, 7, 4), LevelError, "1", "2", "VeryLongTagThatFillsTheWindow", "fourth"},
+		{utc(2024, 5, 1, 10, 0, 8, 0), LevelInfo, "1", "1", "A", "next second"},
+	}
+	if len(evs) != len(wants) {
+		t.Fatalf("%d events, want %d: %+v", len(evs), len(wants), evs)
+	}
+	for i, w := range wants {
+		ev := evs[i]
+		if !ev.Time.Equal(w.time) || ev.Level != w.level || ev.PID != w.pid || ev.TID != w.tid || ev.Tag != w.tag || ev.Message != w.msg {
+			t.Errorf("event %d: %v %v %q %q %q %q, want %+v", i, ev.Time, ev.Level, ev.PID, ev.TID, ev.Tag, ev.Message, w)
+		}
+	}
+	if len(res.Errors) != 1 || res.Errors[0].Line != 3 {
+		t.Errorf("errors %v, want one for line 3", res.Errors)
+	}
+
+	// A full date past the first 64 KiB changes the year of the same
+	// second's next lines.
+	var b strings.Builder
+	for b.Len() < 70<<10 {
+		b.WriteString("05-01 10:00:07.000  1  1 I A: filler line to push the next one out of the head\n")
+	}
+	b.WriteString("2023-05-01 10:00:07.005  1  1 I A: full date\n05-01 10:00:07.006  1  1 I A: after\n")
+	evs, _, _ = parseLogcatString(t, b.String())
+	if n := len(evs); !evs[0].Time.Equal(utc(2024, 5, 1, 10, 0, 7, 0)) || !evs[n-1].Time.Equal(utc(2023, 5, 1, 10, 0, 7, 6)) {
+		t.Errorf("times %v … %v", evs[0].Time, evs[n-1].Time)
+	}
+}
+
+// TestLogcatByteClasses checks the eight-bytes-at-a-time byte classes
+// against byte-by-byte ones, for every byte value in every position.
+func TestLogcatByteClasses(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for pos := 0; pos < 8; pos++ {
+		for v := 0; v < 256; v++ {
+			for round := 0; round < 4; round++ {
+				var w [8]byte
+				const filler = "0 9:aZ@[\x80\xff"
+				for i := range w {
+					w[i] = filler[r.IntN(len(filler))]
+				}
+				w[pos] = byte(v)
+				x := uint64(0)
+				for i := 7; i >= 0; i-- {
+					x = x<<8 | uint64(w[i])
+				}
+				var sp, dg, co uint64
+				for i, c := range w {
+					if c == ' ' {
+						sp |= 1 << i
+					}
+					if c >= '0' && c <= '9' {
+						dg |= 1 << i
+					}
+					if c == ':' {
+						co |= 1 << i
+					}
+				}
+				if lcSpaceBits(x) != sp || lcDigitBits(x) != dg || lcColonBits(x) != co {
+					t.Fatalf("%q: spaces %08b/%08b digits %08b/%08b colons %08b/%08b", w[:],
+						lcSpaceBits(x), sp, lcDigitBits(x), dg, lcColonBits(x), co)
+				}
+			}
+		}
+	}
+}
+
+func TestLogcatTagKinds(t *testing.T) {
+	for tag, kind := range map[string]int{
+		"AndroidRuntime": lcTagAndroidRuntime, "ActivityManager": lcTagActivityManager, "DEBUG": lcTagDebug,
+		"crash_dump32": lcTagDebug, "crash_dump64": lcTagDebug, "libc": lcTagLibc, "lowmemorykiller": lcTagKiller,
+		"lmkd": lcTagKiller, "am_kill": lcTagKiller, "am_proc_died": lcTagKiller, "CarrierConfigLoader": lcTagCarrierConfig,
+		"": lcTagOther, "A": lcTagOther, "DEBUG2": lcTagOther, "debug": lcTagOther, "crash_dump": lcTagOther,
+		"androidRuntime": lcTagOther, "libc++": lcTagOther, "ActivityManagerX": lcTagOther,
+	} {
+		if got := lcTagKind(tag); got != kind {
+			t.Errorf("%q: kind %d, want %d", tag, got, kind)
+		}
+	}
+	// Tags that land in a special tag's slot are still told apart.
+	for _, e := range lcTagKinds {
+		if e.tag == "" {
+			continue
+		}
+		other := []byte(e.tag)
+		other[1] ^= 0x20
+		if lcTagSlot(string(other)) == lcTagSlot(e.tag) && lcTagKind(string(other)) != lcTagOther {
+			t.Errorf("%q taken for %q", other, e.tag)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,14 @@ type Rule struct {
 	// Event reports whether one event counts towards the finding, and a
 	// detail to show for the first such event.
 	Event func(ev *Event) (bool, string)
+	// Words and Attrs, when either is set, say which events Event can count
+	// at all: those whose message contains one of Words (case matters) or
+	// that have one of Attrs, with any value. A Diagnoser looks for every
+	// rule's triggers in one pass over an event and calls Event only for the
+	// rules whose triggers are there; Event still checks everything itself.
+	// A rule with neither sees every event.
+	Words []string
+	Attrs []string
 	// Env inspects the merged environment of an upload.
 	Env func(env Environment) (bool, string)
 	// Min events are needed, all within Window when Window is set (storms).
@@ -72,23 +81,25 @@ var Rules = []Rule{
 		Title: "The client is more than three versions ahead of the server",
 		Env:   clientAheadOfServer},
 	{ID: "tls-error", Severity: SeverityError, Article: "certificates",
-		Title: "Certificate or TLS errors", Event: tlsError},
+		Title: "Certificate or TLS errors", Event: tlsError, Words: tlsHints, Attrs: []string{"http.error"}},
 	{ID: "websocket-reconnect-storm", Severity: SeverityWarning, Article: "network-access",
-		Title: "The WebSocket keeps reconnecting", Event: websocketReconnect, Min: 5, Window: time.Minute},
+		Title: "The WebSocket keeps reconnecting", Event: websocketReconnect, Min: 5, Window: time.Minute,
+		Words: []string{"ebSocket", "ebsocket", "EBSOCKET"}, Attrs: []string{"ws.reconnect"}},
 	{ID: "http-failures", Severity: SeverityWarning, Article: "network-access",
-		Title: "HTTP requests failed", Event: httpFailure},
+		Title: "HTTP requests failed", Event: httpFailure, Attrs: []string{"http.status"}},
 	{ID: "ice-failed", Severity: SeverityError, Article: "call-network-requirements",
-		Title: "A call's connection failed (ICE)", Event: iceFailed},
+		Title: "A call's connection failed (ICE)", Event: iceFailed, Attrs: []string{"ice.state", "pc.state"}},
 	{ID: "relay-only", Severity: SeverityInfo, Article: "call-network-requirements",
-		Title: "The call went through a TURN relay only", Event: relayOnly},
+		Title: "The call went through a TURN relay only", Event: relayOnly,
+		Attrs: []string{"candidate.local_type", "candidate.remote_type"}},
 	{ID: "packet-loss", Severity: SeverityWarning, Article: "call-network-requirements",
-		Title: "Packet loss above 10 % in a call", Event: attrAbove("loss_pct", 10, "%")},
+		Title: "Packet loss above 10 % in a call", Event: attrAbove("loss_pct", 10, "%"), Attrs: []string{"loss_pct"}},
 	{ID: "high-rtt", Severity: SeverityWarning, Article: "call-network-requirements",
-		Title: "Round-trip time above 100 ms in a call", Event: attrAbove("rtt_ms", 100, " ms")},
+		Title: "Round-trip time above 100 ms in a call", Event: attrAbove("rtt_ms", 100, " ms"), Attrs: []string{"rtt_ms"}},
 	{ID: "media-denied", Severity: SeverityError, Article: "calls-overview",
-		Title: "The camera or microphone could not be opened", Event: mediaDenied},
+		Title: "The camera or microphone could not be opened", Event: mediaDenied, Words: mediaDeniedMarkers},
 	{ID: "android-killed-in-background", Severity: SeverityWarning, Article: "android-background",
-		Title: "Android stopped the app in the background", Event: androidKilled},
+		Title: "Android stopped the app in the background", Event: androidKilled, Attrs: []string{"android.killed"}},
 }
 
 func pushTokenEmpty(env Environment) (bool, string) {
@@ -262,11 +273,13 @@ func attrAbove(key string, limit float64, unit string) func(*Event) (bool, strin
 	}
 }
 
+var mediaDeniedMarkers = []string{"NotAllowedError", "Permission denied", "NotReadableError", "getUserMediaOnFailure", "NotFoundError: Requested device not found"}
+
 func mediaDenied(ev *Event) (bool, string) {
 	if ev.Level < LevelError {
 		return false, ""
 	}
-	for _, m := range []string{"NotAllowedError", "Permission denied", "NotReadableError", "getUserMediaOnFailure", "NotFoundError: Requested device not found"} {
+	for _, m := range mediaDeniedMarkers {
 		if strings.Contains(ev.Message, m) {
 			return true, firstLine(ev.Message)
 		}
@@ -305,6 +318,15 @@ type Diagnoser struct {
 	// to the caller's event: a pointer handed to rule functions escapes to
 	// the heap, and that would cost one allocation per event.
 	cur Event
+
+	// The event rules' triggers (Rule.Words, Rule.Attrs), compiled. Rules
+	// from the 64th on, which a ruleSet cannot hold, are always checked.
+	always   ruleSet            // rules without triggers
+	byAttr   map[string]ruleSet // rules by attribute key
+	words    []ruleWord         // every rule's words
+	anchors  [256]uint64        // by byte value: bit k set when words[k] is anchored at that byte
+	unmasked []int              // event rules past the 64th
+	unfound  []int              // words past the 64th (or empty), looked for with strings.Contains
 }
 
 type ruleState struct {
@@ -315,51 +337,130 @@ type ruleState struct {
 	stormReached bool
 }
 
+// ruleSet is a set of rules, as a bit mask of their indexes.
+type ruleSet uint64
+
+// ruleWord is one of Rule.Words. A message is searched for the words in
+// one pass, byte by byte, looking each byte up in Diagnoser.anchors: a word
+// is compared only where its anchor, its rarest byte, is found.
+type ruleWord struct {
+	word  string
+	at    int // where in word its anchor is
+	rules ruleSet
+}
+
+// byteRarity ranks bytes by how rarely they occur in log messages, the
+// rarest highest: the order of the ASCII characters in the messages of the
+// real sample logs, a rough one, good enough to pick each word's anchor.
+func byteRarity(c byte) int {
+	const common = " eaoitrdnsc0l.fmgp/u-bh1vky24:3_S5x68w7=)9,CN(ETIAPRMDOLFBGU'j@!;WHV][z#{}XKqZ*$>Y\"J<Q%+&" // the most common first
+	if i := strings.IndexByte(common, c); i >= 0 {
+		return i
+	}
+	return len(common)
+}
+
 // NewDiagnoser starts a run of rules (Rules when nil).
 func NewDiagnoser(rules []Rule) *Diagnoser {
 	if rules == nil {
 		rules = Rules
 	}
-	return &Diagnoser{rules: rules, counts: make([]ruleState, len(rules))}
+	d := &Diagnoser{rules: rules, counts: make([]ruleState, len(rules)), byAttr: map[string]ruleSet{}}
+	for i, r := range rules {
+		switch {
+		case r.Event == nil:
+		case i >= 64:
+			d.unmasked = append(d.unmasked, i)
+		case len(r.Words) == 0 && len(r.Attrs) == 0:
+			d.always |= 1 << i
+		default:
+			for _, a := range r.Attrs {
+				d.byAttr[a] |= 1 << i
+			}
+			for _, w := range r.Words {
+				rw := ruleWord{word: w, rules: 1 << i}
+				for k := range len(w) {
+					if byteRarity(w[k]) > byteRarity(w[rw.at]) {
+						rw.at = k
+					}
+				}
+				d.words = append(d.words, rw)
+			}
+		}
+	}
+	for k, w := range d.words {
+		if k >= 64 || w.word == "" {
+			d.unfound = append(d.unfound, k)
+			continue
+		}
+		d.anchors[w.word[w.at]] |= 1 << k
+	}
+	return d
 }
 
-// Event feeds one event to every event rule.
+// Event feeds one event to every event rule whose triggers it shows.
 func (d *Diagnoser) Event(in *Event) {
 	d.cur = *in
 	ev := &d.cur
-	for i := range d.rules {
-		r := &d.rules[i]
-		if r.Event == nil {
-			continue
-		}
-		ok, detail := r.Event(ev)
-		if !ok {
-			continue
-		}
-		st := &d.counts[i]
-		st.count++
-		if st.detail == "" {
-			st.detail = detail
-		}
-		if !ev.Time.IsZero() {
-			if st.first.IsZero() || ev.Time.Before(st.first) {
-				st.first = ev.Time
-			}
-			if ev.Time.After(st.last) {
-				st.last = ev.Time
+	due := d.always
+	for k := range ev.Attrs {
+		due |= d.byAttr[k]
+	}
+	if len(d.words) > 0 {
+		msg := ev.Message
+		anchors := &d.anchors
+		for i := 0; i < len(msg); i++ {
+			for m := anchors[msg[i]]; m != 0; m &= m - 1 {
+				w := &d.words[bits.TrailingZeros64(m)]
+				if s := i - w.at; due&w.rules == 0 && s >= 0 && msg[s] == w.word[0] && strings.HasPrefix(msg[s:], w.word) {
+					due |= w.rules
+				}
 			}
 		}
-		if r.Window > 0 && !ev.Time.IsZero() {
-			st.window = append(st.window, ev.Time)
-			for len(st.window) > 0 && ev.Time.Sub(st.window[0]) > r.Window {
-				st.window = st.window[1:]
+		for _, k := range d.unfound {
+			if w := &d.words[k]; due&w.rules == 0 && strings.Contains(msg, w.word) {
+				due |= w.rules
 			}
-			if len(st.window) >= r.Min {
-				st.stormReached = true
-			}
-			if len(st.window) > r.Min*4 {
-				st.window = append(st.window[:0], st.window[len(st.window)-r.Min:]...)
-			}
+		}
+	}
+	for ; due != 0; due &= due - 1 {
+		d.check(bits.TrailingZeros64(uint64(due)), ev)
+	}
+	for _, i := range d.unmasked {
+		d.check(i, ev)
+	}
+}
+
+// check runs event rule i on ev.
+func (d *Diagnoser) check(i int, ev *Event) {
+	r := &d.rules[i]
+	ok, detail := r.Event(ev)
+	if !ok {
+		return
+	}
+	st := &d.counts[i]
+	st.count++
+	if st.detail == "" {
+		st.detail = detail
+	}
+	if !ev.Time.IsZero() {
+		if st.first.IsZero() || ev.Time.Before(st.first) {
+			st.first = ev.Time
+		}
+		if ev.Time.After(st.last) {
+			st.last = ev.Time
+		}
+	}
+	if r.Window > 0 && !ev.Time.IsZero() {
+		st.window = append(st.window, ev.Time)
+		for len(st.window) > 0 && ev.Time.Sub(st.window[0]) > r.Window {
+			st.window = st.window[1:]
+		}
+		if len(st.window) >= r.Min {
+			st.stormReached = true
+		}
+		if len(st.window) > r.Min*4 {
+			st.window = append(st.window[:0], st.window[len(st.window)-r.Min:]...)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package ingest
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -126,5 +129,49 @@ func TestVersionCore(t *testing.T) {
 				t.Errorf("%q: %v, want %v", in, got, want)
 			}
 		}
+	}
+}
+
+// TestRuleTriggersMissNothing checks that the rules' triggers (Words,
+// Attrs) only spare work: with them or without them, the same events give
+// the same findings.
+func TestRuleTriggersMissNothing(t *testing.T) {
+	bare := make([]Rule, len(Rules))
+	for i, r := range Rules {
+		r.Words, r.Attrs = nil, nil
+		bare[i] = r
+	}
+	pieces := []string{"WebSocket", "websocket", "WEBSOCKET", "Websocket", "reconnect", "Reconnect", "closed", "CLOSED",
+		"SSLHandshakeException", "CERTIFICATE_VERIFY_FAILED", "x509: unknown authority", "ERR_CERT_DATE_INVALID", "-1202",
+		"NotAllowedError", "Permission denied", "getUserMediaOnFailure", "NotFoundError: Requested device not found",
+		"TLS", "SSL", "certificate", "Certif", "ok", "GET /api", " ", "\n", "ебсокет", "x", "EBSOCKE", "ERR_SSL_PROTOCOL"}
+	attrs := []map[string]string{nil, {}, {"logcat.buffer": "main"}, {"ws.reconnect": "1"}, {"ws.reconnect": "0"},
+		{"http.status": "502", "http.url": "https://x"}, {"http.status": "200", "http.error": "net::ERR_CERT_AUTHORITY_INVALID"},
+		{"http.error": ""}, {"ice.state": "failed"}, {"pc.state": "failed"}, {"candidate.local_type": "relay"},
+		{"loss_pct": "12"}, {"rtt_ms": "250"}, {"android.killed": "com.a", "android.kill_reason": "empty"}}
+	r := rand.New(rand.NewPCG(1, 2))
+	var events []Event
+	for i := 0; i < 20000; i++ {
+		var msg strings.Builder
+		for n := r.IntN(6); n > 0; n-- {
+			msg.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		if r.IntN(50) == 0 {
+			msg.WriteString(strings.Repeat("at a.b.C.d(C.java:1)\n", 60)) // longer than the pair filter takes
+			msg.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		events = append(events, Event{Time: at(i / 10), Level: Level(r.IntN(7)), Message: msg.String(), Attrs: attrs[r.IntN(len(attrs))]})
+	}
+	withTriggers, without := NewDiagnoser(nil), NewDiagnoser(bare)
+	for i := range events {
+		withTriggers.Event(&events[i])
+		without.Event(&events[i])
+	}
+	got, want := withTriggers.Findings(Environment{}), without.Findings(Environment{})
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("with triggers:\n%v\nwithout:\n%v", got, want)
+	}
+	if len(want) < 8 {
+		t.Fatalf("only %d rules fired; the events should fire most of them: %v", len(want), want)
 	}
 }
