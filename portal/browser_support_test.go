@@ -149,4 +149,3 @@ func waitJiraKey(t *testing.T, ctx context.Context, ticketURL string) string {
 		}
 	}
 }
-

@@ -22,7 +22,6 @@ func fileModTime(f *os.File) time.Time {
 	return time.Time{}
 }
 
-
 const pageTime = "2006-01-02 15:04:05"
 
 func when(a, b time.Time) string {

@@ -46,7 +46,6 @@ func priorityLabel(lang string, p Priority) string {
 	return templates.T(lang, "support.priority."+string(p))
 }
 
-
 // humanDuration rounds a span to what a person needs to plan: minutes under
 // an hour, hours under two days, days beyond.
 func humanDuration(lang string, d time.Duration) string {
