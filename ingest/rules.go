@@ -292,10 +292,29 @@ func androidKilled(ev *Event) (bool, string) {
 		return false, ""
 	}
 	// "Process … has died" follows crashes too; only kills by the system count.
-	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" {
+	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" && !systemProcess(pkg) {
 		return true, pkg + ": " + firstLine(ev.Message)
 	}
 	return false, ""
+}
+
+// systemPrefixes name the processes of Android itself and of phone makers,
+// which the system stops and restarts as it pleases, during boot above all.
+var systemPrefixes = []string{"android.", "com.android.", "com.google.android.", "com.qualcomm.", "com.qti.",
+	"com.samsung.android.", "com.sec.android.", "com.miui.", "com.xiaomi.", "com.huawei.", "com.mediatek.", "vendor."}
+
+// systemProcess reports whether a killed process is part of the system
+// rather than an app a user runs: only an app's kill is worth a finding.
+func systemProcess(pkg string) bool {
+	if !strings.Contains(pkg, ".") || strings.HasPrefix(pkg, "/") {
+		return true // "system", "/system/bin/surfaceflinger", …
+	}
+	for _, p := range systemPrefixes {
+		if strings.HasPrefix(pkg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {

@@ -175,3 +175,36 @@ func TestRuleTriggersMissNothing(t *testing.T) {
 		t.Fatalf("only %d rules fired; the events should fire most of them: %v", len(want), want)
 	}
 }
+
+// Android stops its own processes all the time, during boot above all; only
+// the kill of an app a user runs is a finding.
+func TestAndroidKilledIgnoresSystemProcesses(t *testing.T) {
+	cases := []struct {
+		pkg  string
+		fire bool
+	}{
+		{"ru.parley.app", true},
+		{"com.example.messenger", true},
+		{"com.android.systemui", false},
+		{"com.google.android.gms.persistent", false},
+		{"android.process.acore", false},
+		{"system", false},
+		{"/system/bin/surfaceflinger", false},
+		{"com.samsung.android.providers.context", false},
+	}
+	var rule Rule
+	for _, r := range Rules {
+		if r.ID == "android-killed-in-background" {
+			rule = r
+		}
+	}
+	for _, c := range cases {
+		d := NewDiagnoser([]Rule{rule})
+		ev := Event{Level: LevelInfo, Message: "Killing 4242:" + c.pkg + "/u0a123 (adj 900): empty #17",
+			Attrs: map[string]string{"android.killed": c.pkg, "android.kill_reason": "empty"}}
+		d.Event(&ev)
+		if got := len(d.Findings(Environment{})) == 1; got != c.fire {
+			t.Errorf("kill of %s: finding %v, want %v", c.pkg, got, c.fire)
+		}
+	}
+}
