@@ -235,10 +235,6 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	sessToken := newToken()
 	nowT := s.now()
 	now := store.FormatTime(nowT)
-	meta := string(dev.Meta)
-	if meta == "" {
-		meta = "{}"
-	}
 	var userID, sid int64
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		// Claim the invitation first: of two tabs submitting at once, one wins.
@@ -262,10 +258,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		if _, err := tx.ExecContext(ctx, "UPDATE invitations SET user_id = ? WHERE id = ?", userID, inv.ID); err != nil {
 			return fmt.Errorf("link invitation %d to its user: %w", inv.ID, err)
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, token_hash, udid, platform, app_version, user_agent,
-			timezone, device_meta, ip, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			userID, hashToken(sessToken), dev.UDID, dev.Platform, dev.AppVersion, dev.UserAgent, dev.Timezone, meta, ip, now, now,
-		).Scan(&sid)
+		sid, err = openSession(ctx, tx, userID, sessToken, dev, ip, now)
+		return err
 	})
 	if err != nil {
 		return "", User{}, Session{}, err

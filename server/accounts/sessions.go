@@ -159,10 +159,6 @@ func (s *Service) SignIn(ctx context.Context, login, password string, dev Device
 
 	token := newToken()
 	now := store.FormatTime(s.now())
-	meta := string(dev.Meta)
-	if meta == "" {
-		meta = "{}"
-	}
 	var sid int64
 	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if u.Kind == KindUnregistered {
@@ -170,10 +166,8 @@ func (s *Service) SignIn(ctx context.Context, login, password string, dev Device
 				return fmt.Errorf("mark user registered: %w", err)
 			}
 		}
-		return tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, token_hash, udid, platform, app_version, user_agent,
-			timezone, device_meta, ip, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.ID, hashToken(token), dev.UDID, dev.Platform, dev.AppVersion, dev.UserAgent, dev.Timezone, meta, ip, now, now,
-		).Scan(&sid)
+		sid, err = openSession(ctx, tx, u.ID, token, dev, ip, now)
+		return err
 	})
 	if err != nil {
 		return "", User{}, Session{}, fmt.Errorf("open session: %w", err)
@@ -183,6 +177,20 @@ func (s *Service) SignIn(ctx context.Context, login, password string, dev Device
 	}
 	sess, err := s.session(ctx, sid)
 	return token, u, sess, err
+}
+
+// openSession records a new session of userID inside tx and returns its id.
+func openSession(ctx context.Context, tx *sql.Tx, userID int64, token string, dev Device, ip, now string) (int64, error) {
+	meta := string(dev.Meta)
+	if meta == "" {
+		meta = "{}"
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO sessions (user_id, token_hash, udid, platform, app_version, user_agent,
+		timezone, device_meta, ip, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		userID, hashToken(token), dev.UDID, dev.Platform, dev.AppVersion, dev.UserAgent, dev.Timezone, meta, ip, now, now,
+	).Scan(&id)
+	return id, err
 }
 
 func newToken() string {
