@@ -257,6 +257,25 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 			t.Errorf("triage page lacks %q", want)
 		}
 	}
+	// The Android log and the iOS crash describe two devices: one card each.
+	section := func(id string) string {
+		i := strings.Index(html, `id="`+id+`"`)
+		if i < 0 {
+			return ""
+		}
+		rest := html[i:]
+		if j := strings.Index(rest, "</section>"); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	first, second := section("env"), section("env-2")
+	if !strings.Contains(first, "android") || strings.Contains(first, "iPhone13,4") {
+		t.Errorf("first environment card mixes platforms or lacks Android: %q", first)
+	}
+	if !strings.Contains(second, "ios") || !strings.Contains(second, "iPhone13,4") || strings.Contains(second, "android") {
+		t.Errorf("second environment card: %q", second)
+	}
 	// The websocket HAR carries a public demo api_key in its URLs: redacted.
 	if strings.Contains(html, "api_key=") && !strings.Contains(html, "api_key=%5Bredacted%5D") && !strings.Contains(html, "api_key=[redacted]") {
 		t.Error("api_key shown unredacted")

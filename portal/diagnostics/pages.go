@@ -124,32 +124,12 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upload) error {
 	lang := v.Lang
-	env := u.Env
-	for _, f := range []struct{ key, val string }{
-		{"diag.env.platform", env.Platform}, {"diag.env.os", env.OS}, {"diag.env.device", env.Device},
-		{"diag.env.app", env.App}, {"diag.env.app_version", env.AppVersion}, {"diag.env.server_version", env.ServerVersion},
-		{"diag.env.browser", env.Browser},
-	} {
-		if f.val != "" {
-			v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, f.key), Value: f.val})
-		}
-	}
-	if env.HUID != "" {
-		v.Env = append(v.Env, templates.DiagFact{Label: "HUID", Value: env.HUID})
-	}
-	if env.UDID != "" {
-		v.Env = append(v.Env, templates.DiagFact{Label: "UDID", Value: env.UDID})
-	}
+	v.Env = envFacts(lang, u.Env)
 	if rng := when(u.First, u.Last); rng != "" {
 		v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, "diag.env.range"), Value: rng + " UTC"})
 	}
-	extra := make([]string, 0, len(env.Extra))
-	for k := range env.Extra {
-		extra = append(extra, k)
-	}
-	sort.Strings(extra)
-	for _, k := range extra {
-		v.Env = append(v.Env, templates.DiagFact{Label: k, Value: env.Extra[k]})
+	for _, e := range u.OtherEnvs {
+		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: e.Platform, Facts: envFacts(lang, e)})
 	}
 	v.Network = networkView(u.Network)
 	v.Calls = callsView(u.Calls)
@@ -315,4 +295,33 @@ func buildChart(points []TimelinePoint, from, to time.Time, base string, q url.V
 	}
 	c.ResetURL = base + "?" + rq.Encode() + "#timeline"
 	return c
+}
+
+// envFacts are the lines of an environment card.
+func envFacts(lang string, env ingest.Environment) []templates.DiagFact {
+	var out []templates.DiagFact
+	for _, f := range []struct{ key, val string }{
+		{"diag.env.platform", env.Platform}, {"diag.env.os", env.OS}, {"diag.env.device", env.Device},
+		{"diag.env.app", env.App}, {"diag.env.app_version", env.AppVersion}, {"diag.env.server_version", env.ServerVersion},
+		{"diag.env.browser", env.Browser},
+	} {
+		if f.val != "" {
+			out = append(out, templates.DiagFact{Label: templates.T(lang, f.key), Value: f.val})
+		}
+	}
+	if env.HUID != "" {
+		out = append(out, templates.DiagFact{Label: "HUID", Value: env.HUID})
+	}
+	if env.UDID != "" {
+		out = append(out, templates.DiagFact{Label: "UDID", Value: env.UDID})
+	}
+	extra := make([]string, 0, len(env.Extra))
+	for k := range env.Extra {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		out = append(out, templates.DiagFact{Label: k, Value: env.Extra[k]})
+	}
+	return out
 }

@@ -59,7 +59,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	diag := ingest.NewDiagnoser(nil)
 	var network networkBuilder
 	var calls callBuilder
-	var env ingest.Environment
+	var envs platformEnvs
 	levels := map[string]int{}
 	timeline := map[[2]string]int{}
 	groups := map[string]*crashGroup{}
@@ -152,7 +152,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				pf.errors = append(pf.errors, perr.Error())
 			}
 			files = append(files, pf)
-			env.Merge(res.Env)
+			envs.add(res.Env)
 			total += res.Events
 			crashes += res.Crashes
 			for k, v := range res.Levels {
@@ -170,16 +170,18 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	if err := sp.mergeInto(s.eventsPath(id)); err != nil {
 		return err
 	}
-	findings := diag.Findings(env)
-	red.Env(&env)
-	return s.saveResults(ctx, id, results{env: env, redactions: red.Report(), levels: levels, total: total, crashes: crashes,
+	findings := envs.findings(diag)
+	for i := range envs {
+		red.Env(&envs[i])
+	}
+	return s.saveResults(ctx, id, results{env: envs.stored(), redactions: red.Report(), levels: levels, total: total, crashes: crashes,
 		first: first, last: last, files: files, findings: findings, groups: groups, timeline: timeline,
 		network: network.view(), calls: calls.view()})
 }
 
 // results is everything processing found in one upload.
 type results struct {
-	env         ingest.Environment
+	env         storedEnv
 	redactions  []ingest.Redaction
 	levels      map[string]int
 	total       int

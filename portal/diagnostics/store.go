@@ -26,6 +26,9 @@ type Upload struct {
 	Status     string // processing, ready, failed
 	Error      string
 	Env        ingest.Environment
+	// OtherEnvs are the environments of files from other platforms than
+	// Env's (an Android log and an iOS crash in one upload), one per platform.
+	OtherEnvs  []ingest.Environment
 	Redactions []ingest.Redaction
 	Events     int
 	Levels     map[string]int
@@ -188,7 +191,9 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	if err != nil {
 		return u, fmt.Errorf("read upload: %w", err)
 	}
-	json.Unmarshal([]byte(env), &u.Env)
+	var se storedEnv
+	json.Unmarshal([]byte(env), &se)
+	u.Env, u.OtherEnvs = se.Environment, se.Others
 	json.Unmarshal([]byte(red), &u.Redactions)
 	json.Unmarshal([]byte(levels), &u.Levels)
 	json.Unmarshal([]byte(network), &u.Network)
