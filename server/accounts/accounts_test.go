@@ -376,3 +376,32 @@ func TestPasswordHashFormat(t *testing.T) {
 		t.Fatal("verify accepted a non-hash")
 	}
 }
+
+// A session nobody used for longer than SessionIdleLimit ends by itself;
+// one in use lives on.
+func TestIdleSessionsEnd(t *testing.T) {
+	s, c := newService(t)
+	ctx := context.Background()
+	mustUser(t, s, "idle@example.org", "password-1")
+	active, _, _, err := s.SignIn(ctx, "idle@example.org", "password-1", Device{UDID: "phone", Platform: "android"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forgotten, _, forgottenSess, err := s.SignIn(ctx, "idle@example.org", "password-1", Device{UDID: "old-laptop", Platform: "web"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		c.add(SessionIdleLimit / 2)
+		if _, _, err := s.Authenticate(ctx, active); err != nil {
+			t.Fatalf("a session in use ended: %v", err)
+		}
+	}
+	if _, _, err := s.Authenticate(ctx, forgotten); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("a session unused for %v still works: %v", 3*SessionIdleLimit/2, err)
+	}
+	sess, err := s.session(ctx, forgottenSess.ID)
+	if err != nil || sess.Active() || sess.EndReason == "" {
+		t.Errorf("the idle session is not recorded as ended: %+v, %v", sess, err)
+	}
+}

@@ -242,6 +242,11 @@ func (s *Service) session(ctx context.Context, id int64) (Session, error) {
 // lastSeenGranularity limits last_seen_at writes to one a minute per session.
 const lastSeenGranularity = time.Minute
 
+// SessionIdleLimit ends a session nobody has used for this long, as long as
+// the browser cookie lives: a token lost with an old device stops working
+// on its own.
+const SessionIdleLimit = 90 * 24 * time.Hour
+
 // Authenticate resolves a bearer token or session cookie to its user and
 // session. Ended sessions and unknown tokens give ErrNoSession.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, Session, error) {
@@ -253,11 +258,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	if err != nil {
 		return User{}, Session{}, err
 	}
+	now := s.now()
+	if now.Sub(sess.LastSeenAt) > SessionIdleLimit {
+		if err := s.endSession(ctx, sess.ID, "unused for too long", "id = ?", sess.ID); err != nil && !errors.Is(err, ErrNoSession) {
+			return User{}, Session{}, err
+		}
+		return User{}, Session{}, ErrNoSession
+	}
 	u, err := s.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return User{}, Session{}, err
 	}
-	if now := s.now(); now.Sub(sess.LastSeenAt) > lastSeenGranularity {
+	if now.Sub(sess.LastSeenAt) > lastSeenGranularity {
 		// Best effort: a missed last-seen update is not worth failing a request.
 		if _, err := s.db.Write.ExecContext(ctx, "UPDATE sessions SET last_seen_at = ? WHERE id = ?", store.FormatTime(now), sess.ID); err == nil {
 			sess.LastSeenAt = now
