@@ -119,6 +119,8 @@ var messages = map[string]map[string]string{
 		"error.internal":  "Что-то пошло не так. Мы уже записали ошибку; попробуйте ещё раз.",
 		"error.back":      "На главную",
 		"error.forbidden": "Недостаточно прав для этой страницы.",
+		"error.too_large": "Форма больше, чем принимает эта страница.",
+		"error.bad_form":  "Не удалось прочитать форму. Отправьте её ещё раз.",
 
 		"help.title":              "Справочный центр",
 		"help.lead":               "Ответы на частые вопросы о Parley. Опишите проблему своими словами или вставьте текст ошибки.",
@@ -303,6 +305,8 @@ var messages = map[string]map[string]string{
 		"error.internal":  "Something went wrong. The error has been logged; please try again.",
 		"error.back":      "Home",
 		"error.forbidden": "You do not have access to this page.",
+		"error.too_large": "The form is larger than this page accepts.",
+		"error.bad_form":  "The form could not be read. Please send it again.",
 
 		"help.title":              "Help center",
 		"help.lead":               "Answers to common questions about Parley. Describe the problem in your own words or paste the error text.",

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"parley/server/accounts"
-	"parley/server/web"
 	"parley/templates"
 )
 
@@ -39,9 +38,7 @@ func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	typed := strings.TrimSpace(r.PostFormValue("retention_days"))

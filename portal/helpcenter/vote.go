@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"parley/kb"
-	"parley/server/web"
 )
 
 // maxComment bounds the optional "what was missing" comment.
@@ -21,9 +20,7 @@ func (h *Handler) articleForm(w http.ResponseWriter, r *http.Request) (*kb.Artic
 	if !ok {
 		return nil, false
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 32<<10)
-	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+	if !h.site.ReadForm(w, r, 32<<10) {
 		return nil, false
 	}
 	return a, true

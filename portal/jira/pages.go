@@ -168,9 +168,7 @@ func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+	if !h.site.ReadForm(w, r, 64<<10) {
 		return
 	}
 	stored, err := h.svc.StoredSettings(r.Context())
@@ -263,9 +261,7 @@ func (h *Handler) RetryPage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	if err := r.ParseForm(); err != nil || !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	target := r.PostFormValue("ticket")

@@ -150,8 +150,7 @@ func (h *Handler) UpdatePage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	if !parseForm(w, r, 16<<10) {
-		h.badForm(w, r)
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	var c Change
@@ -191,8 +190,7 @@ func (h *Handler) EscalatePage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	if !parseForm(w, r, 16<<10) {
-		h.badForm(w, r)
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	err := h.svc.Escalate(r.Context(), viewer(r), id)
@@ -279,8 +277,7 @@ func (h *Handler) LinkUploadPage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	if !parseForm(w, r, 16<<10) {
-		h.badForm(w, r)
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	lang := h.site.Lang(r)

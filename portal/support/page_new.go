@@ -22,8 +22,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) {
 // posts the same form with check=1: the page comes back with suggestions and
 // everything typed, and nothing is filed.
 func (h *Handler) CreatePage(w http.ResponseWriter, r *http.Request) {
-	if !parseForm(w, r, 256<<10) {
-		h.badForm(w, r)
+	if !h.site.ReadForm(w, r, 256<<10) {
 		return
 	}
 	form := readTicketForm(r)

@@ -52,8 +52,7 @@ func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
 		return
 	}
-	if !parseForm(w, r, 16<<10) {
-		h.badForm(w, r)
+	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
 	p := h.site.Page(w, r, "support.settings.title")

@@ -101,24 +101,9 @@ func flatten(prefix string, m map[string]any) map[string]string {
 	return out
 }
 
-// parseSmallForm reads a form post and checks its CSRF token; on failure it
-// has already answered.
-func (h *Handler) parseSmallForm(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	if err := r.ParseForm(); err != nil {
-		h.site.ErrorPage(w, r, http.StatusRequestEntityTooLarge, "account.fix")
-		return false
-	}
-	if !web.CheckCSRF(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
-		return false
-	}
-	return true
-}
-
 // AccountProfileSubmit handles POST /account/profile.
 func (h *Handler) AccountProfileSubmit(w http.ResponseWriter, r *http.Request) {
-	if !h.parseSmallForm(w, r) {
+	if !h.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	u, _ := CurrentUser(r.Context())
@@ -190,7 +175,7 @@ func localizeValidation(lang string, ve *ValidationError) string {
 
 // AccountPasswordSubmit handles POST /account/password.
 func (h *Handler) AccountPasswordSubmit(w http.ResponseWriter, r *http.Request) {
-	if !h.parseSmallForm(w, r) {
+	if !h.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	u, _ := CurrentUser(r.Context())
@@ -215,7 +200,7 @@ func (h *Handler) AccountPasswordSubmit(w http.ResponseWriter, r *http.Request) 
 
 // AccountEndSession handles POST /account/sessions/{id}/end.
 func (h *Handler) AccountEndSession(w http.ResponseWriter, r *http.Request) {
-	if !h.parseSmallForm(w, r) {
+	if !h.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	u, _ := CurrentUser(r.Context())

@@ -118,7 +118,7 @@ func (p *InvitationPages) AdminPage(w http.ResponseWriter, r *http.Request) {
 // mails its link in the administrator's page language.
 func (p *InvitationPages) AdminInvite(w http.ResponseWriter, r *http.Request) {
 	admin, ok := p.requireAdmin(w, r)
-	if !ok || !p.acc.parseSmallForm(w, r) {
+	if !ok || !p.acc.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	form := templates.InviteForm{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: r.PostFormValue("role")}
@@ -171,7 +171,7 @@ func invitationID(r *http.Request) (int64, bool) {
 // valid for another week, in a new mail; the old link stops working.
 func (p *InvitationPages) AdminResend(w http.ResponseWriter, r *http.Request) {
 	admin, ok := p.requireAdmin(w, r)
-	if !ok || !p.acc.parseSmallForm(w, r) {
+	if !ok || !p.acc.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	id, ok := invitationID(r)
@@ -193,7 +193,7 @@ func (p *InvitationPages) AdminResend(w http.ResponseWriter, r *http.Request) {
 // AdminRevoke handles POST /admin/invitations/{id}/revoke.
 func (p *InvitationPages) AdminRevoke(w http.ResponseWriter, r *http.Request) {
 	admin, ok := p.requireAdmin(w, r)
-	if !ok || !p.acc.parseSmallForm(w, r) {
+	if !ok || !p.acc.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
 	id, ok := invitationID(r)

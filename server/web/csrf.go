@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 )
 
@@ -41,4 +42,25 @@ func CheckCSRF(r *http.Request) bool {
 	}
 	got := r.PostFormValue(CSRFField)
 	return subtle.ConstantTimeCompare([]byte(got), []byte(c.Value)) == 1
+}
+
+// ReadForm reads a small form post of at most limit bytes and checks its
+// CSRF token. When either fails it has answered with an error page and
+// returns false.
+func (s *Site) ReadForm(w http.ResponseWriter, r *http.Request, limit int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.ErrorPage(w, r, http.StatusRequestEntityTooLarge, "error.too_large")
+			return false
+		}
+		s.ErrorPage(w, r, http.StatusBadRequest, "error.bad_form")
+		return false
+	}
+	if !CheckCSRF(r) {
+		s.ErrorPage(w, r, http.StatusForbidden, "signin.csrf")
+		return false
+	}
+	return true
 }
