@@ -43,6 +43,7 @@ func runSample(t *testing.T, rel string, parse func(string, io.Reader, Sink) (Re
 	f := sampleFile(t, rel)
 	run := sampleRun{killed: map[string]int{}}
 	res, err := parse(filepath.Base(rel), f, func(ev Event) error {
+		ev = ev.Clone() // kept past the sink's return
 		run.events = append(run.events, ev)
 		if ev.Crash != nil {
 			run.crash = append(run.crash, ev)

@@ -40,7 +40,7 @@ func iwRun(t testing.TB, p iwParser, name string, data []byte) (Result, []Event,
 	t.Helper()
 	var evs []Event
 	res, err := p(name, bytes.NewReader(data), func(ev Event) error {
-		evs = append(evs, ev)
+		evs = append(evs, ev.Clone())
 		return nil
 	})
 	if res.Events != len(evs) {

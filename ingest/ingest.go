@@ -7,6 +7,7 @@ package ingest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -155,7 +156,60 @@ func (e ParseError) Error() string {
 }
 
 // Sink receives events as a parser produces them; an error stops parsing.
+//
+// The strings of the event (its fields, the values of its Attrs and the
+// fields of its Crash) may lie in the parser's own buffers, which it
+// reuses for the next event: they are valid only until the sink returns.
+// A sink that keeps any of them beyond its call keeps a copy
+// (strings.Clone, or Event.Clone for the whole event). This spares the
+// logcat parser an allocation per line and the garbage collector a byte of
+// work per byte of input.
 type Sink func(Event) error
+
+// Clone returns a copy of e whose strings, Attrs and Crash are its own, so
+// that it stays valid after the sink that received e returns.
+func (e Event) Clone() Event {
+	e.Source = strings.Clone(e.Source)
+	e.Tag = strings.Clone(e.Tag)
+	e.PID = strings.Clone(e.PID)
+	e.TID = strings.Clone(e.TID)
+	e.Message = strings.Clone(e.Message)
+	if e.Attrs != nil {
+		a := make(map[string]string, len(e.Attrs))
+		for k, v := range e.Attrs {
+			a[strings.Clone(k)] = strings.Clone(v)
+		}
+		e.Attrs = a
+	}
+	if e.Crash != nil {
+		c := *e.Crash
+		c.Kind, c.Type, c.Reason = strings.Clone(c.Kind), strings.Clone(c.Type), strings.Clone(c.Reason)
+		if c.Frames != nil {
+			c.Frames = make([]string, len(e.Crash.Frames))
+			for i, f := range e.Crash.Frames {
+				c.Frames[i] = strings.Clone(f)
+			}
+		}
+		e.Crash = &c
+	}
+	return e
+}
+
+// Clone returns a copy of e whose strings are its own.
+func (e Environment) Clone() Environment {
+	for _, f := range []*string{&e.Platform, &e.OS, &e.Device, &e.App, &e.AppVersion, &e.HUID, &e.UDID,
+		&e.ServerVersion, &e.Browser} {
+		*f = strings.Clone(*f)
+	}
+	if e.Extra != nil {
+		x := make(map[string]string, len(e.Extra))
+		for k, v := range e.Extra {
+			x[strings.Clone(k)] = strings.Clone(v)
+		}
+		e.Extra = x
+	}
+	return e
+}
 
 // Result is what parsing one file found besides its events.
 type Result struct {

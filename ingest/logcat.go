@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // LogcatOptions tunes ParseLogcatWith.
@@ -244,7 +245,7 @@ type logcatParser struct {
 	noCrash   bool // tombstone's own log: its crash is already reported
 	embedded  bool // lines come from inside another file: no sniffing
 
-	arena strings.Builder // see str
+	text  []byte // the pending event's line from its PID on; see field
 	tally lcTally
 
 	err error
@@ -252,17 +253,15 @@ type logcatParser struct {
 }
 
 // lcPending is the event being assembled. Its fields are kept as offsets
-// into the arena's current block and it becomes an Event only when it is
-// finished (flush): storing an Event's strings in the parser, which lives
-// on the heap, for every line would cost a write barrier per pointer while
-// the garbage collector runs, and with the arena growing by a block every
-// few dozen lines it often runs.
+// into p.text and it becomes an Event only when it is finished (flush):
+// storing an Event's strings in the parser, which lives on the heap, for
+// every line would cost a write barrier per pointer.
 type lcPending struct {
 	line               int
 	level              byte
 	mode               int    // lcModeNone, lcModeFatal…
 	kind               int    // lcTagKind of the tag
-	tag, pid, tid, msg lcSpan // in the arena's current block
+	tag, pid, tid, msg lcSpan // in p.text
 	sec                int64  // time, when timed
 	nsec               int
 	timed              bool
@@ -270,8 +269,26 @@ type lcPending struct {
 	tomb               *tombState        // a tombstone banner's reading
 }
 
-// field is the text of a span of the pending event.
-func (p *logcatParser) field(sp lcSpan) string { return p.arena.String()[sp.lo:sp.hi] }
+// field is the text of a span of the pending event. It is no copy: it
+// lies in p.text, which the next event overwrites, and that is all the
+// Sink contract promises. Not allocating a string per field and line is
+// what keeps the garbage collector idle during a parse (it cost a fifth
+// of the time when events had strings of their own).
+func (p *logcatParser) field(sp lcSpan) string {
+	if sp.hi <= sp.lo {
+		return ""
+	}
+	return unsafe.String(&p.text[sp.lo], sp.hi-sp.lo)
+}
+
+// transient is the text of b, which the parser reuses, as a string that is
+// valid as long as b is not written again.
+func transient(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
 
 func newLogcatParser(res *Result, sink Sink, opts LogcatOptions) *logcatParser {
 	p := &logcatParser{res: res, sink: sink, year: opts.Year, loc: opts.Location, cM: -1, locKey: -1}
@@ -388,12 +405,12 @@ func lcStackContinuation(m []byte) bool {
 // start begins a new pending event from a parsed line.
 func (p *logcatParser) start(n int, b []byte, f *lcFields) {
 	from := f.body.lo
-	to := p.keep(b[from:]) - from
-	within := func(sp lcSpan) lcSpan { // sp in the copy kept in the arena
+	p.text = append(p.text[:0], b[from:]...)
+	within := func(sp lcSpan) lcSpan { // sp in the copy in p.text
 		if sp.hi <= sp.lo {
 			return lcSpan{}
 		}
-		return lcSpan{sp.lo + to, sp.hi + to}
+		return lcSpan{sp.lo - from, sp.hi - from}
 	}
 	pd := &p.pend
 	pd.line, pd.level, pd.mode = n, f.level, lcModeNone
@@ -437,7 +454,7 @@ func (p *logcatParser) start(n int, b []byte, f *lcFields) {
 		if msg := p.field(pd.msg); lcHasPrefix(msg, tombBanner) {
 			pd.mode = lcModeDebug
 			pd.tomb = &tombState{}
-			pd.tomb.feed(msg)
+			pd.tomb.feed(strings.Clone(msg)) // the state outlives the event's text
 		}
 	}
 }
@@ -491,26 +508,6 @@ var lcTagKinds = func() (t [32]struct {
 	}
 	return t
 }()
-
-// lcArenaSize is the block in which the text of events is kept.
-const lcArenaSize = 8 << 10
-
-// keep copies b to the arena and returns where the copy starts in the
-// current block, p.arena.String(). The text of events is kept in blocks of
-// lcArenaSize bytes (or one of its own, for a longer line), written through
-// a strings.Builder, whose written bytes never change and whose blocks are
-// not zeroed first: that saves an allocation per event, about a third of
-// the cost of a plain logcat line. A block lives as long as any of its
-// strings.
-func (p *logcatParser) keep(b []byte) int {
-	if p.arena.Cap()-p.arena.Len() < len(b) {
-		p.arena.Reset()
-		p.arena.Grow(max(lcArenaSize, len(b)))
-	}
-	at := p.arena.Len()
-	p.arena.Write(b)
-	return at
-}
 
 func lcHasPrefix(s, prefix string) bool {
 	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
@@ -654,7 +651,7 @@ func (p *logcatParser) flush() {
 		ev.Attrs = pd.attrs
 	}
 	if p.joined {
-		ev.Message = string(p.msgBuf)
+		ev.Message = transient(p.msgBuf)
 		p.joined = false
 	}
 	if p.dropped > 0 {
@@ -673,11 +670,12 @@ func (p *logcatParser) flush() {
 			}
 		case lcTagLibc:
 			if lcHasPrefix(ev.Message, "Fatal signal ") {
-				p.libcCrash(ev)
+				p.libcCrash(ev.Clone()) // held back past the next events
 				return
 			}
 		case lcTagDebug:
 			if lcHasPrefix(ev.Message, tombBanner) {
+				ev = ev.Clone() // held back past the next events
 				if tomb == nil {
 					tomb = &tombState{}
 					tomb.feedLines(ev.Message)
@@ -694,10 +692,10 @@ func (p *logcatParser) flush() {
 // dispatch passes a finished event on, or queues it behind a held crash.
 func (p *logcatParser) dispatch(ev *Event) {
 	if p.hold != nil {
-		if p.holdTomb != nil && ev.Tag == "DEBUG" && ev.PID == p.holdTPID {
-			p.holdTomb.feedLines(ev.Message)
+		p.holdQueue = append(p.holdQueue, ev.Clone())
+		if q := &p.holdQueue[len(p.holdQueue)-1]; p.holdTomb != nil && q.Tag == "DEBUG" && q.PID == p.holdTPID {
+			p.holdTomb.feedLines(q.Message)
 		}
-		p.holdQueue = append(p.holdQueue, *ev)
 		if len(p.holdQueue) >= lcMaxHold {
 			p.releaseHold()
 		}

@@ -179,7 +179,7 @@ func (p *logcatParser) crashApp(proc string) {
 	if strings.IndexByte(proc, '/') >= 0 || strings.IndexByte(proc, ' ') >= 0 {
 		return // a command line such as /system/bin/surfaceflinger, not a package
 	}
-	p.env.App = proc
+	p.env.App = strings.Clone(proc) // proc lies in the event's transient text
 }
 
 // lcSignal is what a "signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr
@@ -290,7 +290,7 @@ func (p *logcatParser) lookAround(ev *Event, kind int) {
 		// "Build fingerprint changed. old: … new: generic_x86/…:6.0/…"
 		if _, fp, ok := strings.Cut(ev.Message, "Build fingerprint changed. old: "); ok {
 			if _, nfp, ok := strings.Cut(fp, " new: "); ok {
-				p.env.Merge(lcEnvFromFingerprint(strings.TrimSpace(nfp)))
+				p.env.Merge(lcEnvFromFingerprint(strings.TrimSpace(nfp)).Clone())
 			}
 		}
 	}
@@ -310,7 +310,7 @@ func (p *logcatParser) lookAround(ev *Event, kind int) {
 	}
 	if fp, ok := strings.CutPrefix(m, "Build fingerprint: "); ok {
 		fp, _, _ = strings.Cut(fp, "\n")
-		p.env.Merge(lcEnvFromFingerprint(strings.Trim(fp, "' ")))
+		p.env.Merge(lcEnvFromFingerprint(strings.Trim(fp, "' ")).Clone())
 	}
 }
 
@@ -416,12 +416,12 @@ func (p *logcatParser) props(m string) {
 			}
 		case "ro.product.model":
 			if p.env.Device == "" {
-				p.env.Device = v
+				p.env.Device = strings.Clone(v)
 			}
 		case "ro.build.fingerprint":
-			p.env.Merge(lcEnvFromFingerprint(v))
+			p.env.Merge(lcEnvFromFingerprint(v).Clone())
 		default:
-			p.env.Merge(Environment{Extra: map[string]string{key: v}})
+			p.env.Merge(Environment{Extra: map[string]string{key: strings.Clone(v)}})
 		}
 	}
 }

@@ -20,7 +20,7 @@ func parseLogcatString(t *testing.T, text string, opts ...LogcatOptions) ([]Even
 	}
 	var evs []Event
 	res, err := ParseLogcatWith("test.log", strings.NewReader(text), func(ev Event) error {
-		evs = append(evs, ev)
+		evs = append(evs, ev.Clone())
 		return nil
 	}, o)
 	return evs, res, err

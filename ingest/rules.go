@@ -460,7 +460,7 @@ func (d *Diagnoser) check(i int, ev *Event) {
 	st := &d.counts[i]
 	st.count++
 	if st.detail == "" {
-		st.detail = detail
+		st.detail = strings.Clone(detail) // it may lie in the event's transient text
 	}
 	if !ev.Time.IsZero() {
 		if st.first.IsZero() || ev.Time.Before(st.first) {

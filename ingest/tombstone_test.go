@@ -11,7 +11,7 @@ func parseTombstoneString(t *testing.T, text string) ([]Event, Result, error) {
 	t.Helper()
 	var evs []Event
 	res, err := ParseTombstone("tombstone_03", strings.NewReader(text), func(ev Event) error {
-		evs = append(evs, ev)
+		evs = append(evs, ev.Clone())
 		return nil
 	})
 	return evs, res, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"parley/ingest"
@@ -125,8 +126,9 @@ func (s *Service) process(ctx context.Context, id int64) error {
 					se.Crash = fp
 					g := groups[fp]
 					if g == nil {
-						g = &crashGroup{fingerprint: fp, kind: ev.Crash.Kind, typ: ev.Crash.Type, reason: ev.Crash.Reason,
-							frames: ev.Crash.Frames, file: ev.Source, first: ev.Time, last: ev.Time}
+						c := ev.Clone().Crash // kept past the sink's call (ingest.Sink)
+						g = &crashGroup{fingerprint: fp, kind: c.Kind, typ: c.Type, reason: c.Reason,
+							frames: c.Frames, file: strings.Clone(ev.Source), first: ev.Time, last: ev.Time}
 						groups[fp] = g
 					}
 					g.count++

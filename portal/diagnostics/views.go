@@ -3,6 +3,7 @@ package diagnostics
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"parley/ingest"
@@ -56,13 +57,19 @@ func (b *networkBuilder) event(ev *ingest.Event) {
 	}
 	code, _ := strconv.Atoi(status)
 	ms, _ := strconv.ParseInt(ev.Attrs["http.duration_ms"], 10, 64)
+	// Strings kept past the sink's call are copies (ingest.Sink).
 	req := Request{Time: ev.Time, Method: ev.Attrs["http.method"], URL: ev.Attrs["http.url"], Status: code,
 		Error: ev.Attrs["http.error"], MS: ms}
+	kept := func(r Request) Request {
+		r.Method, r.URL, r.Error = strings.Clone(r.Method), strings.Clone(r.URL), strings.Clone(r.Error)
+		return r
+	}
 	failed := code == 0 || code >= 400 || req.Error != ""
 	b.v.Requests++
 	host := ev.Attrs["http.host"]
 	h := b.hosts[host]
 	if h == nil {
+		host = strings.Clone(host)
 		h = &HostStat{Host: host}
 		b.hosts[host] = h
 	}
@@ -73,7 +80,7 @@ func (b *networkBuilder) event(ev *ingest.Event) {
 		b.v.Failed++
 		h.Failed++
 		if len(b.v.Failures) < maxListed {
-			b.v.Failures = append(b.v.Failures, req)
+			b.v.Failures = append(b.v.Failures, kept(req))
 		}
 	}
 	// Keep the slowest few: insert in order, drop the fastest past the cap.
@@ -81,7 +88,7 @@ func (b *networkBuilder) event(ev *ingest.Event) {
 	if i < maxSlowest {
 		b.v.Slowest = append(b.v.Slowest, Request{})
 		copy(b.v.Slowest[i+1:], b.v.Slowest[i:])
-		b.v.Slowest[i] = req
+		b.v.Slowest[i] = kept(req)
 		if len(b.v.Slowest) > maxSlowest {
 			b.v.Slowest = b.v.Slowest[:maxSlowest]
 		}
@@ -155,15 +162,15 @@ func (b *callBuilder) event(ev *ingest.Event) {
 	key := ev.Source + "\x00" + id
 	c := b.conns[key]
 	if c == nil {
-		c = &Connection{ID: id, File: ev.Source}
+		c = &Connection{ID: strings.Clone(id), File: strings.Clone(ev.Source)}
 		b.conns[key] = c
 		b.order = append(b.order, key)
 	}
 	if s := ev.Attrs["ice.state"]; s != "" {
-		c.States = append(c.States, StateChange{Time: ev.Time, Kind: "ice", State: s})
+		c.States = append(c.States, StateChange{Time: ev.Time, Kind: "ice", State: strings.Clone(s)})
 	}
 	if s := ev.Attrs["pc.state"]; s != "" {
-		c.States = append(c.States, StateChange{Time: ev.Time, Kind: "connection", State: s})
+		c.States = append(c.States, StateChange{Time: ev.Time, Kind: "connection", State: strings.Clone(s)})
 	}
 	if lt := ev.Attrs["candidate.local_type"]; lt != "" {
 		c.Pair = lt + "/" + ev.Attrs["candidate.local_protocol"] + " → " + ev.Attrs["candidate.remote_type"] + "/" + ev.Attrs["candidate.remote_protocol"]
