@@ -41,11 +41,18 @@ func NormalizeMessage(s string) string {
 // of the message, which names the app). Without a crash it hashes the
 // normalized first line of message (only the first 1 KiB of a line counts).
 func Fingerprint(c *Crash, message string) string {
+	return FingerprintText(FingerprintHash(c, message))
+}
+
+// FingerprintHash is Fingerprint as a number, computed without allocating:
+// code that groups every error of a large log keys its groups by it and
+// spells out (FingerprintText) only the ones it keeps.
+func FingerprintHash(c *Crash, message string) uint64 {
 	b := make([]byte, 0, 512) // stays on the stack unless the key is long
 	first := fpFirstLine(message)
 	if c == nil {
 		b = fpAppendNormalized(b, first)
-		return fpHex(fpHashBytes(b))
+		return fpHashBytes(b)
 	}
 	b = append(b, c.Kind...)
 	b = append(b, 0)
@@ -69,7 +76,7 @@ func Fingerprint(c *Crash, message string) string {
 		b = append(b, 0)
 		b = fpAppendNormalized(b, first)
 	}
-	return fpHex(fpHashBytes(b))
+	return fpHashBytes(b)
 }
 
 // fpHashBytes is a fixed (unseeded, so stable across runs and machines)
@@ -95,7 +102,9 @@ func fpHashBytes(b []byte) uint64 {
 	return h
 }
 
-func fpHex(h uint64) string {
+// FingerprintText is a FingerprintHash as Fingerprint spells it: 16 hex
+// digits.
+func FingerprintText(h uint64) string {
 	const digits = "0123456789abcdef"
 	var b [16]byte
 	for i := 15; i >= 0; i-- {

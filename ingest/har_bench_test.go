@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strings"
 	"testing"
@@ -121,7 +122,10 @@ func iwBigHAR(tb testing.TB, path string, size int64) (int64, int) {
 // directory) and reports the throughput and the peak of the live heap while
 // parsing, sampled every few milliseconds: it stays flat, far below the file
 // size. MB/cpu-s is the throughput per CPU-second of the process (parsing
-// plus the garbage collector), steadier than MB/s on a busy machine.
+// plus the garbage collector), steadier than MB/s on a busy machine;
+// peak-RSS-MB and x-wc-l are as in BenchmarkParseLogcat.
+//
+//	GOMAXPROCS=1 go test ./ingest -run XXX -bench ParseHAR -benchtime 3x
 func BenchmarkParseHAR(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "big.har")
 	size, want := iwBigHAR(b, path, 200<<20)
@@ -149,6 +153,8 @@ func BenchmarkParseHAR(b *testing.B) {
 				}
 			}
 		}()
+		debug.FreeOSMemory()
+		resetPeakRSS()
 		b.ResetTimer()
 		cpu0 := processCPU()
 		for range b.N {
@@ -164,11 +170,18 @@ func BenchmarkParseHAR(b *testing.B) {
 			}
 		}
 		b.StopTimer()
+		perOp := b.Elapsed() / time.Duration(b.N)
 		if cpu := processCPU() - cpu0; cpu > 0 {
 			b.ReportMetric(float64(size)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 		}
 		close(stop)
 		<-done
+		if rss := peakRSS(); rss > 0 {
+			b.ReportMetric(float64(rss)/1e6, "peak-RSS-MB")
+		}
+		if wc := timeWCL(b, path); wc > 0 {
+			b.ReportMetric(float64(perOp)/float64(wc), "x-wc-l")
+		}
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "peak-heap-over-base-MiB")
 	})

@@ -358,14 +358,13 @@ func (p *logcatParser) line(n int, b []byte) {
 // continues reports whether the parsed line b continues the pending event.
 func (p *logcatParser) continues(b []byte, f *lcFields) bool {
 	pd := &p.pend
-	if f.level != pd.level || string(f.tag.of(b)) != p.field(pd.tag) || string(f.pid.of(b)) != p.field(pd.pid) ||
-		string(f.tid.of(b)) != p.field(pd.tid) {
+	// The cheap tests first: most lines are neither part of a crash nor a
+	// stack frame.
+	if f.level != pd.level || pd.mode == lcModeNone && !lcStackContinuation(f.msg.of(b)) {
 		return false
 	}
-	if pd.mode != lcModeNone {
-		return true
-	}
-	return lcStackContinuation(f.msg.of(b))
+	return string(f.tag.of(b)) == p.field(pd.tag) && string(f.pid.of(b)) == p.field(pd.pid) &&
+		string(f.tid.of(b)) == p.field(pd.tid)
 }
 
 func lcLevelOf(c byte) Level { return lcLevels[c] }
