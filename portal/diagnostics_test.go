@@ -3,6 +3,7 @@ package portal_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -342,5 +343,59 @@ func TestDiagnosticsRetention(t *testing.T) {
 	env2.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads WHERE id = ?", newID).Scan(&n)
 	if n != 1 {
 		t.Fatal("the new upload was deleted too")
+	}
+}
+
+// Errors that differ only in their numbers, URLs and addresses are one
+// group on the triage page, counted, with the time of the first and last,
+// and the group's link shows exactly its events.
+func TestDiagnosticsErrorGroups(t *testing.T) {
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	var log strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&log, "05-01 10:%02d:%02d.000  4242  4300 E OkHttp: Failed to fetch https://files.example.org/f/%d: timeout after %d ms\n",
+			i/10, i%60, 1000+i*7, 3000+i)
+		fmt.Fprintf(&log, "05-01 10:%02d:%02d.500  4242  4300 I Sync: sync finished in %d ms\n", i/10, i%60, i)
+	}
+	for i := range 3 {
+		fmt.Fprintf(&log, "05-01 10:05:0%d.000  4242  4301 E Calls: ICE failed for 10.0.%d.17 after %d candidates\n", i, i, 4+i)
+	}
+	id := apiUpload(t, env, tok, "errors.log", []byte(log.String()))
+	if sum := waitReady(t, env, tok, id); sum["status"] != "ready" {
+		t.Fatalf("summary %v", sum)
+	}
+	c := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	_, html := env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
+	table := between(html, `id="error-groups"`, "</table>")
+	rows := strings.Split(table, "<tr")
+	if len(rows) != 4 { // the header row and two groups
+		t.Fatalf("error groups table has %d rows, want 2 groups:\n%s", len(rows)-2, table)
+	}
+	first, second := rows[2], rows[3]
+	for _, want := range []string{">30<", "Failed to fetch &lt;url&gt;: timeout after &lt;n&gt; ms", "OkHttp", "10:00:00", "10:02:29",
+		"https://files.example.org/f/1000: timeout after 3000 ms"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("most frequent group lacks %q:\n%s", want, first)
+		}
+	}
+	if !strings.Contains(second, ">3<") || !strings.Contains(second, "ICE failed for &lt;ip&gt; after &lt;n&gt; candidates") {
+		t.Errorf("second group:\n%s", second)
+	}
+	if !strings.Contains(html, "Ошибок: 33, разных: 2") {
+		t.Errorf("summary: %s", between(html, `id="errors-summary">`, "<"))
+	}
+	link := strings.ReplaceAll(between(first, `<a href="`, `"`), "&amp;", "&")
+	_, html = env.Page(c, "GET", link, nil)
+	if !strings.Contains(html, "Показано 30 из 30 подходящих") {
+		t.Errorf("the group's link %s shows %s", link, between(html, `id="events-summary">`, "<"))
+	}
+
+	// An upload without errors says so.
+	quiet := apiUpload(t, env, tok, "quiet.log", []byte("05-01 10:00:00.000  4242  4242 I Sync: all fine\n"))
+	waitReady(t, env, tok, quiet)
+	if _, html := env.Page(c, "GET", "/diagnostics/"+itoa(quiet), nil); !strings.Contains(html, "Ошибок уровня E и F, кроме сбоев, нет.") {
+		t.Error("an upload without errors shows no word about error groups")
 	}
 }

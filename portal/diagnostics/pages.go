@@ -156,6 +156,7 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 		v.Crashes = append(v.Crashes, templates.DiagCrash{Type: c.Type, Reason: c.Reason, Kind: c.Kind, File: c.File,
 			When: when(c.First, c.Last), Count: c.Count, Frames: c.Frames})
 	}
+	v.Errors = errorsView(d.Errors, triageURL(u.ID))
 	for _, p := range d.Parsed {
 		v.Files = append(v.Files, templates.DiagFile{Name: p.Name, Format: p.Format, When: when(p.First, p.Last),
 			Events: p.Events, Crashes: p.Crashes, Errors: p.Errors})

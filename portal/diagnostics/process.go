@@ -60,6 +60,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	diag := ingest.NewDiagnoser(nil)
 	var network networkBuilder
 	var calls callBuilder
+	var errs errorGrouper
 	var envs platformEnvs
 	levels := map[string]int{}
 	timeline := map[[2]string]int{}
@@ -114,6 +115,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				diag.Event(&ev)
 				network.event(&ev)
 				calls.event(&ev)
+				errs.event(&ev)
 				lv := ev.Level.Letter()
 				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
 					Message: ev.Message, Attrs: ev.Attrs}
@@ -178,7 +180,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	}
 	return s.saveResults(ctx, id, results{env: envs.stored(), redactions: red.Report(), levels: levels, total: total, crashes: crashes,
 		first: first, last: last, files: files, findings: findings, groups: groups, timeline: timeline,
-		network: network.view(), calls: calls.view()})
+		network: network.view(), calls: calls.view(), errors: errs.view()})
 }
 
 // results is everything processing found in one upload.
@@ -195,6 +197,7 @@ type results struct {
 	timeline    map[[2]string]int
 	network     NetworkView
 	calls       CallView
+	errors      ErrorGroups
 }
 
 func fmtTime(t time.Time) string {
@@ -210,6 +213,7 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 	levelsJSON, _ := json.Marshal(res.levels)
 	networkJSON, _ := json.Marshal(res.network)
 	callsJSON, _ := json.Marshal(res.calls)
+	errorsJSON, _ := json.Marshal(res.errors)
 	files, findings, groups, timeline := res.files, res.findings, res.groups, res.timeline
 	status, errText := "ready", ""
 	if res.total == 0 {
@@ -257,9 +261,9 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 			}
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE diag_uploads SET status = ?, error = ?, env = ?, redactions = ?, events = ?, levels = ?,
-			crashes = ?, findings = ?, first_at = ?, last_at = ?, network = ?, calls = ?, processed_at = ? WHERE id = ?`,
+			crashes = ?, findings = ?, first_at = ?, last_at = ?, network = ?, calls = ?, error_groups = ?, processed_at = ? WHERE id = ?`,
 			status, errText, string(envJSON), string(redJSON), res.total, string(levelsJSON), res.crashes, len(findings),
-			fmtTime(res.first), fmtTime(res.last), string(networkJSON), string(callsJSON), store.FormatTime(s.now()), id)
+			fmtTime(res.first), fmtTime(res.last), string(networkJSON), string(callsJSON), string(errorsJSON), store.FormatTime(s.now()), id)
 		if err != nil {
 			return fmt.Errorf("save upload summary: %w", err)
 		}

@@ -48,6 +48,7 @@ type TimelinePoint struct {
 type Details struct {
 	Findings []FindingRow
 	Crashes  []CrashGroupRow
+	Errors   ErrorGroups
 	Parsed   []ParsedRow
 	Timeline []TimelinePoint
 }
@@ -72,6 +73,14 @@ func (s *Service) Details(ctx context.Context, id int64) (Details, error) {
 		d.Findings = append(d.Findings, f)
 	}
 	rows.Close()
+
+	var errorsJSON string
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT error_groups FROM diag_uploads WHERE id = ?", id).Scan(&errorsJSON); err != nil {
+		return d, fmt.Errorf("read error groups: %w", err)
+	}
+	if err := json.Unmarshal([]byte(errorsJSON), &d.Errors); err != nil {
+		return d, fmt.Errorf("read error groups: %w", err)
+	}
 
 	rows, err = s.db.Read.QueryContext(ctx, `SELECT fingerprint, kind, type, reason, file, frames, count, first_at, last_at
 		FROM diag_crash_groups WHERE upload_id = ? ORDER BY count DESC, first_at`, id)

@@ -1,0 +1,160 @@
+package diagnostics
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"parley/ingest"
+	"parley/templates"
+)
+
+// ErrorGroup is the errors of an upload that are the same error: events of
+// level E or F, crashes aside, whose fingerprints agree (ingest.Fingerprint:
+// the message's first line with numbers, ids, URLs and the like replaced).
+type ErrorGroup struct {
+	Fingerprint string    `json:"fingerprint"`
+	Level       string    `json:"level"`
+	Tag         string    `json:"tag"`
+	Message     string    `json:"message"` // the normalised first line, as it groups
+	Example     string    `json:"example"` // the first line of the first occurrence, redacted
+	File        string    `json:"file"`
+	Count       int       `json:"count"`
+	First       time.Time `json:"first"`
+	Last        time.Time `json:"last"`
+}
+
+// ErrorGroups is what the triage page lists of an upload's errors.
+type ErrorGroups struct {
+	Groups []ErrorGroup `json:"groups"` // the most frequent first, at most maxErrorGroupsShown
+	Total  int          `json:"total"`  // groups found, counting those not kept
+	Errors int          `json:"errors"` // error events in all
+}
+
+const (
+	// maxErrorGroups bounds the groups counted while parsing, so that a
+	// log of endlessly varied errors costs bounded memory; errors of
+	// further groups are still counted in ErrorGroups.Errors.
+	maxErrorGroups      = 10000
+	maxErrorGroupsShown = 50
+	maxErrorLine        = 300 // bytes of a message line kept in a group
+)
+
+// errorGrouper groups the error events of an upload as they are parsed.
+type errorGrouper struct {
+	groups   map[uint64]*ErrorGroup
+	overflow int // groups met after maxErrorGroups
+	errors   int
+}
+
+// event counts ev if it is an error; ev is already redacted.
+func (g *errorGrouper) event(ev *ingest.Event) {
+	if ev.Level < ingest.LevelError || ev.Crash != nil {
+		return
+	}
+	g.errors++
+	if g.groups == nil {
+		g.groups = map[uint64]*ErrorGroup{}
+	}
+	key := ingest.FingerprintHash(nil, ev.Message)
+	eg := g.groups[key]
+	if eg == nil {
+		if len(g.groups) >= maxErrorGroups {
+			g.overflow++
+			return
+		}
+		line, _, _ := strings.Cut(ev.Message, "\n")
+		line = clip(strings.TrimSuffix(line, "\r"), maxErrorLine)
+		// Every string kept is a copy: the event's text is the parser's
+		// (ingest.Sink).
+		eg = &ErrorGroup{Fingerprint: ingest.FingerprintText(key), Level: ev.Level.Letter(), Tag: strings.Clone(ev.Tag),
+			Message: clip(ingest.NormalizeMessage(line), maxErrorLine), Example: strings.Clone(line),
+			File: strings.Clone(ev.Source), First: ev.Time, Last: ev.Time}
+		g.groups[key] = eg
+	}
+	eg.Count++
+	if !ev.Time.IsZero() && (eg.First.IsZero() || ev.Time.Before(eg.First)) {
+		eg.First = ev.Time
+	}
+	if ev.Time.After(eg.Last) {
+		eg.Last = ev.Time
+	}
+}
+
+// view returns the groups to keep, the most frequent first.
+func (g *errorGrouper) view() ErrorGroups {
+	v := ErrorGroups{Total: len(g.groups) + g.overflow, Errors: g.errors, Groups: []ErrorGroup{}}
+	for _, eg := range g.groups {
+		v.Groups = append(v.Groups, *eg)
+	}
+	sort.Slice(v.Groups, func(i, j int) bool {
+		a, b := &v.Groups[i], &v.Groups[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if !a.First.Equal(b.First) {
+			return a.First.Before(b.First)
+		}
+		return a.Fingerprint < b.Fingerprint
+	})
+	if len(v.Groups) > maxErrorGroupsShown {
+		v.Groups = v.Groups[:maxErrorGroupsShown]
+	}
+	return v
+}
+
+// clip cuts s to at most n bytes without splitting a UTF-8 character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
+// errorsView is the error groups as the triage page lists them. Each links
+// to the page's events filtered by the group's level, tag and the longest
+// literal part of its message.
+func errorsView(e ErrorGroups, triage string) templates.DiagErrors {
+	v := templates.DiagErrors{Total: e.Total, Errors: e.Errors}
+	for _, g := range e.Groups {
+		q := url.Values{"level": {g.Level}}
+		if g.Tag != "" {
+			q.Set("tag", g.Tag)
+		}
+		if text := literalPart(g.Message); text != "" {
+			q.Set("q", text)
+		}
+		v.Groups = append(v.Groups, templates.DiagErrorGroup{Message: g.Message, Example: g.Example, Tag: g.Tag,
+			Level: g.Level, File: g.File, When: when(g.First, g.Last), Count: g.Count,
+			EventsURL: triage + "?" + q.Encode() + "#events"})
+	}
+	return v
+}
+
+// literalPart is the longest stretch of a normalised message between its
+// placeholders ("<n>", "<url>"…), trimmed: text every event of the group
+// contains.
+func literalPart(normalized string) string {
+	best := ""
+	for rest := normalized; rest != ""; {
+		part := rest
+		if i := strings.IndexByte(rest, '<'); i >= 0 {
+			part = rest[:i]
+			if j := strings.IndexByte(rest[i:], '>'); j > 0 {
+				rest = rest[i+j+1:]
+			} else {
+				rest = rest[i+1:]
+			}
+		} else {
+			rest = ""
+		}
+		if part = strings.TrimSpace(part); len(part) > len(best) {
+			best = part
+		}
+	}
+	return strings.TrimSuffix(best, "…")
+}
