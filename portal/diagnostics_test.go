@@ -362,6 +362,11 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 	for i := range 3 {
 		fmt.Fprintf(&log, "05-01 10:05:0%d.000  4242  4301 E Calls: ICE failed for 10.0.%d.17 after %d candidates\n", i, i, 4+i)
 	}
+	// The same text from another tag is another group: each group's link
+	// must show exactly its events.
+	for i := range 2 {
+		fmt.Fprintf(&log, "05-01 10:06:0%d.000  4242  4302 F Downloader: Failed to fetch https://cdn.example.org/%d: timeout after 5 ms\n", i, i)
+	}
 	id := apiUpload(t, env, tok, "errors.log", []byte(log.String()))
 	if sum := waitReady(t, env, tok, id); sum["status"] != "ready" {
 		t.Fatalf("summary %v", sum)
@@ -370,10 +375,10 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 	_, html := env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
 	table := between(html, `id="error-groups"`, "</table>")
 	rows := strings.Split(table, "<tr")
-	if len(rows) != 4 { // the header row and two groups
-		t.Fatalf("error groups table has %d rows, want 2 groups:\n%s", len(rows)-2, table)
+	if len(rows) != 5 { // the header row and three groups
+		t.Fatalf("error groups table has %d rows, want 3 groups:\n%s", len(rows)-2, table)
 	}
-	first, second := rows[2], rows[3]
+	first, second, third := rows[2], rows[3], rows[4]
 	for _, want := range []string{">30<", "Failed to fetch &lt;url&gt;: timeout after &lt;n&gt; ms", "OkHttp", "10:00:00", "10:02:29",
 		"https://files.example.org/f/1000: timeout after 3000 ms"} {
 		if !strings.Contains(first, want) {
@@ -383,13 +388,18 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 	if !strings.Contains(second, ">3<") || !strings.Contains(second, "ICE failed for &lt;ip&gt; after &lt;n&gt; candidates") {
 		t.Errorf("second group:\n%s", second)
 	}
-	if !strings.Contains(html, "Ошибок: 33, разных: 2") {
+	if !strings.Contains(third, ">2<") || !strings.Contains(third, "Downloader") {
+		t.Errorf("third group:\n%s", third)
+	}
+	if !strings.Contains(html, "Ошибок: 35, разных: 3") {
 		t.Errorf("summary: %s", between(html, `id="errors-summary">`, "<"))
 	}
-	link := strings.ReplaceAll(between(first, `<a href="`, `"`), "&amp;", "&")
-	_, html = env.Page(c, "GET", link, nil)
-	if !strings.Contains(html, "Показано 30 из 30 подходящих") {
-		t.Errorf("the group's link %s shows %s", link, between(html, `id="events-summary">`, "<"))
+	for row, want := range map[string]string{first: "Показано 30 из 30 подходящих", third: "Показано 2 из 2 подходящих"} {
+		link := strings.ReplaceAll(between(row, `<a href="`, `"`), "&amp;", "&")
+		_, page := env.Page(c, "GET", link, nil)
+		if !strings.Contains(page, want) {
+			t.Errorf("the group's link %s shows %s, want %s", link, between(page, `id="events-summary">`, "<"), want)
+		}
 	}
 
 	// An upload without errors says so.
@@ -397,5 +407,56 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 	waitReady(t, env, tok, quiet)
 	if _, html := env.Page(c, "GET", "/diagnostics/"+itoa(quiet), nil); !strings.Contains(html, "Ошибок уровня E и F, кроме сбоев, нет.") {
 		t.Error("an upload without errors shows no word about error groups")
+	}
+}
+
+// The event filters find what a person asks for: a search with quotes and
+// backslashes, a zoom to one minute that keeps its last second, times
+// typed by hand, and a clear word about a time that cannot be read.
+func TestDiagnosticsEventFilters(t *testing.T) {
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
+		"05-01 10:00:59.500  4242  4242 E ClassLoader: Didn't find class \"ru.parley.app.Main\" on path C:\\app\\lib\n" +
+		"05-01 10:01:00.000  4242  4242 W Sync: next minute\n" +
+		"05-01 10:05:30.000  4242  4242 I Sync: later\n"
+	id := apiUpload(t, env, tok, "filters.log", []byte(log))
+	waitReady(t, env, tok, id)
+	year := time.Now().UTC().Year()
+	if time.Date(year, 5, 1, 0, 0, 0, 0, time.UTC).After(time.Now()) {
+		year-- // the parser puts a year-less May in the past
+	}
+	day := fmt.Sprintf("%d-05-01", year)
+	c := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	for _, tc := range []struct {
+		name, query string
+		want, not   []string
+	}{
+		{"quotes and backslashes", "q=" + url.QueryEscape(`class "ru.parley`), []string{"Didn&#39;t find class"}, []string{"next minute"}},
+		{"backslash", "q=" + url.QueryEscape(`C:\app\lib`), []string{"Didn&#39;t find class"}, nil},
+		{"zoom keeps the minute's last second", "from=" + day + "T10:00:00Z&to=" + day + "T10:00:59Z",
+			[]string{"started", "Didn&#39;t find class"}, []string{"next minute", "later"}},
+		{"typed minute", "from=" + url.QueryEscape(day+" 10:01") + "&to=" + url.QueryEscape(day+" 10:01"),
+			[]string{"next minute"}, []string{"Didn&#39;t find class", "later"}},
+		{"typed second", "from=" + url.QueryEscape(day+" 10:05:30"), []string{"later"}, []string{"next minute"}},
+		{"tag and level", "tag=classloader&level=E", []string{"Didn&#39;t find class"}, []string{"started"}},
+		{"unreadable time", "from=yesterday", []string{`id="filter-problem"`, "«yesterday»", "started", "later"}, nil},
+	} {
+		_, html := env.Page(c, "GET", "/diagnostics/"+itoa(id)+"?"+tc.query, nil)
+		events := between(html, `id="events-summary"`, "</table>")
+		if tc.name == "unreadable time" {
+			events = html
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(events, w) {
+				t.Errorf("%s (%s): no %q in %s", tc.name, tc.query, w, between(html, `id="events-summary">`, "<"))
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(events, n) {
+				t.Errorf("%s (%s): shows %q", tc.name, tc.query, n)
+			}
+		}
 	}
 }

@@ -11,8 +11,10 @@ import (
 )
 
 // ErrorGroup is the errors of an upload that are the same error: events of
-// level E or F, crashes aside, whose fingerprints agree (ingest.Fingerprint:
-// the message's first line with numbers, ids, URLs and the like replaced).
+// level E or F, crashes aside, with the same tag (in any case) and the same
+// fingerprint (ingest.Fingerprint: the message's first line with numbers,
+// ids, URLs and the like replaced). The tag is part of the key so that a
+// group's events are exactly those its link to the event list shows.
 type ErrorGroup struct {
 	Fingerprint string    `json:"fingerprint"`
 	Level       string    `json:"level"`
@@ -57,7 +59,7 @@ func (g *errorGrouper) event(ev *ingest.Event) {
 	if g.groups == nil {
 		g.groups = map[uint64]*ErrorGroup{}
 	}
-	key := ingest.FingerprintHash(nil, ev.Message)
+	key := ingest.FingerprintHash(nil, ev.Message) ^ tagKey(ev.Tag)
 	eg := g.groups[key]
 	if eg == nil {
 		if len(g.groups) >= maxErrorGroups {
@@ -80,6 +82,20 @@ func (g *errorGrouper) event(ev *ingest.Event) {
 	if ev.Time.After(eg.Last) {
 		eg.Last = ev.Time
 	}
+}
+
+// tagKey mixes a tag, case folded as the tag filter folds it, into a
+// group's key (FNV-1a, then spread so it does not cancel the fingerprint).
+func tagKey(tag string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(tag); i++ {
+		c := tag[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return h * 0x9E3779B97F4A7C15
 }
 
 // view returns the groups to keep, the most frequent first.
@@ -121,7 +137,7 @@ func clip(s string, n int) string {
 func errorsView(e ErrorGroups, triage string) templates.DiagErrors {
 	v := templates.DiagErrors{Total: e.Total, Errors: e.Errors}
 	for _, g := range e.Groups {
-		q := url.Values{"level": {g.Level}}
+		q := url.Values{"level": {"E"}} // E and above: a group may hold both E and F
 		if g.Tag != "" {
 			q.Set("tag", g.Tag)
 		}

@@ -168,8 +168,31 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 	if l := q.Get("level"); len(l) == 1 {
 		filter.MinLevel = ingest.LevelFromLetter(l[0])
 	}
-	filter.From, _ = time.Parse(time.RFC3339, q.Get("from"))
-	filter.To, _ = time.Parse(time.RFC3339, q.Get("to"))
+	var bad string
+	for _, bound := range []struct {
+		param string
+		t     *time.Time
+		shown *string
+	}{{"from", &filter.From, &v.Filter.From}, {"to", &filter.To, &v.Filter.To}} {
+		raw := strings.TrimSpace(q.Get(bound.param))
+		if raw == "" {
+			continue
+		}
+		from, to, ok := parseFilterTime(raw)
+		if !ok {
+			bad = raw
+			continue
+		}
+		*bound.t = from
+		if bound.param == "to" {
+			*bound.t = to // "10:30" reaches to 10:30:59.999…
+		}
+		*bound.shown = from.Format(filterTimeLayout)
+	}
+	if bad != "" {
+		filter.From, filter.To = time.Time{}, time.Time{}
+		v.Filter.Problem = templates.Tf(lang, "diag.filter_bad_time", bad)
+	}
 	v.Chart = buildChart(d.Timeline, filter.From, filter.To, triageURL(u.ID), q)
 	events, matched, err := h.svc.Events(r.Context(), u.ID, filter)
 	if err != nil {
@@ -325,4 +348,36 @@ func envFacts(lang string, env ingest.Environment) []templates.DiagFact {
 		out = append(out, templates.DiagFact{Label: k, Value: env.Extra[k]})
 	}
 	return out
+}
+
+// filterTimeLayout is how the filter shows a time: what a person types.
+const filterTimeLayout = "2006-01-02 15:04:05"
+
+// parseFilterTime reads a time typed into the filter or set by a zoom link
+// (RFC 3339, or "2006-01-02 15:04[:05]" in UTC, with a T or a space) and
+// returns the span it names: a time given to the minute or the second
+// covers all of that minute or second.
+func parseFilterTime(s string) (from, to time.Time, ok bool) {
+	for _, l := range []struct {
+		layout string
+		span   time.Duration
+	}{
+		{time.RFC3339Nano, 0}, {"2006-01-02T15:04:05", time.Second}, {"2006-01-02 15:04:05", time.Second},
+		{"2006-01-02T15:04", time.Minute}, {"2006-01-02 15:04", time.Minute}, {"2006-01-02", 24 * time.Hour},
+	} {
+		t, err := time.Parse(l.layout, s)
+		if err != nil {
+			continue
+		}
+		span := l.span
+		if span == 0 && t.Nanosecond() == 0 {
+			span = time.Second // a zoom link's "…:59Z" means the whole second
+		}
+		t = t.UTC()
+		if span == 0 {
+			return t, t, true
+		}
+		return t, t.Add(span - time.Nanosecond), true
+	}
+	return time.Time{}, time.Time{}, false
 }

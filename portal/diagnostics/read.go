@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,6 +173,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 		f.Limit = 200
 	}
 	text := strings.ToLower(f.Text)
+	raw := jsonEscaped(text)
 	var out []EventRow
 	matched := 0
 	sc := bufio.NewScanner(file)
@@ -182,7 +184,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 		}
 		line := sc.Bytes()
 		// Cheap rejection before decoding: the text must appear in the raw line.
-		if text != "" && !containsFold(line, text) {
+		if text != "" && !containsFold(line, raw) {
 			continue
 		}
 		var ev storedEvent
@@ -222,6 +224,18 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 
 // containsFold reports whether lower-case needle occurs in b, ignoring
 // ASCII case; non-ASCII text is compared as is after a lower-casing copy.
+// jsonEscaped is s as it appears inside a JSON string of the event store
+// (quotes, backslashes and control characters escaped), for the cheap
+// check of the raw line.
+func jsonEscaped(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as the spool writes events
+	enc.Encode(s)
+	out := strings.TrimSuffix(b.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
+}
+
 func containsFold(b []byte, needle string) bool {
 	return strings.Contains(strings.ToLower(string(b)), needle)
 }
