@@ -460,3 +460,27 @@ func TestDiagnosticsEventFilters(t *testing.T) {
 		}
 	}
 }
+
+// A line no parser understands is quoted in the file's errors; it is
+// redacted like the events before it is stored and shown.
+func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
+		"Cookie: parley_session=SECRET-COOKIE-789\n" +
+		"Authorization: Bearer SECRET-BEARER-123\n" +
+		"05-01 10:00:01.000  4242  4242 I Boot: done\n"
+	id := apiUpload(t, env, tok, "stray.log", []byte(log))
+	waitReady(t, env, tok, id)
+	c := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	_, html := env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
+	if !strings.Contains(html, "not a logcat line") {
+		t.Fatal("the triage page does not show the file's parse errors")
+	}
+	for _, secret := range []string{"SECRET-COOKIE-789", "SECRET-BEARER-123"} {
+		if strings.Contains(html, secret) {
+			t.Errorf("the triage page shows %s", secret)
+		}
+	}
+}

@@ -149,11 +149,13 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				return ctx.Err()
 			}
 			pf.format, pf.events, pf.crashes, pf.first, pf.last = string(res.Format), res.Events, res.Crashes, res.First, res.Last
+			// Parse errors quote the input they could not read: redacted
+			// like the events, since they are stored and shown too.
 			for _, pe := range res.Errors {
-				pf.errors = append(pf.errors, pe.Error())
+				pf.errors = append(pf.errors, red.String(pe.Error()))
 			}
 			if perr != nil && (len(res.Errors) == 0 || res.Errors[len(res.Errors)-1].Error() != perr.Error()) {
-				pf.errors = append(pf.errors, perr.Error())
+				pf.errors = append(pf.errors, red.String(perr.Error()))
 			}
 			files = append(files, pf)
 			envs.add(res.Env)
