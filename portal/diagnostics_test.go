@@ -484,3 +484,49 @@ func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
 		}
 	}
 }
+
+// However many uploads arrive at once, each is processed; an upload whose
+// files were still arriving when the server stopped is gone after the
+// restart, files and all, and one that was waiting is processed.
+func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	var ids []int64
+	for range 40 {
+		ids = append(ids, apiUpload(t, env, tok, "burst.log", []byte(crashLog)))
+	}
+	for _, id := range ids {
+		if sum := waitReady(t, env, tok, id); sum["status"] != "ready" {
+			t.Fatalf("upload %d: %v", id, sum)
+		}
+	}
+
+	// An upload cut off while its file arrived: a row without a size and a
+	// partial original. And one fully received but not yet processed.
+	var cut, waiting int64
+	db := env.Server.DB.Write
+	if err := db.QueryRow(`INSERT INTO diag_uploads (uploader_id, name, size, status, created_at)
+		SELECT uploader_id, '', 0, 'processing', created_at FROM diag_uploads WHERE id = ? RETURNING id`, ids[0]).Scan(&cut); err != nil {
+		t.Fatal(err)
+	}
+	cutDir := filepath.Join(env.DataDir, "files", "diagnostics", itoa(cut), "original")
+	os.MkdirAll(cutDir, 0o750)
+	os.WriteFile(filepath.Join(cutDir, "0"), []byte(crashLog[:40]), 0o640)
+	waiting = ids[1]
+	if _, err := db.Exec("UPDATE diag_uploads SET status = 'processing', events = 0 WHERE id = ?", waiting); err != nil {
+		t.Fatal(err)
+	}
+
+	env2 := env.Restart()
+	tok2 := env2.Login("desk@example.org", "desk-secret-1", nil)
+	if resp, _ := env2.Do("GET", "/api/v1/diagnostics/uploads/"+itoa(cut), tok2, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the interrupted upload is still there: %d", resp.StatusCode)
+	}
+	if _, err := os.Stat(filepath.Dir(cutDir)); !os.IsNotExist(err) {
+		t.Errorf("files of the interrupted upload remain: %v", err)
+	}
+	if sum := waitReady(t, env2, tok2, waiting); sum["status"] != "ready" || sum["events"].(float64) == 0 {
+		t.Errorf("the waiting upload after the restart: %v", sum)
+	}
+}

@@ -27,7 +27,7 @@ type Service struct {
 	dir   string // DATA/files/diagnostics
 	log   *slog.Logger
 	now   func() time.Time
-	queue chan int64
+	wake  chan struct{} // a new upload is waiting; the database is the queue
 	stop  context.CancelFunc
 	wg    sync.WaitGroup
 }
@@ -40,16 +40,46 @@ func New(db *store.DB, dataDir string, log *slog.Logger) (*Service, error) {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{db: db, dir: dir, log: log, now: time.Now, queue: make(chan int64, 1024), stop: cancel}
-	pending, err := s.pending(ctx)
-	if err != nil {
+	s := &Service{db: db, dir: dir, log: log, now: time.Now, wake: make(chan struct{}, 1), stop: cancel}
+	if err := s.dropInterrupted(ctx); err != nil {
 		cancel()
 		return nil, err
 	}
 	s.wg.Add(2)
-	go s.work(ctx, pending)
+	go s.work(ctx)
 	go s.janitor(ctx)
 	return s, nil
+}
+
+// dropInterrupted deletes the uploads whose files were still arriving when
+// the server stopped (the row exists, its size is not yet recorded): their
+// originals are incomplete and the person was never told they arrived.
+// Only at start, when no upload can be arriving.
+func (s *Service) dropInterrupted(ctx context.Context) error {
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT id FROM diag_uploads WHERE status = 'processing' AND size = 0")
+	if err != nil {
+		return fmt.Errorf("find interrupted uploads: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := os.RemoveAll(s.uploadDir(id)); err != nil {
+			return fmt.Errorf("delete files of interrupted upload %d: %w", id, err)
+		}
+		if _, err := s.db.Write.ExecContext(ctx, "DELETE FROM diag_uploads WHERE id = ?", id); err != nil {
+			return fmt.Errorf("delete interrupted upload %d: %w", id, err)
+		}
+		s.log.Info("deleted an upload interrupted by a restart", "upload", id)
+	}
+	return nil
 }
 
 // Close stops the worker after the upload it is processing.
@@ -59,17 +89,39 @@ func (s *Service) Close() error {
 	return nil
 }
 
-func (s *Service) work(ctx context.Context, pending []int64) {
+// work processes waiting uploads in the order they came, asking the
+// database which they are each time it is woken: however many arrive at
+// once, none is forgotten, and those a restart interrupted resume.
+func (s *Service) work(ctx context.Context) {
 	defer s.wg.Done()
-	for _, id := range pending {
-		s.processLogged(ctx, id)
-	}
+	tried := map[int64]bool{} // still "processing" after a try: not again until a restart
 	for {
+		ids, err := s.pending(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("list waiting diagnostics uploads", "err", err)
+		}
+		still := map[int64]bool{}
+		for _, id := range ids {
+			if tried[id] {
+				still[id] = true
+			}
+		}
+		tried = still
+		for _, id := range ids {
+			if tried[id] {
+				continue
+			}
+			tried[id] = true
+			s.processLogged(ctx, id)
+			if ctx.Err() != nil {
+				return
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
-		case id := <-s.queue:
-			s.processLogged(ctx, id)
+		case <-s.wake:
+		case <-time.After(time.Minute): // in case a wake-up was missed
 		}
 	}
 }

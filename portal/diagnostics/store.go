@@ -105,9 +105,8 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 		return 0, fmt.Errorf("record upload: %w", err)
 	}
 	select {
-	case s.queue <- id:
-	default:
-		s.log.Warn("diagnostics queue full; the upload will be processed after a restart", "upload", id)
+	case s.wake <- struct{}{}:
+	default: // the worker is already due to look
 	}
 	return id, nil
 }
