@@ -23,13 +23,13 @@ const MaxUploadBytes = 1 << 30
 // background: parsing is CPU-bound, and one worker keeps the server
 // responsive for everyone else.
 type Service struct {
-	db    *store.DB
-	dir   string // DATA/files/diagnostics
-	log   *slog.Logger
-	now   func() time.Time
-	wake  chan struct{} // a new upload is waiting; the database is the queue
-	stop  context.CancelFunc
-	wg    sync.WaitGroup
+	db   *store.DB
+	dir  string // DATA/files/diagnostics
+	log  *slog.Logger
+	now  func() time.Time
+	wake chan struct{} // a new upload is waiting; the database is the queue
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
 // New opens the diagnostics store under dataDir and starts the worker,
