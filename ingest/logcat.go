@@ -237,6 +237,7 @@ type logcatParser struct {
 	holdQueue []Event
 
 	// recognition
+	inHeader  bool // in the "# key: value" header of the Android app's log
 	sawLogcat bool
 	pre       []Event // unmatched lines before the first logcat line
 	preBytes  int
@@ -321,6 +322,9 @@ func (p *logcatParser) line(n int, b []byte) {
 		p.appendCont(b)
 		return
 	}
+	if b[0] == '#' && !p.sawLogcat && p.androidHeader(b) {
+		return
+	}
 	if b[0] == '-' {
 		if buf, ok := lcDivider(b); ok {
 			p.flush()
@@ -353,6 +357,62 @@ func (p *logcatParser) line(n int, b []byte) {
 	}
 	p.flush()
 	p.start(n, b, f)
+}
+
+// lcAndroidMagic starts the Android app's own main log: a header of
+// "# key: value" lines before logcat lines (docs/formats.md).
+const lcAndroidMagic = "# parley-android-log"
+
+// androidHeader reads a line of the Android app's log header into the
+// environment; it reports false for a line that is no header line.
+func (p *logcatParser) androidHeader(b []byte) bool {
+	if !p.inHeader {
+		if bytes.HasPrefix(b, []byte(lcAndroidMagic)) && p.tally.events == 0 && len(p.pre) == 0 {
+			p.inHeader = true
+			return true
+		}
+		return false
+	}
+	key, val, ok := strings.Cut(string(bytes.TrimPrefix(b, []byte("#"))), ":") // a copy: the env keeps it
+	key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+	if !ok || key == "" {
+		return true // a comment
+	}
+	lcAndroidHeaderField(&p.env, key, val)
+	return true
+}
+
+// lcAndroidHeaderField applies one header field of the Android app's log.
+func lcAndroidHeaderField(env *Environment, key, val string) {
+	switch strings.ToLower(key) {
+	case "app", "package":
+		env.App = val
+	case "version":
+		v, build := appleVersion(val) // "3.4.0 (5123)"
+		env.AppVersion = v
+		iwAddExtra(env, "app.build", build)
+	case "device", "model":
+		env.Device = val
+	case "os":
+		if val != "" && val[0] >= '0' && val[0] <= '9' {
+			val = "Android " + val
+		}
+		env.OS = val
+	case "huid":
+		env.HUID = val
+	case "udid":
+		env.UDID = val
+	case "server_version", "server":
+		env.ServerVersion = val
+	default:
+		// Push tokens (fcmToken, hmsToken, rustoreToken), Device Meta
+		// (permissions.*, pushes) and the rest keep their names; an empty
+		// token is kept, it is what the rules look for.
+		if env.Extra == nil {
+			env.Extra = map[string]string{}
+		}
+		env.Extra[key] = val
+	}
 }
 
 // continues reports whether the parsed line b continues the pending event.

@@ -736,6 +736,9 @@ func lcDivider(b []byte) ([]byte, bool) {
 // buffer dividers.
 func looksLikeLogcat(head []byte) bool {
 	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
+	if bytes.HasPrefix(head, []byte(lcAndroidMagic)) {
+		return true
+	}
 	var f lcFields
 	matched, other := 0, 0
 	for lineNo := 0; len(head) > 0 && lineNo < 400; lineNo++ {

@@ -61,13 +61,19 @@ type Rule struct {
 	// Min events are needed, all within Window when Window is set (storms).
 	Min    int
 	Window time.Duration
+	// Worst, when set, makes the finding's detail that of the event it
+	// scores highest (the slowest request) instead of the first.
+	Worst func(ev *Event) float64
 }
 
 // Rules is every rule Parley knows.
 var Rules = []Rule{
 	{ID: "push-token-empty", Severity: SeverityError, Article: "engineering-menu-ios",
 		Title: "A push token is empty: notifications or calls cannot arrive",
-		Env:   pushTokenEmpty},
+		Env:   tokensEmpty("apnsPushToken", "voexPushToken", "pushToken")},
+	{ID: "android-push-token-empty", Severity: SeverityError, Article: "engineering-menu-android",
+		Title: "A push service has no token: notifications through it cannot arrive",
+		Env:   tokensEmpty("fcmToken", "hmsToken", "rustoreToken")},
 	{ID: "notifications-off", Severity: SeverityWarning, Article: "admin-check-notifications",
 		Title: "Notifications are turned off on the device",
 		Env:   metaFalse("permissions.notifications")},
@@ -87,6 +93,9 @@ var Rules = []Rule{
 		Words: []string{"ebSocket", "ebsocket", "EBSOCKET"}, Attrs: []string{"ws.reconnect"}},
 	{ID: "http-failures", Severity: SeverityWarning, Article: "network-access",
 		Title: "HTTP requests failed", Event: httpFailure, Attrs: []string{"http.status"}},
+	{ID: "slow-requests", Severity: SeverityWarning, Article: "network-access",
+		Title: "HTTP requests took longer than 3 s", Event: slowRequest, Worst: requestMS,
+		Attrs: []string{"http.duration_ms"}},
 	{ID: "ice-failed", Severity: SeverityError, Article: "call-network-requirements",
 		Title: "A call's connection failed (ICE)", Event: iceFailed, Attrs: []string{"ice.state", "pc.state"}},
 	{ID: "relay-only", Severity: SeverityInfo, Article: "call-network-requirements",
@@ -102,17 +111,21 @@ var Rules = []Rule{
 		Title: "Android stopped the app in the background", Event: androidKilled, Attrs: []string{"android.killed"}},
 }
 
-func pushTokenEmpty(env Environment) (bool, string) {
-	var empty []string
-	for _, k := range []string{"apnsPushToken", "voexPushToken", "fcmToken", "hmsToken", "rustoreToken", "pushToken"} {
-		if v, ok := env.Extra[k]; ok && strings.TrimSpace(v) == "" {
-			empty = append(empty, k)
+// tokensEmpty fires when one of the push tokens named is present and
+// empty: the app reported the service, but it gave the app no token.
+func tokensEmpty(keys ...string) func(Environment) (bool, string) {
+	return func(env Environment) (bool, string) {
+		var empty []string
+		for _, k := range keys {
+			if v, ok := env.Extra[k]; ok && strings.TrimSpace(v) == "" {
+				empty = append(empty, k)
+			}
 		}
+		if len(empty) == 0 {
+			return false, ""
+		}
+		return true, "empty: " + strings.Join(empty, ", ")
 	}
-	if len(empty) == 0 {
-		return false, ""
-	}
-	return true, "empty: " + strings.Join(empty, ", ")
 }
 
 func metaFalse(key string) func(Environment) (bool, string) {
@@ -236,6 +249,37 @@ func httpFailure(ev *Event) (bool, string) {
 	return false, ""
 }
 
+// slowRequestMS is how long a request may take before it counts as slow.
+const slowRequestMS = 3000
+
+func requestMS(ev *Event) float64 {
+	if len(ev.Attrs) == 0 {
+		return 0
+	}
+	ms, _ := strconv.ParseFloat(ev.Attrs["http.duration_ms"], 64)
+	return ms
+}
+
+func slowRequest(ev *Event) (bool, string) {
+	ms := requestMS(ev)
+	if ms < slowRequestMS {
+		return false, ""
+	}
+	return true, fmt.Sprintf("slowest: %s, %.1f s (%s %s)", ev.Attrs["http.host"], ms/1000, ev.Attrs["http.method"],
+		clipText(ev.Attrs["http.url"], 200))
+}
+
+// clipText cuts s to at most n bytes without splitting a character.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n] + "…"
+}
+
 func iceFailed(ev *Event) (bool, string) {
 	if len(ev.Attrs) == 0 {
 		return false, ""
@@ -352,6 +396,7 @@ type ruleState struct {
 	count        int
 	first, last  time.Time
 	detail       string
+	worst        float64     // the score of detail's event, for Rule.Worst
 	window       []time.Time // storm rules: recent matching times
 	stormReached bool
 }
@@ -459,7 +504,11 @@ func (d *Diagnoser) check(i int, ev *Event) {
 	}
 	st := &d.counts[i]
 	st.count++
-	if st.detail == "" {
+	if r.Worst != nil {
+		if w := r.Worst(ev); st.count == 1 || w > st.worst {
+			st.worst, st.detail = w, strings.Clone(detail)
+		}
+	} else if st.detail == "" {
 		st.detail = strings.Clone(detail) // it may lie in the event's transient text
 	}
 	if !ev.Time.IsZero() {

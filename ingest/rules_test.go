@@ -29,6 +29,17 @@ func TestEachRule(t *testing.T) {
 			fire:  input{env: Environment{Extra: map[string]string{"apnsPushToken": "", "voexPushToken": "abc"}}},
 			quiet: input{env: Environment{Extra: map[string]string{"apnsPushToken": "abc", "voexPushToken": "def"}}},
 		},
+		"android-push-token-empty": {
+			fire:  input{env: Environment{Extra: map[string]string{"fcmToken": "", "hmsToken": "abc"}}},
+			quiet: input{env: Environment{Extra: map[string]string{"fcmToken": "abc", "apnsPushToken": ""}}},
+		},
+		"slow-requests": {
+			fire: input{events: []Event{
+				{Attrs: map[string]string{"http.status": "200", "http.duration_ms": "3500", "http.host": "a.example", "http.method": "GET", "http.url": "https://a.example/x"}},
+				{Attrs: map[string]string{"http.status": "200", "http.duration_ms": "12000", "http.host": "b.example", "http.method": "POST", "http.url": "https://b.example/y"}},
+			}},
+			quiet: input{events: []Event{{Attrs: map[string]string{"http.status": "200", "http.duration_ms": "2999"}}}},
+		},
 		"notifications-off": {
 			fire:  input{env: Environment{Extra: map[string]string{"permissions.notifications": "false"}}},
 			quiet: input{env: Environment{Extra: map[string]string{"permissions.notifications": "true"}}},
@@ -207,4 +218,23 @@ func TestAndroidKilledIgnoresSystemProcesses(t *testing.T) {
 			t.Errorf("kill of %s: finding %v, want %v", c.pkg, got, c.fire)
 		}
 	}
+}
+
+// The slow-requests finding names the slowest request, wherever it comes.
+func TestSlowRequestsNameTheSlowest(t *testing.T) {
+	d := NewDiagnoser(nil)
+	for i, ms := range []string{"3100", "9800", "4000", "1200"} {
+		d.Event(&Event{Time: at(i), Attrs: map[string]string{"http.status": "200", "http.duration_ms": ms,
+			"http.host": fmt.Sprintf("h%d.example", i), "http.method": "GET", "http.url": fmt.Sprintf("https://h%d.example/", i)}})
+	}
+	for _, f := range d.Findings(Environment{}) {
+		if f.Rule != "slow-requests" {
+			continue
+		}
+		if f.Count != 3 || f.Detail != "slowest: h1.example, 9.8 s (GET https://h1.example/)" || !f.First.Equal(at(0)) || !f.Last.Equal(at(2)) {
+			t.Fatalf("finding %+v", f)
+		}
+		return
+	}
+	t.Fatal("no slow-requests finding")
 }

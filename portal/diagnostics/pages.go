@@ -148,7 +148,7 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 				title = a.Title
 			}
 		}
-		v.Findings = append(v.Findings, templates.DiagFinding{Severity: f.Severity.String(), Title: f.Title, Detail: f.Detail,
+		v.Findings = append(v.Findings, templates.DiagFinding{Severity: f.Severity.String(), Title: ruleTitle(lang, f), Detail: f.Detail,
 			Count: f.Count, When: when(f.First, f.Last), ArticleURL: "/help/" + lang + "/" + f.Article,
 			ArticleTitle: templates.T(lang, "diag.open_article") + title})
 	}
@@ -380,4 +380,13 @@ func parseFilterTime(s string) (from, to time.Time, ok bool) {
 		return t, t.Add(span - time.Nanosecond), true
 	}
 	return time.Time{}, time.Time{}, false
+}
+
+// ruleTitle is a finding's title in the page's language; the English title
+// stored with it stands in for a rule the catalogue does not know.
+func ruleTitle(lang string, f FindingRow) string {
+	if t := templates.T(lang, "rule."+f.Rule); t != "rule."+f.Rule {
+		return t
+	}
+	return f.Title
 }
