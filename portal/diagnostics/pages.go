@@ -52,7 +52,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 
 // New handles GET /diagnostics/new.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) {
-	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes)}
+	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), MaxBytes: MaxUploadBytes}
 	h.site.Render(w, r, http.StatusOK, templates.DiagNew(v))
 }
 
@@ -70,7 +70,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, msg, status)
 			return
 		}
-		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), Error: msg}
+		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), MaxBytes: MaxUploadBytes, Error: msg}
 		h.site.Render(w, r, status, templates.DiagNew(v))
 		return
 	}

@@ -1,5 +1,6 @@
-// Upload form enhancement: drop files anywhere on the drop zone and watch a
-// progress bar while they are sent. Without JavaScript the form posts as is.
+// Upload form enhancement: drop files anywhere on the drop zone, see what
+// was chosen and whether it fits, and watch a progress bar while they are
+// sent. Without JavaScript the form posts as is.
 const form = document.getElementById("upload-form");
 const input = document.getElementById("files");
 const zone = document.getElementById("dropzone");
@@ -7,10 +8,24 @@ const bar = document.getElementById("upload-progress");
 const status = document.getElementById("upload-status");
 
 if (form && input && zone && bar && status) {
+  const submit = form.querySelector("button[type=submit]");
+  const say = (text, isError) => {
+    status.textContent = text;
+    status.classList.toggle("error", Boolean(isError));
+  };
+  // describe lists the chosen files and reports whether they fit the limit.
   const describe = () => {
     const files = Array.from(input.files);
     const total = files.reduce((n, f) => n + f.size, 0);
-    status.textContent = files.length ? `${files.map((f) => f.name).join(", ")} (${(total / 1048576).toFixed(1)} MB)` : "";
+    const max = Number(form.dataset.maxBytes || 0);
+    if (max > 0 && total > max) {
+      say(form.dataset.tooLarge, true);
+      submit.disabled = true;
+      return false;
+    }
+    say(files.length ? `${files.map((f) => f.name).join(", ")} (${(total / 1048576).toFixed(1)} MB)` : "");
+    submit.disabled = false;
+    return true;
   };
   input.addEventListener("change", describe);
 
@@ -34,33 +49,33 @@ if (form && input && zone && bar && status) {
   form.addEventListener("submit", (e) => {
     if (!input.files.length) return;
     e.preventDefault();
+    if (!describe()) return;
     const data = new FormData(form);
     const xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("X-Requested-With", "upload.js");
     bar.hidden = false;
     bar.value = 0;
-    form.querySelector("button[type=submit]").disabled = true;
+    submit.disabled = true;
     xhr.upload.addEventListener("progress", (ev) => {
       if (ev.lengthComputable) {
         bar.value = Math.round((ev.loaded / ev.total) * 100);
-        status.textContent = `${bar.value} %`;
+        say(`${bar.value} %`);
       }
     });
     xhr.addEventListener("load", () => {
       if (xhr.status === 201) {
-        bar.value = 100;
         window.location.href = xhr.responseText.trim();
         return;
       }
-      status.textContent = xhr.responseText || `HTTP ${xhr.status}`;
-      status.classList.add("error");
-      form.querySelector("button[type=submit]").disabled = false;
+      bar.hidden = true;
+      say(xhr.responseText || `HTTP ${xhr.status}`, true);
+      submit.disabled = false;
     });
     xhr.addEventListener("error", () => {
-      status.textContent = "Network error";
-      status.classList.add("error");
-      form.querySelector("button[type=submit]").disabled = false;
+      bar.hidden = true;
+      say(form.dataset.networkError, true);
+      submit.disabled = false;
     });
     xhr.send(data);
   });
