@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"fmt"
@@ -528,5 +529,72 @@ func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
 	}
 	if sum := waitReady(t, env2, tok2, waiting); sum["status"] != "ready" || sum["events"].(float64) == 0 {
 		t.Errorf("the waiting upload after the restart: %v", sum)
+	}
+}
+
+// An upload mixing good files with bad ones: the good ones are read, each
+// bad one says what is wrong with it (naming the file and, where it can,
+// the line), macOS metadata is left out silently, and a HAR's browser is a
+// card of its own, not a fact of the Android phone's.
+func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
+	dir := samplesDir(t)
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name string, data []byte) {
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	read := func(rel string) []byte {
+		data, err := os.ReadFile(filepath.Join(dir, rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	add("phone/markor.txt", read("logcat/themis_markor_threadtime_fatal_noclassdef.txt"))
+	add("broken.har", read("malformed/har_broken_json_mitmproxy.har"))
+	add("inner.zip", zipSamples(t, dir, "logcat/themis_markor_threadtime_fatal_noclassdef.txt"))
+	add("notes.txt", []byte("call me back after lunch\n"))
+	add("__MACOSX/phone/._markor.txt", []byte{0, 5, 22, 7, 0, 2, 0, 0})
+	zw.Close()
+
+	id := apiUpload(t, env, tok, "mixed.zip", buf.Bytes())
+	if sum := waitReady(t, env, tok, id); sum["status"] != "ready" || sum["crashes"].(float64) < 1 {
+		t.Fatalf("summary %v", sum)
+	}
+	c := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	_, html := env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
+	files := between(html, `id="files"`, "</section>")
+	for _, want := range []string{
+		"mixed.zip/phone/markor.txt",                 // read
+		"NoClassDefFoundError",                       // and its crash found
+		"mixed.zip/broken.har",                       // the broken HAR names itself …
+		"broken.har:",                                // … and where it broke
+		"inner.zip",                                  // a nested archive is refused …
+		"an archive inside an archive is not opened", // … saying why
+		"not a diagnostics file Parley knows",        // a note is no diagnostics file
+	} {
+		if !strings.Contains(files+between(html, `id="crashes"`, "</section>"), want) {
+			t.Errorf("the triage page lacks %q in:\n%s", want, files)
+		}
+	}
+	if strings.Contains(html, "__MACOSX") || strings.Contains(html, "._markor") {
+		t.Error("macOS metadata shows on the triage page")
+	}
+
+	// A Chrome HAR beside an Android log: two cards.
+	id = apiUpload(t, env, tok, "both.zip", zipSamples(t, dir, "logcat/themis_markor_threadtime_fatal_noclassdef.txt", "har/mitmproxy_chrome.har"))
+	waitReady(t, env, tok, id)
+	_, html = env.Page(c, "GET", "/diagnostics/"+itoa(id), nil)
+	android, web := between(html, `id="env"`, "</section>"), between(html, `id="env-2"`, "</section>")
+	if !strings.Contains(android, "android") || strings.Contains(android, "Chrome") {
+		t.Errorf("the Android card: %s", android)
+	}
+	if !strings.Contains(web, "web") || !strings.Contains(web, "Chrome") {
+		t.Errorf("the browser's card: %s", web)
 	}
 }

@@ -12,10 +12,21 @@ import (
 // if they were one.
 type platformEnvs []ingest.Environment
 
-// add merges e into the environment of its platform. A file that names no
-// platform (a HAR, a WebRTC dump) adds its facts to the first environment.
+// add merges e into the environment of its platform. A file that names a
+// browser but no platform (a HAR) describes the web or desktop client, not
+// the phone of an Android log beside it; any other file that names no
+// platform (a WebRTC dump) adds its facts to the first environment.
 func (envs *platformEnvs) add(e ingest.Environment) {
 	list := *envs
+	if e.Platform == "" && e.Browser != "" {
+		for i := range list {
+			if list[i].Platform == "web" || list[i].Platform == "desktop" {
+				list[i].Merge(e)
+				return
+			}
+		}
+		e.Platform = "web"
+	}
 	for i := range list {
 		if e.Platform == "" || list[i].Platform == e.Platform || list[i].Platform == "" {
 			list[i].Merge(e)
