@@ -38,6 +38,7 @@ const (
 	AttrKilled        = "android.killed"       // package of a process the system killed or saw die
 	AttrKilledPID     = "android.killed_pid"
 	AttrKillReason    = "android.kill_reason"        // what the killer said: "empty #17", "low watermark is breached", "died"…
+	AttrKillAdj       = "android.kill_adj"           // the process's oom_adj when it was killed: 0 foreground … 900+ cached
 	AttrThread        = "android.thread"             // thread name of a crash
 	AttrCause         = "java.cause"                 // the last "Caused by:" of a Java crash
 	AttrNativeCause   = "native.cause"               // "Cause:" line of a tombstone (e.g. null pointer dereference)

@@ -285,6 +285,9 @@ func (p *logcatParser) lookAround(ev *Event, kind int) {
 			if k.reason != "" {
 				a[AttrKillReason] = k.reason
 			}
+			if k.adj != "" {
+				a[AttrKillAdj] = k.adj
+			}
 		}
 	case lcTagCarrierConfig:
 		// "Build fingerprint changed. old: … new: generic_x86/…:6.0/…"
@@ -316,7 +319,24 @@ func (p *logcatParser) lookAround(ev *Event, kind int) {
 
 const lcPropEvents = 5000
 
-type lcKillInfo struct{ pkg, proc, pid, reason string }
+type lcKillInfo struct{ pkg, proc, pid, reason, adj string }
+
+// lcNumberAfter is the (possibly negative) number after key in s, or "".
+func lcNumberAfter(s, key string) string {
+	i := strings.Index(s, key)
+	if i < 0 {
+		return ""
+	}
+	r := s[i+len(key):]
+	n := 0
+	for n < len(r) && (lcIsDigit(r[n]) || n == 0 && r[n] == '-') {
+		n++
+	}
+	if n == 0 || r[:n] == "-" {
+		return ""
+	}
+	return r[:n]
+}
 
 // lcKill recognises the system killing or losing an app process:
 //
@@ -337,6 +357,7 @@ func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
 			k.pid = pid
 			proc, r3, _ := strings.Cut(r2, "/")
 			k.proc = proc
+			k.adj = lcNumberAfter(r3, "(adj ")
 			if _, reason, found := strings.Cut(r3, "): "); found {
 				k.reason = strings.TrimSpace(reason)
 			}
@@ -375,12 +396,18 @@ func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
 		} else {
 			k.reason = tag
 		}
+		if k.adj = lcNumberAfter(r, "oom_score_adj "); k.adj == "" {
+			k.adj = lcNumberAfter(r, "adj ")
+		}
 	case "am_kill", "am_proc_died":
 		fields := strings.Split(strings.Trim(msg, "[] "), ",")
 		if len(fields) < 3 {
 			return k, false
 		}
 		k.pid, k.proc = fields[1], fields[2]
+		if len(fields) >= 4 && lcAllDigits([]byte(strings.TrimPrefix(fields[3], "-"))) && fields[3] != "" {
+			k.adj = fields[3]
+		}
 		if tag == "am_kill" && len(fields) >= 5 {
 			k.reason = strings.Join(fields[4:], ",")
 		} else {

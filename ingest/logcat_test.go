@@ -418,17 +418,17 @@ func TestLogcatKills(t *testing.T) {
 	if err != nil || len(evs) != 6 {
 		t.Fatalf("err %v events %d", err, len(evs))
 	}
-	want := []struct{ pkg, pid, reason string }{
-		{"com.parley.app", "4321", "empty #17"},
-		{"com.parley.app", "4400", "died"},
-		{"com.parley.app", "4500", "low watermark is breached"},
-		{"com.parley.app", "4600", "lowmemorykiller"},
-		{"com.parley.app", "4700", "empty #17"},
-		{"", "", ""},
+	want := []struct{ pkg, pid, reason, adj string }{
+		{"com.parley.app", "4321", "empty #17", "900"},
+		{"com.parley.app", "4400", "died", ""},
+		{"com.parley.app", "4500", "low watermark is breached", "900"},
+		{"com.parley.app", "4600", "lowmemorykiller", "906"},
+		{"com.parley.app", "4700", "empty #17", "900"},
+		{"", "", "", ""},
 	}
 	for i, w := range want {
 		a := evs[i].Attrs
-		if a[AttrKilled] != w.pkg || a[AttrKilledPID] != w.pid || a[AttrKillReason] != w.reason {
+		if a[AttrKilled] != w.pkg || a[AttrKilledPID] != w.pid || a[AttrKillReason] != w.reason || a[AttrKillAdj] != w.adj {
 			t.Errorf("line %d: %v, want %+v", i+1, a, w)
 		}
 		if evs[i].Crash != nil || evs[i].Level != LevelInfo {

@@ -208,11 +208,30 @@ func tlsError(ev *Event) (bool, string) {
 		return false, ""
 	}
 	for _, m := range tlsMarkers {
+		if m == "-1202" && !containsCode(text, m) {
+			continue // NSURLErrorServerCertificateUntrusted, not a longer number
+		}
 		if strings.Contains(text, m) {
 			return true, firstLine(text)
 		}
 	}
 	return false, ""
+}
+
+// containsCode reports whether code stands in s as a number of its own,
+// with no digit right before or after it.
+func containsCode(s, code string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], code)
+		if j < 0 {
+			return false
+		}
+		at, end := i+j, i+j+len(code)
+		if (at == 0 || s[at-1] < '0' || s[at-1] > '9') && (end == len(s) || s[end] < '0' || s[end] > '9') {
+			return true
+		}
+		i = at + 1
+	}
 }
 
 func websocketReconnect(ev *Event) (bool, string) {
@@ -335,7 +354,13 @@ func androidKilled(ev *Event) (bool, string) {
 	if len(ev.Attrs) == 0 {
 		return false, ""
 	}
-	// "Process … has died" follows crashes too; only kills by the system count.
+	// "Process … has died" follows crashes too; only kills by the system count,
+	// and only of a process that was not in front of the user: a kill at an
+	// oom_adj below 200 (foreground, visible) is a force stop or a crash's
+	// aftermath, not Android reclaiming a background app.
+	if adj, err := strconv.Atoi(ev.Attrs["android.kill_adj"]); err == nil && adj < 200 {
+		return false, ""
+	}
 	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" && !systemProcess(pkg) {
 		return true, pkg + ": " + firstLine(ev.Message)
 	}
