@@ -171,7 +171,7 @@ func TestBrowserDiagnosticsDragAndDrop(t *testing.T) {
 	// Over the limit (lowered for the test): a clear word, nothing sent.
 	listed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		document.getElementById("upload-form").dataset.maxBytes = "1000";
-		return ` + drop + `;
+		return `+drop+`;
 	})()`))
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestBrowserDiagnosticsDragAndDrop(t *testing.T) {
 	// Within the limit: both files listed, sent with progress.
 	listed, err = chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
 		document.getElementById("upload-form").dataset.maxBytes = String(1 << 30);
-		return ` + drop + `;
+		return `+drop+`;
 	})()`))
 	if err != nil || !strings.Contains(listed, "main.log, state.json") {
 		t.Fatalf("dropped files: status %q (%v)", listed, err)

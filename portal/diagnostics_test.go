@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -596,5 +597,93 @@ func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
 	}
 	if !strings.Contains(web, "web") || !strings.Contains(web, "Chrome") {
 		t.Errorf("the browser's card: %s", web)
+	}
+}
+
+// Support staff's list of uploads: who uploaded what, its status and
+// findings, filtered by status and by name, fifty to a page.
+func TestDiagnosticsListFiltersAndPages(t *testing.T) {
+	env := start(t)
+	env.CreateUser("anna@example.org", "anna-secret-1", accounts.RoleUser)
+	env.CreateUser("boris@example.org", "boris-secret-1", accounts.RoleUser)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	anna := env.Login("anna@example.org", "anna-secret-1", nil)
+	boris := env.Login("boris@example.org", "boris-secret-1", nil)
+	var ids []int64
+	for i := range 53 {
+		ids = append(ids, apiUpload(t, env, anna, fmt.Sprintf("phone-%02d.log", i), []byte(crashLog)))
+	}
+	ids = append(ids, apiUpload(t, env, boris, "laptop.har.log", []byte(crashLog)))
+	ids = append(ids, apiUpload(t, env, boris, "notes.txt", []byte("call me back after lunch\n")))
+	var findings float64
+	staff := env.Login("desk@example.org", "desk-secret-1", nil)
+	for _, id := range ids {
+		sum := waitReady(t, env, staff, id)
+		if id == ids[0] {
+			findings = float64(len(sum["findings"].([]any)))
+		}
+	}
+	desk := signInBrowser(t, env, "desk@example.org", "desk-secret-1")
+	rows := func(html string) []string {
+		body := between(html, `<table id="uploads">`, "</table>")
+		parts := strings.Split(body, "<tr>")
+		if len(parts) < 3 {
+			return nil
+		}
+		return parts[2:] // the header row first
+	}
+
+	_, html := env.Page(desk, "GET", "/diagnostics", nil)
+	if r := rows(html); len(r) != 50 || !strings.Contains(html, "Найдено загрузок: 55.") || !strings.Contains(html, "Страница 1 из 2") {
+		t.Fatalf("first page: %d rows, %s", len(r), between(html, `id="uploads-summary">`, "<"))
+	}
+	// The newest first, with uploader, status and findings.
+	first := rows(html)[0]
+	for _, want := range []string{"notes.txt", "boris", "status-failed"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("newest row lacks %q: %s", want, first)
+		}
+	}
+	last := rows(html)[49] // two of boris's, then anna's from phone-52 down
+	if !strings.Contains(last, "phone-05.log") || !strings.Contains(last, "anna") ||
+		!strings.Contains(last, fmt.Sprintf("<td>%d</td>", int(findings))) || findings == 0 {
+		t.Errorf("row of phone-05.log (%v findings): %s", findings, last)
+	}
+	m := regexp.MustCompile(`<a href="([^"]*)" rel="next"`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("the first page has no link to the next")
+	}
+	next := strings.ReplaceAll(m[1], "&amp;", "&")
+	_, html = env.Page(desk, "GET", next, nil)
+	if r := rows(html); len(r) != 5 || !strings.Contains(r[4], "phone-00.log") || !strings.Contains(html, `rel="prev"`) {
+		t.Errorf("second page (%s): %d rows", next, len(r))
+	}
+
+	for _, tc := range []struct {
+		query string
+		want  []string
+		rows  int
+	}{
+		{"q=boris", []string{"laptop.har.log", "notes.txt"}, 2},
+		{"q=" + url.QueryEscape("phone-1"), []string{"phone-10.log", "phone-19.log"}, 10},
+		{"status=failed", []string{"notes.txt"}, 1},
+		{"status=ready&q=boris", []string{"laptop.har.log"}, 1},
+		{"q=" + url.QueryEscape("100%_"), []string{"Под эти условия не подошла ни одна загрузка."}, 0},
+	} {
+		_, html := env.Page(desk, "GET", "/diagnostics?"+tc.query, nil)
+		if r := rows(html); len(r) != tc.rows {
+			t.Errorf("%s: %d rows, want %d", tc.query, len(r), tc.rows)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(html, w) {
+				t.Errorf("%s: no %q", tc.query, w)
+			}
+		}
+	}
+	// A user's list holds only their own uploads, whatever the filter.
+	c := signInBrowser(t, env, "boris@example.org", "boris-secret-1")
+	_, html = env.Page(c, "GET", "/diagnostics?q=phone", nil)
+	if len(rows(html)) != 0 {
+		t.Error("a user sees another user's uploads")
 	}
 }

@@ -36,12 +36,38 @@ func when(a, b time.Time) string {
 
 // List handles GET /diagnostics.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
-	uploads, err := h.svc.List(r.Context(), viewer(r), 200)
+	q := r.URL.Query()
+	f := ListFilter{Text: strings.TrimSpace(q.Get("q")), Limit: listPageSize}
+	switch st := q.Get("status"); st {
+	case "processing", "ready", "failed":
+		f.Status = st
+	}
+	pageNum, _ := strconv.Atoi(q.Get("page"))
+	pageNum = max(pageNum, 1)
+	f.Offset = (pageNum - 1) * listPageSize
+	uploads, total, err := h.svc.List(r.Context(), viewer(r), f)
 	if err != nil {
 		h.site.Internal(w, r, err)
 		return
 	}
-	v := templates.DiagListView{Page: h.site.Page(w, r, "diag.title"), CanAdmin: isAdmin(r)}
+	v := templates.DiagListView{Page: h.site.Page(w, r, "diag.title"), CanAdmin: isAdmin(r),
+		Status: f.Status, Text: f.Text, Total: total}
+	v.Pager = templates.NewPager(pageNum, total, listPageSize, func(n int) string {
+		pq := url.Values{}
+		if f.Status != "" {
+			pq.Set("status", f.Status)
+		}
+		if f.Text != "" {
+			pq.Set("q", f.Text)
+		}
+		if n > 1 {
+			pq.Set("page", strconv.Itoa(n))
+		}
+		if len(pq) == 0 {
+			return "/diagnostics"
+		}
+		return "/diagnostics?" + pq.Encode()
+	})
 	for _, u := range uploads {
 		v.Rows = append(v.Rows, templates.DiagRow{URL: triageURL(u.ID), Name: u.Name, Uploader: u.Uploader, Status: u.Status,
 			StatusLabel: templates.T(v.Lang, "diag.status."+u.Status), Created: u.CreatedAt.UTC().Format(pageTime),
@@ -49,6 +75,9 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	}
 	h.site.Render(w, r, http.StatusOK, templates.DiagList(v))
 }
+
+// listPageSize is how many uploads one page of the list shows.
+const listPageSize = 50
 
 // New handles GET /diagnostics/new.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) {

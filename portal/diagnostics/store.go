@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"parley/ingest"
@@ -222,30 +223,51 @@ func (s *Service) Get(ctx context.Context, v Viewer, id int64) (Upload, error) {
 	return u, nil
 }
 
-// List returns the newest uploads the viewer may see.
-func (s *Service) List(ctx context.Context, v Viewer, limit int) ([]Upload, error) {
-	q := "SELECT " + uploadColumns + " FROM diag_uploads u JOIN users us ON us.id = u.uploader_id WHERE u.size > 0"
+// ListFilter narrows the list of uploads.
+type ListFilter struct {
+	Status string // processing, ready or failed; "" for all
+	Text   string // part of the upload's name or of its uploader's name or e-mail
+	Offset int
+	Limit  int
+}
+
+// List returns the newest uploads the viewer may see that match f, and how
+// many match in all.
+func (s *Service) List(ctx context.Context, v Viewer, f ListFilter) ([]Upload, int, error) {
+	where := " FROM diag_uploads u JOIN users us ON us.id = u.uploader_id WHERE u.size > 0"
 	args := []any{}
 	if !v.Staff {
-		q += " AND u.uploader_id = ?"
+		where += " AND u.uploader_id = ?"
 		args = append(args, v.UserID)
 	}
-	q += " ORDER BY u.id DESC LIMIT ?"
-	args = append(args, limit)
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	if f.Status != "" {
+		where += " AND u.status = ?"
+		args = append(args, f.Status)
+	}
+	if t := strings.TrimSpace(f.Text); t != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(t) + "%"
+		where += ` AND (u.name LIKE ? ESCAPE '\' OR us.name LIKE ? ESCAPE '\' OR us.email LIKE ? ESCAPE '\')`
+		args = append(args, like, like, like)
+	}
+	var total int
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT count(*)"+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count uploads: %w", err)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT "+uploadColumns+where+" ORDER BY u.id DESC LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
 	if err != nil {
-		return nil, fmt.Errorf("list uploads: %w", err)
+		return nil, 0, fmt.Errorf("list uploads: %w", err)
 	}
 	defer rows.Close()
 	var out []Upload
 	for rows.Next() {
 		u, err := scanUpload(rows)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		out = append(out, u)
 	}
-	return out, rows.Err()
+	return out, total, rows.Err()
 }
 
 // Original is one stored file of an upload.

@@ -80,7 +80,8 @@ func (s *Service) RecentUploads(ctx context.Context, v Viewer, t Ticket, limit i
 	if !v.Staff && v.ID != t.Requester.ID {
 		return nil, ErrForbidden
 	}
-	return s.diag.List(ctx, diagnostics.Viewer{UserID: t.Requester.ID}, limit)
+	uploads, _, err := s.diag.List(ctx, diagnostics.Viewer{UserID: t.Requester.ID}, diagnostics.ListFilter{Limit: limit})
+	return uploads, err
 }
 
 // JiraConfigured reports whether the desk of kind has a Jira project, so

@@ -69,15 +69,10 @@ func (h *Handler) OutboxPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := templates.MailOutboxView{Page: h.site.Page(w, r, "mail.outbox.title"), Configured: h.svc.Configured(),
-		From: h.svc.From(), Total: total, PageNum: pageNum, Pages: max(1, (total+outboxPageSize-1)/outboxPageSize)}
+		From: h.svc.From(), Total: total,
+		Pager: templates.NewPager(pageNum, total, outboxPageSize, func(n int) string { return fmt.Sprintf("/admin/mail?page=%d", n) })}
 	for _, e := range entries {
 		v.Rows = append(v.Rows, row(e))
-	}
-	if pageNum > 1 {
-		v.PrevURL = fmt.Sprintf("/admin/mail?page=%d", min(pageNum-1, v.Pages))
-	}
-	if pageNum < v.Pages {
-		v.NextURL = fmt.Sprintf("/admin/mail?page=%d", pageNum+1)
 	}
 	h.site.Render(w, r, http.StatusOK, templates.MailOutbox(v))
 }
