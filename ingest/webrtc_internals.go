@@ -43,12 +43,37 @@ type wiSeries struct {
 	Values    json.RawMessage `json:"values"`
 }
 
+// wiPC is what is kept of one peer connection while it is read. Memory
+// is bounded whatever the length of the call: a stats series keeps its
+// last wiMaxPoints values (as the webrtc-internals page itself keeps the
+// last 1000 points of each), all the series of a connection at most
+// wiMaxPCPoints values, and the updateLog its first and last
+// wiMaxUpdates/2 entries, already turned into events.
 type wiPC struct {
-	URL              string              `json:"url"`
-	RTCConfiguration json.RawMessage     `json:"rtcConfiguration"`
-	UpdateLog        []wiUpdate          `json:"updateLog"`
-	Stats            map[string]wiSeries `json:"stats"`
+	URL              string
+	RTCConfiguration json.RawMessage
+	Updates          []Event // the first wiMaxUpdates/2 entries
+	Tail             []Event // a ring of the last ones
+	Entries          int     // updateLog entries read
+	Zoneless         bool    // times from Date.toLocaleString(): local, zone unknown
+	Stats            map[string]*wiKept
+	Points           int  // values kept in Stats
+	Trimmed          bool // a series had more than wiMaxPoints values
 }
+
+// wiKept is a stats series: its last values, and how many it had.
+type wiKept struct {
+	StatsType  string
+	Start, End time.Time
+	Vals       []any
+	Total      int
+}
+
+const (
+	wiMaxPoints   = 2000
+	wiMaxPCPoints = 400_000
+	wiMaxUpdates  = 10_000
+)
 
 // wiWanted are the stats properties the samples need.
 var wiWanted = map[string]bool{
@@ -296,9 +321,15 @@ func (st *wiState) peerConnection(id string) error {
 		st.res.addError(line, "peer connection %s is %s at %s, expected an object", id, kind, w)
 		return nil
 	}
+	return st.readPC(id)
+}
+
+// readPC reads the members of a peer connection whose brace has been read.
+func (st *wiState) readPC(id string) error {
+	dec := st.j.dec
 	// Read member by member: of the stats, only the series the samples use
 	// are kept; the others are skipped token by token.
-	pc := wiPC{Stats: map[string]wiSeries{}}
+	pc := wiPC{Stats: map[string]*wiKept{}}
 	for dec.More() {
 		key, err := st.key()
 		if err != nil {
@@ -321,7 +352,7 @@ func (st *wiState) peerConnection(id string) error {
 				if err := st.decode(&u, "peer connection "+id+" updateLog entry"); err != nil {
 					return err
 				}
-				pc.UpdateLog = append(pc.UpdateLog, u)
+				st.update(&pc, id, u)
 				return nil
 			}); err != nil {
 				return err
@@ -338,7 +369,7 @@ func (st *wiState) peerConnection(id string) error {
 				if err := st.decode(&se, "peer connection "+id+" stats "+k); err != nil {
 					return err
 				}
-				pc.Stats[k] = se
+				st.keep(&pc, id, k, se)
 				return nil
 			}); err != nil {
 				return err
@@ -352,7 +383,12 @@ func (st *wiState) peerConnection(id string) error {
 	if _, err := dec.Token(); err != nil {
 		return st.j.fail(err)
 	}
-	var evs []Event
+	if pc.Trimmed {
+		st.res.addError(0, "peer connection %s: stats series of more than %d values: only the last %d of each are read", id, wiMaxPoints, wiMaxPoints)
+	}
+	if n := pc.Entries - len(pc.Updates) - len(pc.Tail); n > 0 {
+		st.res.addError(0, "peer connection %s: updateLog has %d entries; %d in the middle are left out", id, pc.Entries, n)
+	}
 	// Its creation, with the ICE servers it was given.
 	created := Event{Level: LevelInfo, Tag: id, Message: "peer connection " + id + " created",
 		Attrs: map[string]string{"pc.id": id, "rtc.method": "create"}}
@@ -363,42 +399,84 @@ func (st *wiState) peerConnection(id string) error {
 		created.Attrs["pc.ice_servers"] = s
 		created.Message += ", ICE servers: " + s
 	}
-	var upd []Event
-	zoneless := false // times from Date.toLocaleString(): local, zone unknown
-	for i, u := range pc.UpdateLog {
-		at, ok := rtcParseTime(u.Timestamp)
-		if !ok {
-			at, ok = rtcParseTime(u.Time)
-			if ok && !rtcHasZone(u.Time) {
-				zoneless = true
-			}
-		}
-		if !ok && u.Time != nil {
-			st.res.addError(0, "peer connection %s, updateLog[%d]: cannot read time %q", id, i, iwTruncate(rtcString(u.Time), 64))
-		}
-		upd = append(upd, rtcAPIEvent(id, u.Type, rtcString(u.Value), at))
+	upd := pc.Updates
+	if len(pc.Tail) > 0 {
+		i := (pc.Entries - len(pc.Updates)) % len(pc.Tail) // the oldest of the ring
+		upd = append(append(upd, pc.Tail[i:]...), pc.Tail[:i]...)
 	}
+	pc.Updates, pc.Tail = nil, nil
 	stats := st.stats(id, pc.Stats)
-	if zoneless {
-		st.alignLocalTimes(upd, stats)
+	// The samples come in time order, those without a time aside; a first
+	// pass finds the first time, which the updateLog times are aligned on.
+	var firstStats time.Time
+	zeros := 0
+	stats.each(func(ev Event) bool {
+		if ev.Time.IsZero() {
+			zeros++
+		} else if firstStats.IsZero() {
+			firstStats = ev.Time
+		}
+		return true
+	})
+	if pc.Zoneless {
+		st.alignLocalTimes(upd, firstStats)
 	}
 	if len(upd) > 0 {
 		created.Time = upd[0].Time
 	}
-	evs = append(append(evs, upd...), stats...)
 	if created.Time.IsZero() {
-		for _, e := range evs {
+		for _, e := range upd {
 			if !e.Time.IsZero() {
 				created.Time = e.Time
 				break
 			}
 		}
 	}
-	sort.SliceStable(evs, func(a, b int) bool { return evs[a].Time.Before(evs[b].Time) })
+	if created.Time.IsZero() {
+		created.Time = firstStats
+	}
+	// The order a stable sort by time of the updates, then the samples,
+	// gave: the updates without a time, the samples without one, then the
+	// sorted updates merged with the samples, updates first on a tie.
+	sort.SliceStable(upd, func(a, b int) bool { return upd[a].Time.Before(upd[b].Time) })
 	if err := st.emit(created); err != nil {
 		return err
 	}
-	for _, ev := range evs {
+	for len(upd) > 0 && upd[0].Time.IsZero() {
+		if err := st.emit(upd[0]); err != nil {
+			return err
+		}
+		upd = upd[1:]
+	}
+	var err error
+	if zeros > 0 {
+		stats.each(func(ev Event) bool {
+			if ev.Time.IsZero() {
+				err = st.emit(ev)
+			}
+			return err == nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	stats.each(func(ev Event) bool {
+		if ev.Time.IsZero() {
+			return true
+		}
+		for len(upd) > 0 && !ev.Time.Before(upd[0].Time) {
+			if err = st.emit(upd[0]); err != nil {
+				return false
+			}
+			upd = upd[1:]
+		}
+		err = st.emit(ev)
+		return err == nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ev := range upd {
 		if err := st.emit(ev); err != nil {
 			return err
 		}
@@ -406,20 +484,65 @@ func (st *wiState) peerConnection(id string) error {
 	return nil
 }
 
+// update turns one updateLog entry into its event and keeps it: among the
+// first wiMaxUpdates/2, else in the ring of the last ones.
+func (st *wiState) update(pc *wiPC, id string, u wiUpdate) {
+	i := pc.Entries
+	pc.Entries++
+	at, ok := rtcParseTime(u.Timestamp)
+	if !ok {
+		at, ok = rtcParseTime(u.Time)
+		if ok && !rtcHasZone(u.Time) {
+			pc.Zoneless = true
+		}
+	}
+	if !ok && u.Time != nil {
+		st.res.addError(0, "peer connection %s, updateLog[%d]: cannot read time %q", id, i, iwTruncate(rtcString(u.Time), 64))
+	}
+	ev := rtcAPIEvent(id, u.Type, rtcString(u.Value), at)
+	switch half := wiMaxUpdates / 2; {
+	case len(pc.Updates) < half:
+		pc.Updates = append(pc.Updates, ev)
+	case len(pc.Tail) < half:
+		pc.Tail = append(pc.Tail, ev)
+	default:
+		pc.Tail[(i-half)%half] = ev
+	}
+}
+
+// keep reads the values of a stats series and keeps its last ones.
+func (st *wiState) keep(pc *wiPC, id, key string, se wiSeries) {
+	vals, total, err := wiValues(se.Values, wiMaxPoints)
+	if err != nil {
+		st.res.addError(0, "peer connection %s, stats %s: %v", id, key, err)
+		vals, total = nil, -1 // its type still counts
+	}
+	if old := pc.Stats[key]; old != nil {
+		pc.Points -= len(old.Vals)
+	}
+	if pc.Points+len(vals) > wiMaxPCPoints {
+		st.res.addError(0, "peer connection %s, stats %s: left out, the connection already has %d values", id, key, pc.Points)
+		vals, total = nil, -1
+	}
+	if total > len(vals) && total > 0 {
+		pc.Trimmed = true
+	}
+	k := &wiKept{StatsType: se.StatsType, Vals: vals, Total: total}
+	k.Start, _ = rtcParseTime(se.StartTime)
+	k.End, _ = rtcParseTime(se.EndTime)
+	pc.Points += len(vals)
+	pc.Stats[key] = k
+}
+
 // alignLocalTimes shifts updateLog times, which are the browser's local time
 // read as UTC, by the zone offset that the stats timestamps (true UTC) reveal:
 // the stats start within moments of the connection's first updates, so a
 // gap of a whole number of quarter hours between them is the zone offset.
-func (st *wiState) alignLocalTimes(upd, stats []Event) {
-	var firstUpd, firstStats time.Time
+func (st *wiState) alignLocalTimes(upd []Event, firstStats time.Time) {
+	var firstUpd time.Time
 	for _, e := range upd {
 		if !e.Time.IsZero() && (firstUpd.IsZero() || e.Time.Before(firstUpd)) {
 			firstUpd = e.Time
-		}
-	}
-	for _, e := range stats {
-		if !e.Time.IsZero() && (firstStats.IsZero() || e.Time.Before(firstStats)) {
-			firstStats = e.Time
 		}
 	}
 	if firstUpd.IsZero() || firstStats.IsZero() {
@@ -519,28 +642,44 @@ func (st *wiState) object(what string, each func(key string) error) error {
 	return nil
 }
 
+// wiPoint is one value of a series: its time, the series (an index in
+// wiSamples.series, which is sorted by report id and property) and the
+// value's index there.
 type wiPoint struct {
-	ms       int64
-	id, prop string
-	v        any
+	ms   int64
+	s, i int32
 }
 
-// stats replays the time series of one peer connection as getStats
-// snapshots and returns the samples and candidate-pair changes.
-func (st *wiState) stats(pcID string, stats map[string]wiSeries) []Event {
-	if len(stats) == 0 {
-		return nil
+type wiSeriesVals struct {
+	id, prop string
+	vals     []any
+}
+
+// wiSamples replays the series of one peer connection as getStats
+// snapshots: each calls yield with the samples and candidate-pair
+// changes, in time order, and can be called again.
+type wiSamples struct {
+	pcID   string
+	types  map[string]string // report id → stats type
+	series []wiSeriesVals
+	pts    []wiPoint
+}
+
+// stats prepares the replay of the time series of one peer connection.
+func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
+	out := &wiSamples{pcID: pcID, types: map[string]string{}}
+	keys := make([]string, 0, len(stats))
+	for key := range stats {
+		keys = append(keys, key)
 	}
-	type series struct {
-		vals       []any
-		start, end time.Time
-	}
+	sort.Strings(keys)
 	type report struct {
-		typ   string
-		props map[string]series
+		props map[string]*wiKept
 	}
 	byID := map[string]*report{}
-	for key, s := range stats {
+	var ids []string
+	for _, key := range keys {
+		s := stats[key]
 		if strings.Contains(key, "[") { // computed rates such as "[bytesReceived_in_bits/s]"
 			continue
 		}
@@ -551,109 +690,162 @@ func (st *wiState) stats(pcID string, stats map[string]wiSeries) []Event {
 		id, prop := key[:i], key[i+1:]
 		rep := byID[id]
 		if rep == nil {
-			rep = &report{props: map[string]series{}}
+			rep = &report{props: map[string]*wiKept{}}
 			byID[id] = rep
+			ids = append(ids, id)
 		}
 		if s.StatsType != "" {
-			rep.typ = s.StatsType
+			out.types[id] = s.StatsType
 		}
-		if !wiWanted[prop] {
+		if !wiWanted[prop] || s.Total < 0 {
 			continue
 		}
-		vals, err := wiValues(s.Values)
-		if err != nil {
-			st.res.addError(0, "peer connection %s, stats %s: %v", pcID, key, err)
-			continue
-		}
-		se := series{vals: vals}
-		se.start, _ = rtcParseTime(s.StartTime)
-		se.end, _ = rtcParseTime(s.EndTime)
-		rep.props[prop] = se
+		rep.props[prop] = s
 	}
-	var pts []wiPoint
-	for id, rep := range byID {
-		ts := rep.props["timestamp"].vals
-		for prop, se := range rep.props {
-			vals := se.vals
+	sort.Strings(ids)
+	for _, id := range ids {
+		rep := byID[id]
+		ts := rep.props["timestamp"]
+		props := make([]string, 0, len(rep.props))
+		for prop := range rep.props {
+			props = append(props, prop)
+		}
+		sort.Strings(props)
+		for _, prop := range props {
+			se := rep.props[prop]
+			vals := se.Vals
 			if prop == "timestamp" || len(vals) == 0 {
 				continue
 			}
-			for i, v := range vals {
+			si := int32(len(out.series))
+			out.series = append(out.series, wiSeriesVals{id: id, prop: prop, vals: vals})
+			skipped := se.Total - len(vals) // values before those kept
+			for i := range vals {
 				var ms int64
-				if len(ts) >= len(vals) { // aligned at the end: a later property has a shorter series
-					f, ok := rtcNum(ts[len(ts)-len(vals)+i])
+				if ts != nil && ts.Total >= se.Total { // aligned at the end: a later property has a shorter series
+					f, ok := rtcNum(ts.Vals[len(ts.Vals)-len(vals)+i])
 					if !ok {
 						continue
 					}
 					ms = int64(f)
-				} else if !se.start.IsZero() {
+				} else if !se.Start.IsZero() {
 					step := int64(1000)
-					if n := len(vals); n > 1 && se.end.After(se.start) {
-						step = se.end.Sub(se.start).Milliseconds() / int64(n-1)
+					if n := se.Total; n > 1 && se.End.After(se.Start) {
+						step = se.End.Sub(se.Start).Milliseconds() / int64(n-1)
 					}
-					ms = se.start.UnixMilli() + int64(i)*step
+					ms = se.Start.UnixMilli() + int64(skipped+i)*step
 				} else {
 					continue
 				}
-				pts = append(pts, wiPoint{ms: ms, id: id, prop: prop, v: v})
+				out.pts = append(out.pts, wiPoint{ms: ms, s: si, i: int32(i)})
 			}
 		}
 	}
-	if len(pts) == 0 {
-		return nil
-	}
-	sort.SliceStable(pts, func(a, b int) bool {
-		if pts[a].ms != pts[b].ms {
-			return pts[a].ms < pts[b].ms
+	// By time, then report id and property (the order of the series), then
+	// position in the series.
+	sort.Slice(out.pts, func(a, b int) bool {
+		pa, pb := out.pts[a], out.pts[b]
+		if pa.ms != pb.ms {
+			return pa.ms < pb.ms
 		}
-		if pts[a].id != pts[b].id {
-			return pts[a].id < pts[b].id
+		if pa.s != pb.s {
+			return pa.s < pb.s
 		}
-		return pts[a].prop < pts[b].prop
+		return pa.i < pb.i
 	})
-	tr := newRTCTracker()
-	for id, rep := range byID {
-		if rep.typ != "" {
-			tr.set(id, "type", rep.typ)
-		}
+	return out
+}
+
+// each replays the snapshots, calling yield for each event until it
+// returns false.
+func (w *wiSamples) each(yield func(Event) bool) {
+	if len(w.pts) == 0 {
+		return
 	}
-	var evs []Event
+	tr := newRTCTracker()
+	for id, typ := range w.types {
+		tr.set(id, "type", typ)
+	}
+	pts := w.pts
 	for i := 0; i < len(pts); {
 		start := pts[i].ms
 		last := start
 		for ; i < len(pts) && pts[i].ms-start <= 500; i++ {
-			tr.set(pts[i].id, pts[i].prop, pts[i].v)
+			se := &w.series[pts[i].s]
+			tr.set(se.id, se.prop, se.vals[pts[i].i])
 			last = pts[i].ms
 		}
 		at := rtcMillis(float64(last))
-		if ev, ok := tr.pairChange(pcID, at); ok {
-			evs = append(evs, ev)
+		if ev, ok := tr.pairChange(w.pcID, at); ok {
+			if !yield(ev) {
+				return
+			}
 		}
 		if attrs, ok := tr.sample(); ok {
-			evs = append(evs, rtcSampleEvent(pcID, at, attrs))
+			if !yield(rtcSampleEvent(w.pcID, at, attrs)) {
+				return
+			}
 		}
 	}
-	return evs
 }
 
-// wiValues reads a series' values: a JSON-encoded array in a string, or an array.
-func wiValues(raw json.RawMessage) ([]any, error) {
+// wiValues reads a series' values, a JSON-encoded array in a string or an
+// array, value by value: it returns the last keep of them and how many
+// there are.
+func wiValues(raw json.RawMessage, keep int) ([]any, int, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		raw = []byte(s)
 	}
-	var vals []any
-	if err := json.Unmarshal(raw, &vals); err != nil {
-		return nil, fmt.Errorf("values are not a JSON array: %v", err)
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	bad := func(err error) ([]any, int, error) {
+		return nil, 0, fmt.Errorf("values are not a JSON array: %v", err)
 	}
-	return vals, nil
+	t, err := dec.Token()
+	if err != nil {
+		return bad(err)
+	}
+	var ring []any
+	n := 0
+	switch t {
+	case nil:
+	case json.Delim('['):
+		for dec.More() {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return bad(err)
+			}
+			if len(ring) < keep {
+				ring = append(ring, v)
+			} else {
+				ring[n%keep] = v
+			}
+			n++
+		}
+		if _, err := dec.Token(); err != nil {
+			return bad(err)
+		}
+	default:
+		return bad(fmt.Errorf("found %v", t))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = errors.New("data after the array")
+		}
+		return bad(err)
+	}
+	if n > keep { // oldest first
+		i := n % keep
+		ring = append(ring[i:len(ring):len(ring)], ring[:i]...)
+	}
+	return ring, n, nil
 }
 
 // env names the browser: the most specific brand of UserAgentData (not a
