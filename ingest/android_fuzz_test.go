@@ -63,7 +63,7 @@ func FuzzParseLogcat(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var evs []Event
-		res, err := ParseLogcatWith("fuzz.log", bytes.NewReader(data), func(ev Event) error {
+		res, err := ParseLogcatWith("fuzz.log", bytes.NewReader(data), func(ev *Event) error {
 			evs = append(evs, ev.Clone())
 			return nil
 		}, LogcatOptions{Year: 2024})
@@ -83,7 +83,7 @@ func FuzzParseTombstone(f *testing.F) {
 	f.Add([]byte(mixedLogcat))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var evs []Event
-		res, err := ParseTombstone("tombstone_00", bytes.NewReader(data), func(ev Event) error {
+		res, err := ParseTombstone("tombstone_00", bytes.NewReader(data), func(ev *Event) error {
 			evs = append(evs, ev.Clone())
 			return nil
 		})
@@ -103,10 +103,10 @@ func TestAndroidParsersOnSplicedInput(t *testing.T) {
 		for cut := 0; cut < len(s); cut += 7 {
 			for _, in := range []string{s[:cut], s[cut:], s[:cut] + "\x00\xff" + s[cut:], s[:cut] + "\n" + s[cut/2:]} {
 				var evs []Event
-				res, _ := ParseLogcatWith("m.log", strings.NewReader(in), func(ev Event) error { evs = append(evs, ev.Clone()); return nil }, LogcatOptions{Year: 2024})
+				res, _ := ParseLogcatWith("m.log", strings.NewReader(in), func(ev *Event) error { evs = append(evs, ev.Clone()); return nil }, LogcatOptions{Year: 2024})
 				checkParse(t, "m.log", evs, res)
 				evs = nil
-				res, _ = ParseTombstone("m.log", strings.NewReader(in), func(ev Event) error { evs = append(evs, ev.Clone()); return nil })
+				res, _ = ParseTombstone("m.log", strings.NewReader(in), func(ev *Event) error { evs = append(evs, ev.Clone()); return nil })
 				checkParse(t, "m.log", evs, res)
 			}
 		}

@@ -42,13 +42,13 @@ func runSample(t *testing.T, rel string, parse func(string, io.Reader, Sink) (Re
 	t.Helper()
 	f := sampleFile(t, rel)
 	run := sampleRun{killed: map[string]int{}}
-	res, err := parse(filepath.Base(rel), f, func(ev Event) error {
-		ev = ev.Clone() // kept past the sink's return
-		run.events = append(run.events, ev)
-		if ev.Crash != nil {
-			run.crash = append(run.crash, ev)
+	res, err := parse(filepath.Base(rel), f, func(ev *Event) error {
+		kept := ev.Clone() // kept past the sink's return
+		run.events = append(run.events, kept)
+		if kept.Crash != nil {
+			run.crash = append(run.crash, kept)
 		}
-		if k := ev.Attrs[AttrKilled]; k != "" {
+		if k := kept.Attrs[AttrKilled]; k != "" {
 			run.killed[k]++
 		}
 		return nil

@@ -225,7 +225,7 @@ func TestParseFileRefusesGzipBombByRatio(t *testing.T) {
 	data := gz(t, bombLog(64<<20))
 	src := &countingSource{r: bytes.NewReader(data)}
 	events := 0
-	res, err := ParseFile("bomb.log.gz", src, func(Event) error { events++; return nil })
+	res, err := ParseFile("bomb.log.gz", src, func(*Event) error { events++; return nil })
 	if err == nil || !errors.Is(err, ErrBomb) || !strings.Contains(err.Error(), "bomb.log.gz") ||
 		!strings.Contains(err.Error(), "200 times its compressed size") {
 		t.Fatalf("err = %v, want the ratio refusal naming the file", err)

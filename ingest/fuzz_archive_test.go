@@ -169,7 +169,7 @@ func FuzzParseFile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "upload.log"
 		events := 0
-		res, err := ParseFile(name, bytes.NewReader(data), func(ev Event) error {
+		res, err := ParseFile(name, bytes.NewReader(data), func(ev *Event) error {
 			events++
 			if ev.Source != name {
 				t.Fatalf("event source %q", ev.Source)

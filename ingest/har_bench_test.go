@@ -163,7 +163,7 @@ func BenchmarkParseHAR(b *testing.B) {
 				b.Fatal(err)
 			}
 			n := 0
-			res, err := ParseHAR("big.har", f, func(Event) error { n++; return nil })
+			res, err := ParseHAR("big.har", f, func(*Event) error { n++; return nil })
 			f.Close()
 			if err != nil || res.Events != want || n != want || len(res.Errors) != 0 {
 				b.Fatalf("events %d/%d (want %d), err %v, errors %v", res.Events, n, want, err, res.Errors)

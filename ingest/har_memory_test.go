@@ -81,7 +81,7 @@ func iwParseFile(tb testing.TB, p iwParser, path string, keep int) (Result, []Ev
 	defer f.Close()
 	var evs []Event
 	n := 0
-	res, err := p(filepath.Base(path), f, func(ev Event) error {
+	res, err := p(filepath.Base(path), f, func(ev *Event) error {
 		if n < keep {
 			evs = append(evs, ev.Clone())
 		}

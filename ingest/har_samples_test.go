@@ -39,7 +39,7 @@ type iwParser func(name string, r io.Reader, sink Sink) (Result, error)
 func iwRun(t testing.TB, p iwParser, name string, data []byte) (Result, []Event, error) {
 	t.Helper()
 	var evs []Event
-	res, err := p(name, bytes.NewReader(data), func(ev Event) error {
+	res, err := p(name, bytes.NewReader(data), func(ev *Event) error {
 		evs = append(evs, ev.Clone())
 		return nil
 	})
@@ -103,7 +103,7 @@ func iwErrorsMention(res Result, s string) bool {
 // hold whatever the input: no panic, counts match, errors name the file.
 func iwFuzzCheck(t *testing.T, p iwParser, data []byte) {
 	n := 0
-	res, err := p("fuzz.in", bytes.NewReader(data), func(ev Event) error {
+	res, err := p("fuzz.in", bytes.NewReader(data), func(ev *Event) error {
 		n++
 		if ev.Crash != nil && len(ev.Crash.Frames) > iwMaxFrames {
 			t.Fatalf("%d frames, more than %d", len(ev.Crash.Frames), iwMaxFrames)

@@ -210,7 +210,7 @@ func TestParseHARTruncatedAndOdd(t *testing.T) {
 	}
 	// A sink error stops the parse and is returned as it is.
 	stop := errors.New("stop")
-	_, err = ParseHAR("s.har", strings.NewReader(harSafariSnippet), func(Event) error { return stop })
+	_, err = ParseHAR("s.har", strings.NewReader(harSafariSnippet), func(*Event) error { return stop })
 	if err != stop {
 		t.Errorf("sink error = %v", err)
 	}

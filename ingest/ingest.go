@@ -157,14 +157,16 @@ func (e ParseError) Error() string {
 
 // Sink receives events as a parser produces them; an error stops parsing.
 //
-// The strings of the event (its fields, the values of its Attrs and the
-// fields of its Crash) may lie in the parser's own buffers, which it
+// The event, and its strings (its fields, the values of its Attrs and the
+// fields of its Crash), may lie in the parser's own buffers, which it
 // reuses for the next event: they are valid only until the sink returns.
 // A sink that keeps any of them beyond its call keeps a copy
-// (strings.Clone, or Event.Clone for the whole event). This spares the
-// logcat parser an allocation per line and the garbage collector a byte of
-// work per byte of input.
-type Sink func(Event) error
+// (strings.Clone, or Event.Clone for the whole event). The sink may change
+// the event's fields (the parser does not read them again) but not the
+// contents of its Attrs map, which may be shared by many events. This
+// spares the logcat parser an allocation per line and the garbage
+// collector a byte of work per byte of input.
+type Sink func(*Event) error
 
 // Clone returns a copy of e whose strings, Attrs and Crash are its own, so
 // that it stays valid after the sink that received e returns.
@@ -262,5 +264,5 @@ func (r *Result) emit(sink Sink, ev Event) error {
 	if sink == nil {
 		return nil
 	}
-	return sink(ev)
+	return sink(&ev)
 }

@@ -248,6 +248,7 @@ type logcatParser struct {
 	embedded  bool // lines come from inside another file: no sniffing
 
 	text  []byte // the pending event's line from its PID on; see field
+	ev    Event  // the event being passed on; see flush
 	tally lcTally
 
 	err error
@@ -601,9 +602,10 @@ func (p *logcatParser) unmatchedLine(n int, b []byte) {
 		return
 	}
 	p.flush()
-	ev := Event{Level: LevelUnknown, Line: n, Message: string(b), Attrs: p.bufAttrs}
+	ev := &p.ev // see flush
+	*ev = Event{Level: LevelUnknown, Line: n, Message: string(b), Attrs: p.bufAttrs}
 	if !p.sawLogcat && !p.embedded {
-		p.pre = append(p.pre, ev)
+		p.pre = append(p.pre, *ev)
 		p.preBytes += len(b)
 		if len(p.pre) >= lcSniffLines || p.preBytes >= lcSniffBytes {
 			p.err = ParseError{File: p.res.File, Msg: fmt.Sprintf(
@@ -612,7 +614,7 @@ func (p *logcatParser) unmatchedLine(n int, b []byte) {
 		return
 	}
 	p.badLine(n, b)
-	p.dispatch(&ev)
+	p.dispatch(ev)
 }
 
 func (p *logcatParser) badLine(n int, b []byte) {
@@ -702,7 +704,11 @@ func (p *logcatParser) flush() {
 	}
 	p.havePend = false
 	pd := &p.pend
-	ev := Event{Level: lcLevelOf(pd.level), Line: pd.line, Tag: p.field(pd.tag), PID: p.field(pd.pid),
+	// The event is built in the parser, not on the stack: the sink gets a
+	// pointer to it, and a pointer to a local would make it escape to the
+	// heap, one allocation per line.
+	ev := &p.ev
+	*ev = Event{Level: lcLevelOf(pd.level), Line: pd.line, Tag: p.field(pd.tag), PID: p.field(pd.pid),
 		TID: p.field(pd.tid), Message: p.field(pd.msg), Attrs: p.bufAttrs}
 	if pd.timed {
 		ev.Time = time.Unix(pd.sec, int64(pd.nsec)).UTC()
@@ -715,18 +721,18 @@ func (p *logcatParser) flush() {
 		p.joined = false
 	}
 	if p.dropped > 0 {
-		p.ownAttrs(&ev)[AttrDroppedLines] = strconv.Itoa(p.dropped)
+		p.ownAttrs(ev)[AttrDroppedLines] = strconv.Itoa(p.dropped)
 	}
 	tomb := pd.tomb
 	if !p.noCrash {
 		switch pd.kind {
 		case lcTagAndroidRuntime:
 			if lcHasPrefix(ev.Message, "FATAL EXCEPTION") {
-				p.javaCrash(&ev)
+				p.javaCrash(ev)
 			}
 		case lcTagActivityManager:
 			if lcHasPrefix(ev.Message, "ANR in ") {
-				p.anrCrash(&ev)
+				p.anrCrash(ev)
 			}
 		case lcTagLibc:
 			if lcHasPrefix(ev.Message, "Fatal signal ") {
@@ -735,18 +741,18 @@ func (p *logcatParser) flush() {
 			}
 		case lcTagDebug:
 			if lcHasPrefix(ev.Message, tombBanner) {
-				ev = ev.Clone() // held back past the next events
+				held := ev.Clone() // held back past the next events
 				if tomb == nil {
 					tomb = &tombState{}
-					tomb.feedLines(ev.Message)
+					tomb.feedLines(held.Message)
 				}
-				p.debugCrash(ev, tomb)
+				p.debugCrash(held, tomb)
 				return
 			}
 		}
 	}
-	p.lookAround(&ev, pd.kind)
-	p.dispatch(&ev)
+	p.lookAround(ev, pd.kind)
+	p.dispatch(ev)
 }
 
 // dispatch passes a finished event on, or queues it behind a held crash.
@@ -791,7 +797,7 @@ func (p *logcatParser) emit(ev *Event) {
 		}
 	}
 	if p.sink != nil {
-		if err := p.sink(*ev); err != nil {
+		if err := p.sink(ev); err != nil {
 			p.err = lcSinkErr{err}
 		}
 	}

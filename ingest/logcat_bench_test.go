@@ -125,7 +125,7 @@ func BenchmarkParseLogcat(b *testing.B) {
 		// Errors are grouped by fingerprint, as the triage page does.
 		groups := map[uint64]int{}
 		var crashes int
-		sink := func(ev Event) error {
+		sink := func(ev *Event) error {
 			if ev.Level >= LevelError {
 				groups[FingerprintHash(ev.Crash, ev.Message)]++
 				if ev.Crash != nil {

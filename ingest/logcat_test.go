@@ -19,7 +19,7 @@ func parseLogcatString(t *testing.T, text string, opts ...LogcatOptions) ([]Even
 		o = opts[0]
 	}
 	var evs []Event
-	res, err := ParseLogcatWith("test.log", strings.NewReader(text), func(ev Event) error {
+	res, err := ParseLogcatWith("test.log", strings.NewReader(text), func(ev *Event) error {
 		evs = append(evs, ev.Clone())
 		return nil
 	}, o)
@@ -484,7 +484,7 @@ func TestLogcatNotLogcat(t *testing.T) {
 		"json":   `{"log":{"version":"1.2","entries":[]}}`,
 	} {
 		n := 0
-		res, err := ParseLogcat("x.txt", strings.NewReader(text), func(Event) error { n++; return nil })
+		res, err := ParseLogcat("x.txt", strings.NewReader(text), func(*Event) error { n++; return nil })
 		var pe ParseError
 		if !errors.As(err, &pe) || pe.File != "x.txt" || !strings.HasPrefix(pe.Msg, "not a logcat file: no line matched a known logcat format in the first") {
 			t.Errorf("%s: err %v", name, err)
@@ -566,7 +566,7 @@ func TestLogcatMessageCap(t *testing.T) {
 func TestLogcatSinkError(t *testing.T) {
 	stop := errors.New("enough")
 	n := 0
-	res, err := ParseLogcat("x", strings.NewReader(mixedLogcat), func(Event) error {
+	res, err := ParseLogcat("x", strings.NewReader(mixedLogcat), func(*Event) error {
 		n++
 		if n == 2 {
 			return stop
@@ -611,7 +611,7 @@ func TestLogcatStreamsWithFlatMemory(t *testing.T) {
 	firstAt := -1
 	n := 0
 	runtime.GC()
-	_, err := ParseLogcat("big.log", src, func(ev Event) error {
+	_, err := ParseLogcat("big.log", src, func(ev *Event) error {
 		if firstAt < 0 {
 			firstAt = src.read
 		}
@@ -641,7 +641,7 @@ func TestLogcatStreamsWithFlatMemory(t *testing.T) {
 func TestLogcatTallyMatchesCount(t *testing.T) {
 	for _, text := range []string{mixedLogcat, nativeCrashLogcat, "junk\n05-01 10:00:00.000  1  1 I A: x\n"} {
 		var ref Result
-		res, err := ParseLogcat("t", strings.NewReader(text), func(ev Event) error { ref.count(ev); return nil })
+		res, err := ParseLogcat("t", strings.NewReader(text), func(ev *Event) error { ref.count(*ev); return nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -805,7 +805,7 @@ func TestAndroidAppLogHeader(t *testing.T) {
 		"05-01 10:00:00.000  4242  4242 I Parley.Main: started\n" +
 		"# not a header line any more\n"
 	var evs []Event
-	res, err := ParseFile("main.log", strings.NewReader(text), func(ev Event) error { evs = append(evs, ev.Clone()); return nil })
+	res, err := ParseFile("main.log", strings.NewReader(text), func(ev *Event) error { evs = append(evs, ev.Clone()); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

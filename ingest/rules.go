@@ -402,10 +402,6 @@ func firstLine(s string) string {
 type Diagnoser struct {
 	rules  []Rule
 	counts []ruleState
-	// cur is the event being checked. Rules get a pointer to this copy, not
-	// to the caller's event: a pointer handed to rule functions escapes to
-	// the heap, and that would cost one allocation per event.
-	cur Event
 
 	// The event rules' triggers (Rule.Words, Rule.Attrs), compiled. Rules
 	// from the 64th on, which a ruleSet cannot hold, are always checked.
@@ -488,9 +484,10 @@ func NewDiagnoser(rules []Rule) *Diagnoser {
 }
 
 // Event feeds one event to every event rule whose triggers it shows.
-func (d *Diagnoser) Event(in *Event) {
-	d.cur = *in
-	ev := &d.cur
+//
+// Rule functions get ev itself, so it escapes: feed events that already
+// live on the heap, as a Sink's do.
+func (d *Diagnoser) Event(ev *Event) {
 	due := d.always
 	for k := range ev.Attrs {
 		due |= d.byAttr[k]

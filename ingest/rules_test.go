@@ -253,7 +253,7 @@ func TestAndroidKilledOnlyInBackground(t *testing.T) {
 		{"05-01 10:00:04.000  1000  1100 I am_kill : [0,4700,ru.parley.app,0,force stop]", false},
 	} {
 		d := NewDiagnoser(nil)
-		if _, err := ParseLogcatWith("k.log", strings.NewReader(c.line+"\n"), func(ev Event) error { d.Event(&ev); return nil }, LogcatOptions{Year: 2026}); err != nil {
+		if _, err := ParseLogcatWith("k.log", strings.NewReader(c.line+"\n"), func(ev *Event) error { d.Event(ev); return nil }, LogcatOptions{Year: 2026}); err != nil {
 			t.Fatal(err)
 		}
 		got := false

@@ -78,8 +78,8 @@ func summarizeMember(m Member) FileSummary {
 	}
 	defer rc.Close()
 	d := NewDiagnoser(nil)
-	res, err := ParseFile(m.Name, rc, func(ev Event) error {
-		d.Event(&ev)
+	res, err := ParseFile(m.Name, rc, func(ev *Event) error {
+		d.Event(ev)
 		return nil
 	})
 	sum.Format, sum.Events, sum.Crashes = res.Format, res.Events, res.Crashes

@@ -10,7 +10,7 @@ import (
 func parseTombstoneString(t *testing.T, text string) ([]Event, Result, error) {
 	t.Helper()
 	var evs []Event
-	res, err := ParseTombstone("tombstone_03", strings.NewReader(text), func(ev Event) error {
+	res, err := ParseTombstone("tombstone_03", strings.NewReader(text), func(ev *Event) error {
 		evs = append(evs, ev.Clone())
 		return nil
 	})
@@ -133,7 +133,7 @@ func TestTombstoneNotATombstone(t *testing.T) {
 func TestTombstoneSinkError(t *testing.T) {
 	stop := errors.New("stop")
 	n := 0
-	_, err := ParseTombstone("t", strings.NewReader(abortTombstone), func(Event) error { n++; return stop })
+	_, err := ParseTombstone("t", strings.NewReader(abortTombstone), func(*Event) error { n++; return stop })
 	if err != stop || n != 1 {
 		t.Errorf("err %v after %d events", err, n)
 	}

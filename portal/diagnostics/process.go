@@ -99,7 +99,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				files = append(files, pf)
 				continue
 			}
-			res, perr := ingest.ParseFile(m.Name, rc, func(ev ingest.Event) error {
+			res, perr := ingest.ParseFile(m.Name, rc, func(ev *ingest.Event) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
@@ -111,11 +111,11 @@ func (s *Service) process(ctx context.Context, id int64) error {
 					}
 					ev.Attrs = attrs
 				}
-				red.Event(&ev)
-				diag.Event(&ev)
-				network.event(&ev)
-				calls.event(&ev)
-				errs.event(&ev)
+				red.Event(ev)
+				diag.Event(ev)
+				network.event(ev)
+				calls.event(ev)
+				errs.event(ev)
 				lv := ev.Level.Letter()
 				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
 					Message: ev.Message, Attrs: ev.Attrs}
