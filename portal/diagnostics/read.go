@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"parley/ingest"
 	"parley/server/store"
@@ -161,8 +163,10 @@ type EventRow struct {
 }
 
 // Events scans the upload's redacted events in file order and returns the
-// first Limit that match, with the number of matches seen. A scan is fast
-// enough for support work (hundreds of MB/s) and needs no index to build.
+// first Limit that match, with the number of matches seen. A scan needs no
+// index to build; to keep it at disk speed, a line is decoded only when it
+// is shown or when its text must be checked: level, tag and time are read
+// straight from the line, which the spool writes in a fixed shape.
 func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventRow, int, error) {
 	file, err := os.Open(s.eventsPath(id))
 	if err != nil {
@@ -174,6 +178,13 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 	}
 	text := strings.ToLower(f.Text)
 	raw := jsonEscaped(text)
+	var from, to string
+	if !f.From.IsZero() {
+		from = f.From.UTC().Format(storedTimeLayout)
+	}
+	if !f.To.IsZero() {
+		to = f.To.UTC().Format(storedTimeLayout)
+	}
 	var out []EventRow
 	matched := 0
 	sc := bufio.NewScanner(file)
@@ -183,9 +194,26 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 			return nil, 0, ctx.Err()
 		}
 		line := sc.Bytes()
-		// Cheap rejection before decoding: the text must appear in the raw line.
+		// Cheap rejections before decoding: the text must appear in the raw
+		// line, and level, tag and time are read from it as they are.
 		if text != "" && !containsFold(line, raw) {
 			continue
+		}
+		quick, ok := peekEvent(line)
+		if ok {
+			if f.MinLevel > 0 && ingest.LevelFromLetter(quick.level) < f.MinLevel {
+				continue
+			}
+			if f.Tag != "" && !quick.tagEscaped && !strings.EqualFold(quick.tag, f.Tag) {
+				continue
+			}
+			if (from != "" || to != "") && (quick.time == "" || from != "" && quick.time < from || to != "" && quick.time > to) {
+				continue
+			}
+			if text == "" && !quick.tagEscaped && len(out) >= f.Limit {
+				matched++ // counted, not shown: no need to decode it
+				continue
+			}
 		}
 		var ev storedEvent
 		if err := json.Unmarshal(line, &ev); err != nil {
@@ -222,8 +250,61 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 	return out, matched, nil
 }
 
-// containsFold reports whether lower-case needle occurs in b, ignoring
-// ASCII case; non-ASCII text is compared as is after a lower-casing copy.
+// quickEvent is what peekEvent reads of a stored event without decoding it.
+type quickEvent struct {
+	time       string // as stored: fixed width, so it compares as text
+	level      byte
+	tag        string // raw JSON text of the tag
+	tagEscaped bool   // the raw tag holds an escape: decode to compare it
+}
+
+// peekEvent reads time, level and tag from a line of the event store. The
+// spool writes the keys in storedEvent's order, "t" (when there is a time),
+// "l", "f", "n", "g", all before the message, and no key can occur inside
+// a JSON string unescaped; a line of another shape reports false and is
+// decoded instead.
+func peekEvent(line []byte) (q quickEvent, ok bool) {
+	rest := line
+	if bytes.HasPrefix(rest, []byte(`{"t":"`)) {
+		if len(rest) < 6+len(storedTimeLayout)+1 || rest[6+len(storedTimeLayout)] != '"' {
+			return q, false
+		}
+		q.time = string(rest[6 : 6+len(storedTimeLayout)])
+		rest = rest[6+len(storedTimeLayout)+1:]
+		if !bytes.HasPrefix(rest, []byte(`,"l":"`)) {
+			return q, false
+		}
+		rest = rest[6:]
+	} else if bytes.HasPrefix(rest, []byte(`{"l":"`)) {
+		rest = rest[6:]
+	} else {
+		return q, false
+	}
+	if len(rest) < 2 || rest[1] != '"' {
+		return q, false
+	}
+	q.level = rest[0]
+	i := bytes.Index(rest, []byte(`,"g":"`))
+	m := bytes.Index(rest, []byte(`,"m":"`))
+	if m < 0 {
+		return q, false
+	}
+	if i < 0 || i > m {
+		return q, true // no tag
+	}
+	tag := rest[i+6:]
+	end := bytes.IndexByte(tag, '"')
+	if end < 0 {
+		return q, false
+	}
+	if bytes.IndexByte(tag[:end], '\\') >= 0 {
+		q.tagEscaped = true // an escaped quote may end it later: decode
+		return q, true
+	}
+	q.tag = string(tag[:end])
+	return q, true
+}
+
 // jsonEscaped is s as it appears inside a JSON string of the event store
 // (quotes, backslashes and control characters escaped), for the cheap
 // check of the raw line.
@@ -236,6 +317,38 @@ func jsonEscaped(s string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(out, `"`), `"`)
 }
 
+// containsFold reports whether b contains needle, which is lower case,
+// ignoring case, without allocating: candidates are found where the
+// needle's first character stands in either case, and compared with
+// bytes.EqualFold. A needle with a character whose cases differ in length
+// (rare outside a few alphabets) takes the slow way.
 func containsFold(b []byte, needle string) bool {
-	return strings.Contains(strings.ToLower(string(b)), needle)
+	if needle == "" {
+		return true
+	}
+	first, size := utf8.DecodeRuneInString(needle)
+	upper := unicode.ToUpper(first)
+	for _, r := range needle {
+		if utf8.RuneLen(unicode.ToUpper(r)) != utf8.RuneLen(r) {
+			return strings.Contains(strings.ToLower(string(b)), needle)
+		}
+	}
+	lo, up, want := []byte(needle[:size]), []byte(string(upper)), []byte(needle)
+	for len(b) >= len(want) {
+		i := bytes.Index(b, lo)
+		if upper != first {
+			if j := bytes.Index(b, up); j >= 0 && (i < 0 || j < i) {
+				i = j
+			}
+		}
+		if i < 0 || len(b)-i < len(want) {
+			return false
+		}
+		if bytes.EqualFold(b[i:i+len(want)], want) {
+			return true
+		}
+		b = b[i+1:]
+	}
+	return false
 }
+
