@@ -351,4 +351,3 @@ func containsFold(b []byte, needle string) bool {
 	}
 	return false
 }
-
