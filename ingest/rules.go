@@ -218,6 +218,14 @@ func tlsError(ev *Event) (bool, string) {
 	return false, ""
 }
 
+// foregroundAdj tells an oom_adj of a foreground or visible process. Up to
+// Android 6 the scale ran from 0 (foreground) and 1 (visible) to 15 (9 and
+// above cached); since Android 7 it runs to 999: 0 foreground, 50 recently
+// foreground, 100 visible, 200 perceptible, 900 and above cached.
+func foregroundAdj(adj int) bool {
+	return adj <= 1 || adj >= 16 && adj < 200
+}
+
 // containsCode reports whether code stands in s as a number of its own,
 // with no digit right before or after it.
 func containsCode(s, code string) bool {
@@ -355,10 +363,10 @@ func androidKilled(ev *Event) (bool, string) {
 		return false, ""
 	}
 	// "Process … has died" follows crashes too; only kills by the system count,
-	// and only of a process that was not in front of the user: a kill at an
-	// oom_adj below 200 (foreground, visible) is a force stop or a crash's
-	// aftermath, not Android reclaiming a background app.
-	if adj, err := strconv.Atoi(ev.Attrs["android.kill_adj"]); err == nil && adj < 200 {
+	// and only of a process that was not in front of the user: a kill in the
+	// foreground or while visible is a force stop or a crash's aftermath,
+	// not Android reclaiming a background app.
+	if adj, err := strconv.Atoi(ev.Attrs["android.kill_adj"]); err == nil && foregroundAdj(adj) {
 		return false, ""
 	}
 	if pkg := ev.Attrs["android.killed"]; pkg != "" && ev.Attrs["android.kill_reason"] != "died" && !systemProcess(pkg) {
