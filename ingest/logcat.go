@@ -218,6 +218,10 @@ type logcatParser struct {
 		year, month, day, hour, min, sec int
 		unix                             int64
 	}
+	// tsFast says tsCache holds the second of the fast-read lines whose
+	// lcFields.clockSeq is tsSeq: such a line's time needs no comparing.
+	tsFast bool
+	tsSeq  uint64
 
 	// buffers and their shared attribute maps
 	bufAttrs   map[string]string
@@ -900,6 +904,10 @@ func (p *logcatParser) releaseHold() {
 // time turns a parsed timestamp into seconds since 1970 UTC and
 // nanoseconds (see LogcatOptions); ok is false when the line has no time.
 func (p *logcatParser) time(f *lcFields) (sec int64, nsec int, ok bool) {
+	if f.fast && p.tsFast && f.clockSeq == p.tsSeq {
+		return p.tsCache.unix, f.nsec, true // the same second as the line before
+	}
+	p.tsFast, p.tsSeq = f.fast, f.clockSeq
 	switch f.tsKind {
 	case lcTSNone, lcTSUptime:
 		return 0, 0, false

@@ -47,6 +47,11 @@ type lcFields struct {
 	epoch                int64
 
 	clock lcClock // cache of lcFastThreadtimeLine
+	// fast says lcFastThreadtimeLine read the line; clockSeq counts its
+	// readings of a new "MM-DD HH:MM:SS", so that two lines with the same
+	// clockSeq are of the same second.
+	fast     bool
+	clockSeq uint64
 
 	body lcSpan // from the first field after the timestamp to the end
 	uid  lcSpan
@@ -103,6 +108,7 @@ func lcParseLine(b []byte, f *lcFields) bool {
 	if lcFastThreadtimeLine(b, f) {
 		return true
 	}
+	f.fast = false
 	c := b[0]
 	switch {
 	case lcIsDigit(c) || c == ' ':
@@ -137,6 +143,7 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 			return false
 		}
 		f.clock.key0, f.clock.key1 = k0, k1
+		f.clockSeq++
 	}
 	d15, d16, d17 := b[15]-'0', b[16]-'0', b[17]-'0'
 	if b[14] != '.' || b[18] != ' ' || d15 > 9 || d16 > 9 || d17 > 9 {
@@ -180,6 +187,7 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 	f.hasZone = false
 	f.body = lcSpan{ps, n}
 	f.pid, f.tid, f.uid, f.pkg = lcSpan{ps, pe}, lcSpan{ts, te}, lcSpan{}, lcSpan{}
+	f.fast = true
 	return lcTagColon(b, i+3, f)
 }
 
