@@ -207,16 +207,6 @@ func iosHeader(env *Environment, key, val string) string {
 	switch strings.ToLower(key) {
 	case "log", "kind":
 		return iosKindNormal(val)
-	case "app", "bundle", "bundle_id":
-		env.App = val
-	case "version":
-		v, b := appleVersion(val)
-		env.AppVersion = v
-		iwAddExtra(env, "app.build", b)
-	case "build":
-		iwAddExtra(env, "app.build", val)
-	case "device", "model":
-		env.Device = val
 	case "os":
 		os, build := appleOS(val)
 		if os != "" && os[0] >= '0' && os[0] <= '9' {
@@ -224,6 +214,26 @@ func iosHeader(env *Environment, key, val string) string {
 		}
 		env.OS = os
 		iwAddExtra(env, "os.build", build)
+	default:
+		appHeaderField(env, key, val)
+	}
+	return ""
+}
+
+// appHeaderField applies a header field that the Parley apps' own logs
+// (iOS, Android; docs/formats.md) write alike.
+func appHeaderField(env *Environment, key, val string) {
+	switch strings.ToLower(key) {
+	case "app", "bundle", "bundle_id", "package":
+		env.App = val
+	case "version":
+		v, b := appleVersion(val) // "3.4.0 (5123)"
+		env.AppVersion = v
+		iwAddExtra(env, "app.build", b)
+	case "build":
+		iwAddExtra(env, "app.build", val)
+	case "device", "model":
+		env.Device = val
 	case "huid":
 		env.HUID = val
 	case "udid":
@@ -231,14 +241,14 @@ func iosHeader(env *Environment, key, val string) string {
 	case "server_version", "server":
 		env.ServerVersion = val
 	default:
-		// Push tokens and anything else keep the name the app writes; an
-		// empty push token is worth keeping, it is what breaks pushes.
+		// Push tokens, Device Meta and anything else keep the name the app
+		// writes; an empty push token is worth keeping, it is what breaks
+		// pushes.
 		if env.Extra == nil {
 			env.Extra = map[string]string{}
 		}
 		env.Extra[key] = val
 	}
-	return ""
 }
 
 // iosCrash reads the first line of a Crash entry.

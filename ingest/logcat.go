@@ -390,35 +390,14 @@ func (p *logcatParser) androidHeader(b []byte) bool {
 
 // lcAndroidHeaderField applies one header field of the Android app's log.
 func lcAndroidHeaderField(env *Environment, key, val string) {
-	switch strings.ToLower(key) {
-	case "app", "package":
-		env.App = val
-	case "version":
-		v, build := appleVersion(val) // "3.4.0 (5123)"
-		env.AppVersion = v
-		iwAddExtra(env, "app.build", build)
-	case "device", "model":
-		env.Device = val
-	case "os":
+	if strings.EqualFold(key, "os") {
 		if val != "" && val[0] >= '0' && val[0] <= '9' {
 			val = "Android " + val
 		}
 		env.OS = val
-	case "huid":
-		env.HUID = val
-	case "udid":
-		env.UDID = val
-	case "server_version", "server":
-		env.ServerVersion = val
-	default:
-		// Push tokens (fcmToken, hmsToken, rustoreToken), Device Meta
-		// (permissions.*, pushes) and the rest keep their names; an empty
-		// token is kept, it is what the rules look for.
-		if env.Extra == nil {
-			env.Extra = map[string]string{}
-		}
-		env.Extra[key] = val
+		return
 	}
+	appHeaderField(env, key, val)
 }
 
 // continues reports whether the parsed line b continues the pending event.

@@ -11,6 +11,7 @@ import (
 
 	"parley/server/accounts"
 	"parley/server/browsertest"
+	"parley/server/servertest"
 )
 
 // TestBrowserDiagnosticsUpload uploads a zip of field samples through the
@@ -26,13 +27,8 @@ func TestBrowserDiagnosticsUpload(t *testing.T) {
 	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
 	ctx := browsertest.New(t, browsertest.Lang("en"))
 	consoleErrors := browsertest.ConsoleErrors(ctx)
+	signInChromium(t, ctx, env, "desk@example.org", "desk-secret-1")
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/signin"),
-		chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", "desk@example.org"),
-		chromedp.SendKeys("#password", "desk-secret-1"),
-		chromedp.Click("#signin-submit"),
-		chromedp.WaitVisible("#huid"),
 		chromedp.Navigate(env.URL+"/diagnostics/new"),
 		chromedp.WaitVisible("#files"),
 		chromedp.SetUploadFiles("#files", []string{zipPath}),
@@ -138,13 +134,8 @@ func TestBrowserDiagnosticsDragAndDrop(t *testing.T) {
 	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
 	ctx := browsertest.New(t, browsertest.Lang("en"))
 	consoleErrors := browsertest.ConsoleErrors(ctx)
+	signInChromium(t, ctx, env, "desk@example.org", "desk-secret-1")
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/signin"),
-		chromedp.WaitVisible("#login"),
-		chromedp.SendKeys("#login", "desk@example.org"),
-		chromedp.SendKeys("#password", "desk-secret-1"),
-		chromedp.Click("#signin-submit"),
-		chromedp.WaitVisible("#huid"),
 		chromedp.Navigate(env.URL+"/diagnostics/new"),
 		chromedp.WaitVisible("#dropzone"),
 	); err != nil {
@@ -204,5 +195,21 @@ func TestBrowserDiagnosticsDragAndDrop(t *testing.T) {
 	}
 	if errs := consoleErrors(); len(errs) > 0 {
 		t.Errorf("console errors: %v", errs)
+	}
+}
+
+// signInChromium signs in through the sign-in page and waits for the
+// account page.
+func signInChromium(t *testing.T, ctx context.Context, env *servertest.Env, login, password string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/signin"),
+		chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#login", login),
+		chromedp.SendKeys("#password", password),
+		chromedp.Click("#signin-submit"),
+		chromedp.WaitVisible("#huid"),
+	); err != nil {
+		t.Fatalf("sign in as %s: %v", login, err)
 	}
 }

@@ -31,16 +31,7 @@ func TestBrowserFeatureRequestToSprint(t *testing.T) {
 	consoleErrors := browsertest.ConsoleErrors(ctx)
 	signIn := func(login, password string) {
 		t.Helper()
-		if err := chromedp.Do(ctx,
-			chromedp.Navigate(env.URL+"/signin"),
-			chromedp.WaitVisible("#login"),
-			chromedp.SendKeys("#login", login),
-			chromedp.SendKeys("#password", password),
-			chromedp.Click("#signin-submit"),
-			chromedp.WaitVisible("#huid"),
-		); err != nil {
-			t.Fatalf("sign in as %s: %v", login, err)
-		}
+		signInChromium(t, ctx, env, login, password)
 	}
 	signOut := func() {
 		t.Helper()

@@ -352,9 +352,7 @@ func TestDiagnosticsRetention(t *testing.T) {
 // group on the triage page, counted, with the time of the first and last,
 // and the group's link shows exactly its events.
 func TestDiagnosticsErrorGroups(t *testing.T) {
-	env := start(t)
-	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
-	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	env, tok := startWithStaff(t)
 	var log strings.Builder
 	for i := range 30 {
 		fmt.Fprintf(&log, "05-01 10:%02d:%02d.000  4242  4300 E OkHttp: Failed to fetch https://files.example.org/f/%d: timeout after %d ms\n",
@@ -416,9 +414,7 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 // backslashes, a zoom to one minute that keeps its last second, times
 // typed by hand, and a clear word about a time that cannot be read.
 func TestDiagnosticsEventFilters(t *testing.T) {
-	env := start(t)
-	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
-	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	env, tok := startWithStaff(t)
 	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
 		"05-01 10:00:59.500  4242  4242 E ClassLoader: Didn't find class \"ru.parley.app.Main\" on path C:\\app\\lib\n" +
 		"05-01 10:01:00.000  4242  4242 W Sync: next minute\n" +
@@ -466,9 +462,7 @@ func TestDiagnosticsEventFilters(t *testing.T) {
 // A line no parser understands is quoted in the file's errors; it is
 // redacted like the events before it is stored and shown.
 func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
-	env := start(t)
-	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
-	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	env, tok := startWithStaff(t)
 	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
 		"Cookie: parley_session=SECRET-COOKIE-789\n" +
 		"Authorization: Bearer SECRET-BEARER-123\n" +
@@ -491,9 +485,7 @@ func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
 // files were still arriving when the server stopped is gone after the
 // restart, files and all, and one that was waiting is processed.
 func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
-	env := start(t)
-	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
-	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	env, tok := startWithStaff(t)
 	var ids []int64
 	for range 40 {
 		ids = append(ids, apiUpload(t, env, tok, "burst.log", []byte(crashLog)))
@@ -539,9 +531,7 @@ func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
 // card of its own, not a fact of the Android phone's.
 func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
 	dir := samplesDir(t)
-	env := start(t)
-	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
-	tok := env.Login("desk@example.org", "desk-secret-1", nil)
+	env, tok := startWithStaff(t)
 
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -686,4 +676,14 @@ func TestDiagnosticsListFiltersAndPages(t *testing.T) {
 	if len(rows(html)) != 0 {
 		t.Error("a user sees another user's uploads")
 	}
+}
+
+// startWithStaff starts a server with one member of support staff,
+// desk@example.org (password desk-secret-1), and returns it with that
+// person's API token.
+func startWithStaff(t *testing.T) (*servertest.Env, string) {
+	t.Helper()
+	env := start(t)
+	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
+	return env, env.Login("desk@example.org", "desk-secret-1", nil)
 }
