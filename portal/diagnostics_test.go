@@ -188,19 +188,35 @@ func between(s, a, b string) string {
 	return s
 }
 
-// formUpload posts files through the page's multipart form.
-func formUpload(t *testing.T, env *servertest.Env, c *http.Client, csrf string, files map[string][]byte) *http.Response {
+// namedFile is one file of a form upload; a slice of them keeps the order
+// in which a browser would send them.
+type namedFile struct {
+	name string
+	data []byte
+}
+
+// formUpload posts files, in order, through the page's multipart form.
+func formUpload(t *testing.T, env *servertest.Env, c *http.Client, csrf string, files ...namedFile) *http.Response {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	if csrf != "" {
-		mw.WriteField("_csrf", csrf)
+		if err := mw.WriteField("_csrf", csrf); err != nil {
+			t.Fatal(err)
+		}
 	}
-	for name, data := range files {
-		w, _ := mw.CreateFormFile("files", name)
-		w.Write(data)
+	for _, f := range files {
+		w, err := mw.CreateFormFile("files", f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(f.data); err != nil {
+			t.Fatal(err)
+		}
 	}
-	mw.Close()
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	req, _ := http.NewRequest("POST", env.URL+"/diagnostics", &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	resp, err := c.Do(req)
@@ -225,19 +241,17 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 	har, _ := os.ReadFile(filepath.Join(dir, "har", "mitmproxy_websocket.har"))
 
 	// Without the form's token nothing is stored.
-	if resp := formUpload(t, env, c, "", map[string][]byte{"logs.zip": zipped}); resp.StatusCode != http.StatusForbidden {
+	if resp := formUpload(t, env, c, "", namedFile{"logs.zip", zipped}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("upload without CSRF token: %d", resp.StatusCode)
 	}
-	if resp := formUpload(t, env, c, csrf, map[string][]byte{"empty.log": {}}); resp.StatusCode != http.StatusBadRequest {
+	if resp := formUpload(t, env, c, csrf, namedFile{"empty.log", nil}); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("empty file: %d", resp.StatusCode)
 	}
-	var n int
-	env.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads").Scan(&n)
-	if n != 0 {
+	if n := env.Count("SELECT count(*) FROM diag_uploads"); n != 0 {
 		t.Fatalf("refused uploads left %d rows", n)
 	}
 
-	resp := formUpload(t, env, c, csrf, map[string][]byte{"logs.zip": zipped, "socket.har": har})
+	resp := formUpload(t, env, c, csrf, namedFile{"logs.zip", zipped}, namedFile{"socket.har", har})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("form upload: %d", resp.StatusCode)
 	}
@@ -319,7 +333,9 @@ func TestDiagnosticsRetention(t *testing.T) {
 
 	// An upload older than 30 days goes, files and all; a new one stays.
 	old := time.Now().Add(-31 * 24 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
-	env.Server.DB.Write.Exec("UPDATE diag_uploads SET created_at = ? WHERE id = ?", old, oldID)
+	if _, err := env.Server.DB.Write.Exec("UPDATE diag_uploads SET created_at = ? WHERE id = ?", old, oldID); err != nil {
+		t.Fatal(err)
+	}
 	dir := filepath.Join(env.DataDir, "files", "diagnostics", itoa(oldID))
 	if _, err := os.Stat(dir); err != nil {
 		t.Fatalf("upload directory %s: %v", dir, err)
@@ -328,9 +344,7 @@ func TestDiagnosticsRetention(t *testing.T) {
 	env2 := env.Restart()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		var n int
-		env2.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads WHERE id = ?", oldID).Scan(&n)
-		if n == 0 {
+		if env2.Count("SELECT count(*) FROM diag_uploads WHERE id = ?", oldID) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -341,9 +355,7 @@ func TestDiagnosticsRetention(t *testing.T) {
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Fatalf("files of the expired upload remain: %v", err)
 	}
-	var n int
-	env2.Server.DB.Read.QueryRow("SELECT count(*) FROM diag_uploads WHERE id = ?", newID).Scan(&n)
-	if n != 1 {
+	if n := env2.Count("SELECT count(*) FROM diag_uploads WHERE id = ?", newID); n != 1 {
 		t.Fatal("the new upload was deleted too")
 	}
 }

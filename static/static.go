@@ -38,9 +38,14 @@ func Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Browsers revalidate every time and get a 304 while the file is
 		// unchanged: after an upgrade nobody runs yesterday's JavaScript.
-		if tag, ok := etags[strings.TrimPrefix(r.URL.Path, "/static/")]; ok {
-			w.Header().Set("ETag", tag)
+		// Only files are served: a folder answers 404, not a listing of
+		// what it holds.
+		tag, ok := etags[strings.TrimPrefix(r.URL.Path, "/static/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
 		}
+		w.Header().Set("ETag", tag)
 		w.Header().Set("Cache-Control", "no-cache")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		fileServer.ServeHTTP(w, r)

@@ -1,8 +1,10 @@
 package static
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -35,5 +37,25 @@ func TestAssetsRevalidateByContent(t *testing.T) {
 	}
 	if missing := get("/static/js/nope.js", ""); missing.StatusCode != http.StatusNotFound {
 		t.Errorf("missing file: %d", missing.StatusCode)
+	}
+}
+
+// A folder is no page: it answers 404 rather than listing its files.
+func TestFoldersAreNotListed(t *testing.T) {
+	srv := httptest.NewServer(Handler())
+	defer srv.Close()
+	for _, path := range []string{"/static/", "/static/css/", "/static/js", "/static/img/", "/static/../", "/static/css/../js/"} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(body), ".js") || strings.Contains(string(body), ".css") {
+			t.Errorf("%s: %d %q", path, resp.StatusCode, body)
+		}
 	}
 }

@@ -209,3 +209,15 @@ func (e *Env) Page(c *http.Client, method, path string, form url.Values, header 
 	}
 	return resp, string(data)
 }
+
+// Count runs a query that answers one integer (a count, an id) on the
+// server's database and fails the test on any error, so that a broken
+// query can never pass for a zero.
+func (e *Env) Count(query string, args ...any) int64 {
+	e.t.Helper()
+	var n int64
+	if err := e.Server.DB.Read.QueryRow(query, args...).Scan(&n); err != nil {
+		e.t.Fatalf("query %q: %v", query, err)
+	}
+	return n
+}

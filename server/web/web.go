@@ -12,7 +12,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Error is the JSON shape of every API error.
@@ -159,10 +162,23 @@ func ParseProxies(list string) ([]netip.Prefix, error) {
 }
 
 // SafeRedirect returns next if it is a path on this site, else fallback.
-// It stops "?next=https://evil.example" from turning sign-in into a phishing aid.
+// It stops "?next=https://evil.example" from turning sign-in into a phishing
+// aid. Browsers drop tabs and line breaks from a Location and read a
+// backslash as a slash, so "/\t/evil.example" would leave the site: any
+// control character or backslash refuses next outright, and what remains
+// must parse as a bare path with no scheme and no host.
 func SafeRedirect(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") {
+		return fallback
+	}
+	for _, c := range next {
+		if c == '\\' || unicode.IsControl(c) || unicode.Is(unicode.Cf, c) || c == utf8.RuneError {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") ||
+		strings.HasPrefix(u.Path, "//") {
 		return fallback
 	}
 	return next

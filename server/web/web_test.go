@@ -34,18 +34,36 @@ func TestPickLang(t *testing.T) {
 }
 
 func TestSafeRedirect(t *testing.T) {
-	for in, want := range map[string]string{
-		"/account":             "/account",
-		"/help/ru/x?q=1":       "/help/ru/x?q=1",
-		"":                     "/",
-		"https://evil.example": "/",
-		"//evil.example":       "/",
-		"/\\evil.example":      "/",
-		"/x\r\nSet-Cookie: a":  "/",
-		"javascript:alert(1)":  "/",
+	for _, tc := range []struct {
+		next, want string
+	}{
+		{"/account", "/account"},
+		{"/help/ru/x?q=1", "/help/ru/x?q=1"},
+		{"/support/new?subject=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C", "/support/new?subject=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C"},
+		{"/help/ru/поиск", "/help/ru/поиск"},
+		{"", "/"},
+		{"account", "/"},
+		{"https://evil.example", "/"},
+		{"//evil.example", "/"},
+		{"///evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"/\t/evil.example/", "/"},    // browsers drop the tab: //evil.example
+		{"/\v/evil.example", "/"},     // answered as //evil.example before
+		{"/\n/evil.example", "/"},     // line breaks are dropped too
+		{"/\r/evil.example", "/"},     // and carriage returns
+		{"/\x00/evil.example", "/"},   // NUL
+		{"/\x7f/evil.example", "/"},   // DEL
+		{"/\u200b/evil.example", "/"}, // zero-width space (a format character)
+		{"/\u0085/evil.example", "/"}, // next line (C1 control)
+		{"/x\r\nSet-Cookie: a", "/"},
+		{"/%2F/evil.example", "/"}, // decodes to a path starting with //
+		{"/a/\\evil", "/"},
+		{"javascript:alert(1)", "/"},
+		{" /account", "/"},
+		{"/\xff", "/"}, // not UTF-8
 	} {
-		if got := SafeRedirect(in, "/"); got != want {
-			t.Errorf("SafeRedirect(%q) = %q, want %q", in, got, want)
+		if got := SafeRedirect(tc.next, "/"); got != tc.want {
+			t.Errorf("SafeRedirect(%q) = %q, want %q", tc.next, got, tc.want)
 		}
 	}
 }
