@@ -25,6 +25,7 @@ const (
 	filterStemmer = "parley_script_stemmer"
 	filterStopRU  = "parley_stop_ru"
 	filterStopEN  = "parley_stop_en"
+	filterSplit   = "parley_split_compounds"
 )
 
 // analyzerFor maps a knowledge-base language to its analyzer.
@@ -48,11 +49,14 @@ func init() {
 	must(registry.RegisterTokenFilter(filterStopEN, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return englishStopFilter()
 	}))
+	must(registry.RegisterTokenFilter(filterSplit, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return compoundFilter{}, nil
+	}))
 	must(registry.RegisterAnalyzer(analyzerRU, func(_ map[string]any, c *registry.Cache) (analysis.Analyzer, error) {
-		return buildAnalyzer(c, lowercase.Name, filterFoldYo, filterStopRU, filterStemmer)
+		return buildAnalyzer(c, lowercase.Name, filterSplit, filterFoldYo, filterStopRU, filterStemmer)
 	}))
 	must(registry.RegisterAnalyzer(analyzerEN, func(_ map[string]any, c *registry.Cache) (analysis.Analyzer, error) {
-		return buildAnalyzer(c, en.PossessiveName, lowercase.Name, filterFoldYo, filterStopEN, filterStemmer)
+		return buildAnalyzer(c, en.PossessiveName, lowercase.Name, filterSplit, filterFoldYo, filterStopEN, filterStemmer)
 	}))
 }
 
@@ -104,6 +108,9 @@ type scriptStemmer struct {
 func (s scriptStemmer) Filter(in analysis.TokenStream) analysis.TokenStream {
 	one := make(analysis.TokenStream, 1)
 	for _, t := range in {
+		if t.KeyWord { // a whole compound word (see compoundFilter)
+			continue
+		}
 		one[0] = t
 		switch wordScript(t.Term) {
 		case cyrillic:

@@ -28,6 +28,9 @@ type HelpQuery struct {
 	Platform string // optional filter: web|desktop|android|ios|server (articles with no platforms match every platform)
 	Limit    int    // default 10, max 50
 	Offset   int
+	// OtherLang lets a search that finds nothing in Lang offer the other
+	// language's articles instead (see HelpResults.OtherLang).
+	OtherLang bool
 }
 
 // HelpResult is one article found.
@@ -44,10 +47,17 @@ type HelpResult struct {
 // HelpResults is one page of results.
 type HelpResults struct {
 	Query   string
+	Lang    string // the language of the articles found
 	Total   int
 	Took    time.Duration
 	Fuzzy   bool // typo tolerance was used to find these
 	Results []HelpResult
+	// SearchedFor is set when the text as typed found nothing and these
+	// are the results for it retyped on the other keyboard layout.
+	SearchedFor string
+	// OtherLang is set when nothing was found in the query's language and
+	// these are articles in the other one (HelpQuery.OtherLang).
+	OtherLang bool
 }
 
 // Suggestion is an article title offered while the user types.

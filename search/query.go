@@ -68,7 +68,11 @@ func parseQuery(text string, an analysis.Analyzer) parsedQuery {
 		}
 		seen[term] = true
 		typed := text[t.Start:t.End]
-		q.words = append(q.words, queryWord{term: term, typed: foldWord(typed), letters: countLetters(typed)})
+		letters := countLetters(typed)
+		if t.KeyWord {
+			letters = 0 // a whole compound word is matched as written; its parts get typo tolerance
+		}
+		q.words = append(q.words, queryWord{term: term, typed: foldWord(typed), letters: letters})
 	}
 	seenPairs := map[string]bool{}
 	for i := 1; i < len(tokens) && i < maxPhraseWords; i++ {

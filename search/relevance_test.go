@@ -49,7 +49,9 @@ func loadRelevanceCases(t testing.TB) []relevanceCase {
 }
 
 // TestRelevance runs every colleague's query against the real knowledge
-// base and holds the ranking to recall@3 ≥ 0.95 and MRR ≥ 0.85.
+// base, searching as the help pages do (with the other language offered when
+// one finds nothing), and holds the ranking to recall@3 ≥ 0.97 and
+// MRR ≥ 0.85. queries-d.tsv holds real queries that once found nothing.
 func TestRelevance(t *testing.T) {
 	ix, base := realIndex(t)
 	cases := loadRelevanceCases(t)
@@ -60,7 +62,7 @@ func TestRelevance(t *testing.T) {
 			t.Errorf("%s:%d: expected article %s/%s does not exist", c.file, c.line, c.lang, c.want)
 			continue
 		}
-		res, err := ix.Search(context.Background(), HelpQuery{Text: c.query, Lang: c.lang, Limit: 10})
+		res, err := ix.Search(context.Background(), HelpQuery{Text: c.query, Lang: c.lang, Limit: 10, OtherLang: true})
 		if err != nil {
 			t.Fatalf("%s:%d: %q: %v", c.file, c.line, c.query, err)
 		}
@@ -94,7 +96,7 @@ func TestRelevance(t *testing.T) {
 	n := float64(len(cases))
 	r1, r3, m := float64(at1)/n, float64(at3)/n, mrr/n
 	t.Logf("%d queries: recall@1 %.3f, recall@3 %.3f, MRR %.3f", len(cases), r1, r3, m)
-	if r3 < 0.95 || m < 0.85 {
-		t.Errorf("relevance below the bar: recall@3 %.3f (want ≥ 0.95), MRR %.3f (want ≥ 0.85)", r3, m)
+	if r3 < 0.97 || m < 0.85 {
+		t.Errorf("relevance below the bar: recall@3 %.3f (want ≥ 0.97), MRR %.3f (want ≥ 0.85)", r3, m)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+
+	"parley/kb"
 )
 
 // Paging bounds.
@@ -37,13 +39,70 @@ const fewHits = 3
 // relative to a word as typed.
 const correctionBoost = 0.7
 
-// Search finds articles for q.
+// Search finds articles for q. When the text finds nothing it is tried
+// again as typed on the other keyboard layout (see switchLayout), and then,
+// if q.OtherLang is set, in the other language's articles, as typed and
+// retyped; the results tell which of these found them.
 func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, error) {
 	start := time.Now()
 	li, err := ix.lang(q.Lang)
 	if err != nil {
 		return HelpResults{}, err
 	}
+	res, err := li.search(ctx, q.Text, q)
+	if err != nil || res.Total > 0 || res.empty {
+		res.Took = time.Since(start)
+		return res.HelpResults, err
+	}
+	// What to try next, in order: the same articles as retyped, then the
+	// other language's as typed and as retyped.
+	type attempt struct {
+		li   *langIndex
+		text string
+	}
+	var tries []attempt
+	retyped, switched := switchLayout(q.Text)
+	if switched {
+		tries = append(tries, attempt{li, retyped})
+	}
+	if q.OtherLang {
+		other, err := ix.lang(kb.OtherLang(q.Lang))
+		if err != nil {
+			return HelpResults{}, err
+		}
+		tries = append(tries, attempt{other, q.Text})
+		if switched {
+			tries = append(tries, attempt{other, retyped})
+		}
+	}
+	for _, try := range tries {
+		alt, err := try.li.search(ctx, try.text, q)
+		if err != nil {
+			return HelpResults{}, err
+		}
+		if alt.Total > 0 {
+			alt.Query = q.Text
+			if try.text != q.Text {
+				alt.SearchedFor = try.text
+			}
+			alt.OtherLang = try.li != li
+			alt.Took = time.Since(start)
+			return alt.HelpResults, nil
+		}
+	}
+	res.Took = time.Since(start)
+	return res.HelpResults, nil
+}
+
+// langResults are one language's results for one text.
+type langResults struct {
+	HelpResults
+	empty bool // the text has no word to search for
+}
+
+// search finds articles of one language for text, under q's filters and
+// paging.
+func (li *langIndex) search(ctx context.Context, text string, q HelpQuery) (langResults, error) {
 	limit := q.Limit
 	if limit <= 0 {
 		limit = defaultLimit
@@ -51,16 +110,15 @@ func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, erro
 	limit = min(limit, maxLimit)
 	offset := max(q.Offset, 0)
 
-	res := HelpResults{Query: q.Text}
-	pq := parseQuery(q.Text, li.analyzer)
+	res := langResults{HelpResults: HelpResults{Query: text, Lang: li.lang}}
+	pq := parseQuery(text, li.analyzer)
 	if len(pq.words) == 0 {
-		res.Took = time.Since(start)
+		res.empty = true
 		return res, nil
 	}
-	filters := filterClauses(q)
-	hits, fuzzy, err := li.searchTolerant(ctx, pq, filters, limit, offset)
+	hits, fuzzy, err := li.searchTolerant(ctx, pq, filterClauses(q), limit, offset)
 	if err != nil {
-		return HelpResults{}, err
+		return langResults{}, err
 	}
 	res.Fuzzy = fuzzy
 	res.Total = int(hits.total)
@@ -75,7 +133,6 @@ func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, erro
 			Score:   h.score,
 		})
 	}
-	res.Took = time.Since(start)
 	return res, nil
 }
 

@@ -15,7 +15,7 @@ import (
 // indexSchema is part of the stamp an index is saved with. Bump it whenever
 // the mapping, the analyzers or the document shape change, so that existing
 // indexes are rebuilt instead of being searched with mismatched rules.
-const indexSchema = "help-v3"
+const indexSchema = "help-v4" // v4: compound words (error codes, dotted names) indexed whole and in parts
 
 // stampKey is where an index keeps the stamp of what it was built from.
 var stampKey = []byte("parley.help.stamp")

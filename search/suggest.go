@@ -14,8 +14,12 @@ import (
 	"parley/kb"
 )
 
-// Suggestions run on every keystroke, so they are answered from a small
-// in-memory index of title words rather than by a bleve search.
+// Suggestions run on every keystroke. Titles that begin with, or hold, the
+// words typed come first, from a small in-memory index of title words;
+// when they are fewer than asked for, the search itself fills the list,
+// with the word being typed completed to the most used word it begins, so
+// that a question in one's own words ("не приходят уведомл…") is answered
+// while it is typed and not only titles quoted from their first letters.
 
 // maxSuggestWords bounds the words of typed text looked at.
 const maxSuggestWords = 16
@@ -77,7 +81,61 @@ func (ix *HelpIndex) Suggest(ctx context.Context, lang, text string, limit int) 
 		limit = defaultLimit
 	}
 	limit = min(limit, maxLimit)
-	return li.titles.suggest(text, li.analyzer, limit), nil
+	sugs := li.titles.suggest(text, li.analyzer, limit)
+	if len(sugs) >= limit {
+		return sugs, nil
+	}
+	// The text with its last word completed; failing that, as typed, which
+	// Search may still find on the other keyboard layout.
+	var res HelpResults
+	for _, typed := range slices.Compact([]string{li.completed(text), strings.TrimSpace(text)}) {
+		if typed == "" {
+			continue
+		}
+		if res, err = ix.Search(ctx, HelpQuery{Text: typed, Lang: lang, Limit: limit}); err != nil {
+			return nil, err
+		}
+		if res.Total > 0 {
+			break
+		}
+	}
+	for _, r := range res.Results {
+		if len(sugs) == limit {
+			break
+		}
+		if !slices.ContainsFunc(sugs, func(s Suggestion) bool { return s.Slug == r.Slug }) {
+			sugs = append(sugs, Suggestion{Slug: r.Slug, Title: r.Title, URL: r.URL})
+		}
+	}
+	return sugs, nil
+}
+
+// minCompletedLetters is how much of a word must be typed before it is
+// completed: one or two letters begin too many words to guess from.
+const minCompletedLetters = 3
+
+// completed is text with its last word, when it is still being typed (no
+// space or punctuation after it), replaced by the most used known word it
+// begins, or dropped when it begins none or is too short to guess from.
+func (li *langIndex) completed(text string) string {
+	if len(text) > maxQueryBytes {
+		text = strings.ToValidUTF8(text[len(text)-maxQueryBytes:], "")
+	}
+	last, _ := utf8.DecodeLastRuneInString(text)
+	if !isWordRune(last) {
+		return strings.TrimSpace(text)
+	}
+	cut := strings.LastIndexFunc(text, func(r rune) bool { return !isWordRune(r) }) + 1
+	head, partial := text[:cut], foldWord(text[cut:])
+	if toks := li.analyzer.Analyze([]byte(partial)); len(toks) == 1 && li.vocab.known(string(toks[0].Term)) {
+		return text // a whole word already
+	}
+	if utf8.RuneCountInString(partial) >= minCompletedLetters {
+		if word := li.vocab.complete(partial); word != "" {
+			return head + word
+		}
+	}
+	return strings.TrimSpace(head)
 }
 
 // finishedWord is a word typed in full, and its stem ("" for a stop word).

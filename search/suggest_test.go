@@ -21,6 +21,11 @@ func TestSuggest(t *testing.T) {
 		{"stop words are passed over", "ru", "как очистить кэш на android", []string{"clear-cache-android"}, nil},
 		{"English", "en", "clearing the cache on i", []string{"clear-cache-ios"}, nil},
 		{"case does not matter", "en", "HUI", []string{"huid"}, nil},
+		// No title has these words; the search behind the box still answers.
+		{"the Russian placeholder's example", "ru", "не приходят уведомления", nil, nil},
+		{"the English placeholder's example", "en", "notifications do not arrive", nil, nil},
+		{"a question still being typed", "ru", "не приходят уведомл", nil, nil},
+		{"a wrong keyboard layout", "ru", "ytn edtljvktybq", nil, nil},
 		{"nothing matches", "ru", "зеброид", nil, func(string) bool { return false }},
 		{"nothing typed", "ru", "  ", nil, func(string) bool { return false }},
 	} {
@@ -48,7 +53,23 @@ func TestSuggest(t *testing.T) {
 					}
 				}
 			}
+			if tc.want == nil && tc.all == nil {
+				// The question is about notifications: so are the first suggestions.
+				if len(got) < 3 {
+					t.Fatalf("%q: %d suggestions, want at least 3", tc.text, len(got))
+				}
+				for _, s := range got[:3] {
+					if !strings.Contains(s.Slug, "notification") && s.Slug != "android-background" {
+						t.Errorf("%q: suggestions %+v begin with an article not about notifications", tc.text, got)
+					}
+				}
+			}
+			seen := map[string]bool{}
 			for _, s := range got {
+				if seen[s.Slug] {
+					t.Errorf("%q: %s suggested twice", tc.text, s.Slug)
+				}
+				seen[s.Slug] = true
 				if s.URL != "/help/"+tc.lang+"/"+s.Slug || s.Title == "" {
 					t.Errorf("bad suggestion %+v", s)
 				}

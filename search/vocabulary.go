@@ -3,7 +3,9 @@ package search
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/blevesearch/bleve/v2"
 )
@@ -19,6 +21,7 @@ type vocabulary struct {
 	freq    map[string]int
 	inField map[string]map[string]struct{} // field -> the terms it has
 	byLen   map[int][]knownWord            // written words by length in runes
+	written []writtenWord                  // the known written words, sorted, for completing a word being typed
 }
 
 type knownWord struct {
@@ -75,6 +78,7 @@ func loadVocabulary(idx bleve.Index) (*vocabulary, error) {
 	}
 	for _, w := range words { // sorted, so equally good corrections come out the same way every time
 		if v.known(w.term) {
+			v.written = append(v.written, w)
 			r := []rune(w.word)
 			v.byLen[len(r)] = append(v.byLen[len(r)], knownWord{w, r, letterSet(r)})
 		}
@@ -88,6 +92,26 @@ func (v *vocabulary) known(term string) bool { return v.freq[term] > 0 }
 func (v *vocabulary) has(field, term string) bool {
 	_, ok := v.inField[field][term]
 	return ok
+}
+
+// maxCompletions bounds the written words looked at to complete a word
+// being typed: a short prefix of a large index begins thousands of them.
+const maxCompletions = 500
+
+// complete returns the most used written word that begins with prefix
+// (lower case, ё folded), or "".
+func (v *vocabulary) complete(prefix string) string {
+	i, _ := slices.BinarySearchFunc(v.written, prefix, func(w writtenWord, p string) int { return strings.Compare(w.word, p) })
+	best, bestFreq := "", 0
+	for _, w := range v.written[i:min(len(v.written), i+maxCompletions)] {
+		if !strings.HasPrefix(w.word, prefix) {
+			break
+		}
+		if f := v.freq[w.term]; f > bestFreq {
+			best, bestFreq = w.word, f
+		}
+	}
+	return best
 }
 
 // correction is a known term that a mistyped word may have meant.
