@@ -86,7 +86,7 @@ func (s *Server) addComment(w http.ResponseWriter, r *http.Request, idOrKey stri
 	c := s.newComment(is, text, s.myself()["displayName"].(string))
 	if s.loseComments > 0 {
 		s.loseComments--
-		lostAnswer(w)
+		lostAnswer(w, http.StatusBadGateway)
 		return
 	}
 	writeJSON(w, http.StatusCreated, s.commentJSON(is, c))

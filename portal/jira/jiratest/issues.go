@@ -260,17 +260,18 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, body []byte
 	s.issues = append(s.issues, is)
 	if s.loseCreates > 0 {
 		s.loseCreates--
-		lostAnswer(w)
+		lostAnswer(w, http.StatusBadGateway)
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": is.ID, "key": is.Key, "self": s.issueSelf(is)})
 }
 
 // lostAnswer is what a client sees when a proxy loses Jira's answer.
-func lostAnswer(w http.ResponseWriter) {
+func lostAnswer(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "text/html")
-	w.WriteHeader(http.StatusBadGateway)
-	fmt.Fprint(w, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n")
+	w.WriteHeader(status)
+	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	fmt.Fprintf(w, "<html><head><title>%s</title></head><body><h1>%s</h1></body></html>\n", title, title)
 }
 
 func (s *Server) issueSelf(is *issue) string { return s.URL + "/rest/api/2/issue/" + is.ID }
@@ -532,6 +533,21 @@ func (s *Server) setStatus(is *issue, to statusDef, resolution string) {
 		is.Resolution, is.resolved = "", time.Time{}
 	}
 	is.Updated = now
+}
+
+// CreateIssue makes an issue as a person in Jira would (no request, no
+// faults) and returns a copy of it.
+func (s *Server) CreateIssue(project, summary, description string, labels ...string) Issue {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	s.keyCounter[project]++
+	is := &issue{Issue: Issue{ID: fmt.Sprint(s.nextIssueID), Key: fmt.Sprintf("%s-%d", project, s.keyCounter[project]),
+		Project: project, IssueType: "Task", Summary: summary, Description: description, Labels: slices.Clone(labels),
+		Fields: map[string]any{}, Status: "To Do", StatusCategory: "new", Created: now, Updated: now}}
+	s.nextIssueID++
+	s.issues = append(s.issues, is)
+	return is.copy()
 }
 
 // Issues returns copies of all issues in creation order.

@@ -84,7 +84,9 @@ type Server struct {
 	mu             sync.Mutex
 	rng            *rand.Rand
 	failRate       float64
-	failStatuses   []int
+	faults         []Fault
+	injected       int
+	looseLabels    bool
 	failNext       int
 	failNextStatus int
 	failNextRetry  time.Duration
@@ -139,7 +141,7 @@ func New(tb testing.TB, opt Options) *Server {
 		opt:          opt,
 		closing:      make(chan struct{}),
 		rng:          rand.New(rand.NewPCG(uint64(opt.Seed), 0x6a697261)),
-		failStatuses: []int{502, 503, 500},
+		faults:       statusFaults(nil),
 		customFields: map[string]bool{},
 		keyCounter:   map[string]int{},
 		nextIssueID:  10000,
@@ -166,18 +168,68 @@ func New(tb testing.TB, opt Options) *Server {
 	return s
 }
 
+// Fault is one way the fake fails a request on purpose.
+type Fault struct {
+	Status     int           // what the client gets
+	RetryAfter time.Duration // sent as Retry-After in whole seconds (rounded up) when > 0
+	// AfterWork serves the request first and then answers Status instead of
+	// Jira's answer, as a proxy that lost the answer would: the issue or
+	// comment exists, and the client cannot tell.
+	AfterWork bool
+}
+
 // SetFailRate makes each request fail with probability p, with a status
 // picked from statuses (default 502, 503, 500). 429 answers carry
 // Retry-After: 1.
 func (s *Server) SetFailRate(p float64, statuses ...int) {
+	s.SetFaults(p, statusFaults(statuses)...)
+}
+
+// SetFaults makes each request fail with probability p, in one of faults
+// picked at random (default: 502, 503 or 500 before any work is done). The
+// draws come from Options.Seed, so one goroutine sending the same requests
+// meets the same failures; concurrent senders change which request meets
+// which.
+func (s *Server) SetFaults(p float64, faults ...Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failRate = p
-	if len(statuses) > 0 {
-		s.failStatuses = slices.Clone(statuses)
-	} else {
-		s.failStatuses = []int{502, 503, 500}
+	if len(faults) == 0 {
+		faults = statusFaults(nil)
 	}
+	s.faults = slices.Clone(faults)
+}
+
+func statusFaults(statuses []int) []Fault {
+	if len(statuses) == 0 {
+		statuses = []int{502, 503, 500}
+	}
+	var out []Fault
+	for _, st := range statuses {
+		f := Fault{Status: st}
+		if st == http.StatusTooManyRequests {
+			f.RetryAfter = time.Second
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// Injected is how many requests met a random fault (SetFailRate,
+// SetFaults) so far.
+func (s *Server) Injected() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.injected
+}
+
+// SetLooseLabelSearch makes a JQL labels clause also match issues that
+// mention the label in their summary or description, as a search index
+// that tokenises text might. A client must check the labels it gets back.
+func (s *Server) SetLooseLabelSearch(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.looseLabels = on
 }
 
 // FailNext makes the next n requests answer status, with a Retry-After
@@ -283,14 +335,21 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if s.failRate > 0 && s.rng.Float64() < s.failRate {
-		st := s.failStatuses[s.rng.IntN(len(s.failStatuses))]
-		var ra time.Duration
-		if st == http.StatusTooManyRequests {
-			ra = time.Second
+		f := s.faults[s.rng.IntN(len(s.faults))]
+		s.injected++
+		if f.AfterWork {
+			s.serve(&recorder{h: http.Header{}}, r, body)
+			lostAnswer(w, f.Status)
+			return
 		}
-		s.injectFailure(w, st, ra)
+		s.injectFailure(w, f.Status, f.RetryAfter)
 		return
 	}
+	s.serve(w, r, body)
+}
+
+// serve authenticates and answers a request; s.mu is held.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, body []byte) {
 	if ok, why := s.authenticate(r); !ok {
 		if s.opt.Cloud {
 			w.Header().Set("WWW-Authenticate", `Basic realm="protected-area"`)

@@ -508,6 +508,19 @@ func TestSearchPerDeployment(t *testing.T) {
 		}
 	})
 
+	t.Run("loose label search", func(t *testing.T) {
+		s, c := seed(t, cloudOpts)
+		decoy := s.CreateIssue("SUP", "About a", "mentions parley-x-1 in its text")
+		q := url.Values{"jql": {`labels = "parley-x-1"`}, "fields": {"summary,labels"}}
+		if keys := keysOf(t, c.do("GET", "/rest/api/2/search/jql?"+q.Encode(), nil)); len(keys) != 0 {
+			t.Errorf("exact label search found %v", keys)
+		}
+		s.SetLooseLabelSearch(true)
+		if keys := keysOf(t, c.do("GET", "/rest/api/2/search/jql?"+q.Encode(), nil)); !slices.Equal(keys, []string{decoy.Key}) {
+			t.Errorf("loose label search found %v, want the decoy %s", keys, decoy.Key)
+		}
+	})
+
 	t.Run("jql forms", func(t *testing.T) {
 		s, c := seed(t, serverOpts)
 		for _, tc := range []struct {
@@ -690,6 +703,49 @@ func TestFaults(t *testing.T) {
 		s.SetFailRate(0)
 		if a := c.do("GET", "/rest/api/2/serverInfo", nil); a.status != 200 {
 			t.Errorf("rate 0 gave %d", a.status)
+		}
+	})
+
+	t.Run("random faults, one of them after the work", func(t *testing.T) {
+		s, _ := start(t, cloudOpts)
+		jc := goJira(t, s, cloudOpts)
+		s.SetFaults(1, jiratest.Fault{Status: http.StatusBadGateway, AfterWork: true})
+		_, resp, err := jc.Issue.Create(newIssue("SUP", "made anyway", "parley-ticket-3"))
+		if err == nil || resp == nil || resp.StatusCode != http.StatusBadGateway {
+			t.Fatalf("create with a lost answer: err %v resp %v; want 502", err, resp)
+		}
+		if l := s.IssuesWithLabel("parley-ticket-3"); len(l) != 1 {
+			t.Fatalf("issues left behind = %+v, want the one created", l)
+		}
+		s.SetFaults(1, jiratest.Fault{Status: http.StatusServiceUnavailable})
+		if _, resp, _ := jc.Issue.Create(newIssue("SUP", "refused", "parley-ticket-4")); resp == nil || resp.StatusCode != 503 {
+			t.Fatalf("create with a 503 fault: %v", resp)
+		}
+		if l := s.IssuesWithLabel("parley-ticket-4"); len(l) != 0 {
+			t.Errorf("a 503 before the work created %+v", l)
+		}
+		// A third of requests fail, in each of the three ways.
+		s.SetFaults(1.0/3, jiratest.Fault{Status: 503}, jiratest.Fault{Status: 429, RetryAfter: time.Second},
+			jiratest.Fault{Status: 502, AfterWork: true})
+		seen := map[int]int{}
+		const n = 600
+		for range n {
+			req, _ := http.NewRequest("GET", s.URL+"/rest/api/2/serverInfo", nil)
+			req.SetBasicAuth(cloudOpts.User, cloudOpts.Token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			seen[resp.StatusCode]++
+			if resp.StatusCode == 429 && resp.Header.Get("Retry-After") != "1" {
+				t.Errorf("429 with Retry-After %q, want 1", resp.Header.Get("Retry-After"))
+			}
+		}
+		failed := n - seen[200]
+		if failed != s.Injected()-2 || failed < n/5 || failed > n/2 || seen[503] == 0 || seen[429] == 0 || seen[502] == 0 {
+			t.Errorf("answers %v (%d injected): want about a third failed, each way", seen, s.Injected())
 		}
 	})
 

@@ -141,7 +141,7 @@ func (s *Server) runJQL(w http.ResponseWriter, r *http.Request, jql string, boun
 	}
 	var found []*issue
 	for _, is := range s.issues {
-		if q.matches(is) {
+		if q.matches(is, s.looseLabels) {
 			found = append(found, is)
 		}
 	}
@@ -231,19 +231,21 @@ type ordering struct {
 	desc  bool
 }
 
-func (q jqlQuery) matches(is *issue) bool {
+// matches: with loose, a labels clause also matches text that mentions the
+// label (SetLooseLabelSearch).
+func (q jqlQuery) matches(is *issue, loose bool) bool {
 	for _, c := range q.clauses {
-		if !slices.ContainsFunc(c.values, func(v string) bool { return c.match(is, v) }) {
+		if !slices.ContainsFunc(c.values, func(v string) bool { return c.match(is, v, loose) }) {
 			return false
 		}
 	}
 	return true
 }
 
-func (c jqlClause) match(is *issue, v string) bool {
+func (c jqlClause) match(is *issue, v string, loose bool) bool {
 	switch c.field {
 	case "labels":
-		return slices.Contains(is.Labels, v)
+		return slices.Contains(is.Labels, v) || (loose && (strings.Contains(is.Summary, v) || strings.Contains(is.Description, v)))
 	case "key":
 		return strings.EqualFold(is.Key, v) || is.ID == v
 	case "project":
