@@ -98,7 +98,7 @@ func TestBrowserFeatureRequestToSprint(t *testing.T) {
 	signOut()
 
 	// Jira takes the issue into a sprint and tells Parley.
-	resp, err := fake.Deliver(env.URL+"/api/v1/jira/webhook", "hook-secret",
+	resp, err := fake.Deliver(env.URL+"/api/v1/jira/webhook", "hook-secret-of-parley",
 		fake.SetSprint(key, &jiratest.Sprint{ID: 12, Name: "Sprint 12", State: "active"}, jiratest.ShapeCloud))
 	if err != nil {
 		t.Fatal(err)

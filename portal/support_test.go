@@ -24,7 +24,7 @@ func jiraEnv(t *testing.T) (*servertest.Env, *jiratest.Server) {
 	t.Setenv("PARLEY_JIRA_URL", fake.URL)
 	t.Setenv("PARLEY_JIRA_USER", "bot@example.org")
 	t.Setenv("PARLEY_JIRA_TOKEN", "api-token-1")
-	t.Setenv("PARLEY_JIRA_WEBHOOK_SECRET", "hook-secret")
+	t.Setenv("PARLEY_JIRA_WEBHOOK_SECRET", "hook-secret-of-parley")
 	t.Setenv("PARLEY_JIRA_PROJECT_TECHNICAL", "TECH")
 	t.Setenv("PARLEY_JIRA_PROJECT_FEATURE", "FEAT")
 	return start(t), fake
@@ -154,7 +154,7 @@ func TestTicketsTravelToJiraAndBack(t *testing.T) {
 	if tk := getTicket(t, env, ann, id); tk.Status != "new" && tk.Status != "open" {
 		t.Fatalf("a forged webhook changed the status to %s", tk.Status)
 	}
-	resp, err := fake.Deliver(env.URL+"/api/v1/jira/webhook", "hook-secret", ev)
+	resp, err := fake.Deliver(env.URL+"/api/v1/jira/webhook", "hook-secret-of-parley", ev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,7 @@ func init() {
 			"jira.err.issue_type":     "Укажите тип задачи Jira, например Task, Bug или Story.",
 			"jira.err.create_on":      "Выберите, когда создавать задачу.",
 			"jira.err.custom_field":   "Идентификатор поля выглядит так: customfield_10050.",
+			"jira.err.secret_short":   "Секрет вебхука должен быть не короче %d символов. Введите новый и укажите его же в вебхуке Jira.",
 			"jira.err.other":          "Настройки не сохранены: проверьте значения.",
 
 			"jira.outbox":        "Очередь запросов в Jira",
@@ -114,6 +115,7 @@ func init() {
 			"jira.err.issue_type":     "Name the Jira issue type, like Task, Bug or Story.",
 			"jira.err.create_on":      "Choose when to create the issue.",
 			"jira.err.custom_field":   "A field id looks like customfield_10050.",
+			"jira.err.secret_short":   "A webhook secret needs at least %d characters. Type a new one and give the Jira webhook the same.",
 			"jira.err.other":          "The settings were not saved: check the values.",
 
 			"jira.outbox":        "Jira outbox",

@@ -61,6 +61,20 @@ type callError struct {
 	// AuthRefused: Jira refused the credentials themselves, so every call
 	// with them would fail the same way.
 	AuthRefused bool
+	// MaybeDone: a call that creates something failed in a way that does
+	// not say whether Jira did it (no answer, 500, 502, 504, an unreadable
+	// 2xx). 429 and 503 say Jira did not take the request.
+	MaybeDone bool
+}
+
+// maybeDone marks a failed creating call whose effect is unknown.
+func maybeDone(err error) error {
+	var ce *callError
+	if errors.As(err, &ce) && ce.Class == classTransient &&
+		ce.Status != http.StatusTooManyRequests && ce.Status != http.StatusServiceUnavailable {
+		ce.MaybeDone = true
+	}
+	return err
 }
 
 func (e *callError) Error() string { return e.Msg }
@@ -221,6 +235,9 @@ func (jc *jiraClient) deploymentType(ctx context.Context) (string, error) {
 
 // findByLabel returns the oldest issue carrying label, if any. Jira Cloud
 // only has the /search/jql endpoint; Server and Data Center only /search.
+// Only an issue whose labels hold the label exactly counts: a search that
+// also matches the label in text (or a label differing in case) must not
+// tie the ticket to someone else's issue.
 func (jc *jiraClient) findByLabel(ctx context.Context, cloud bool, label string) (key, id string, err error) {
 	path := "rest/api/2/search"
 	if cloud {
@@ -229,11 +246,14 @@ func (jc *jiraClient) findByLabel(ctx context.Context, cloud bool, label string)
 	q := url.Values{}
 	q.Set("jql", fmt.Sprintf("labels = %q ORDER BY created ASC", label))
 	q.Set("fields", "summary,labels")
-	q.Set("maxResults", "10")
+	q.Set("maxResults", "50")
 	var res struct {
 		Issues []struct {
-			ID  string `json:"id"`
-			Key string `json:"key"`
+			ID     string `json:"id"`
+			Key    string `json:"key"`
+			Fields struct {
+				Labels []string `json:"labels"`
+			} `json:"fields"`
 		} `json:"issues"`
 	}
 	if err := jc.do(ctx, "look for the issue labelled "+label, http.MethodGet, path+"?"+q.Encode(), nil, &res); err != nil {
@@ -243,19 +263,22 @@ func (jc *jiraClient) findByLabel(ctx context.Context, cloud bool, label string)
 		}
 		return "", "", err
 	}
-	if len(res.Issues) == 0 {
-		return "", "", nil
-	}
-	key, id = res.Issues[0].Key, res.Issues[0].ID
-	if key == "" && id != "" {
-		// Cloud's /search/jql may answer with ids only.
-		is, err := jc.getIssue(ctx, id)
-		if err != nil {
-			return "", "", err
+	for _, is := range res.Issues {
+		if !slices.Contains(is.Fields.Labels, label) {
+			continue
 		}
-		key = is.Key
+		key, id = is.Key, is.ID
+		if key == "" && id != "" {
+			// Cloud's /search/jql may answer with ids only.
+			got, err := jc.getIssue(ctx, id)
+			if err != nil {
+				return "", "", err
+			}
+			key = got.Key
+		}
+		return key, id, nil
 	}
-	return key, id, nil
+	return "", "", nil
 }
 
 // createIssue creates the issue with go-jira.
@@ -278,7 +301,7 @@ func (jc *jiraClient) createIssue(ctx context.Context, ks KindSettings, is Issue
 		Unknowns:    custom,
 	}}
 	created, resp, err := jc.c.Issue.CreateWithContext(ctx, issue)
-	if err := jc.check("create the issue in "+ks.Project, resp, err); err != nil {
+	if err := maybeDone(jc.check("create the issue in "+ks.Project, resp, err)); err != nil {
 		var ce *callError
 		if errors.As(err, &ce) && ce.Class == classGone {
 			ce.Class = classConfig // no such endpoint or project: settings, not a deleted issue
@@ -286,7 +309,7 @@ func (jc *jiraClient) createIssue(ctx context.Context, ks KindSettings, is Issue
 		return "", "", err
 	}
 	if created == nil || created.Key == "" {
-		return "", "", &callError{Class: classTransient, Msg: "create the issue in " + ks.Project + ": Jira's answer has no issue key"}
+		return "", "", &callError{Class: classTransient, MaybeDone: true, Msg: "create the issue in " + ks.Project + ": Jira's answer has no issue key"}
 	}
 	return created.Key, created.ID, nil
 }

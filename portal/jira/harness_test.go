@@ -22,7 +22,7 @@ import (
 const (
 	testUser   = "bot@example.com"
 	testToken  = "right-token"
-	testSecret = "webhook-secret"
+	testSecret = "webhook-secret-of-parley"
 )
 
 // harness is one Parley (a SQLite file and the jira service) against one

@@ -69,20 +69,24 @@ type Options struct {
 	// HTTPTimeout bounds one call to Jira (default 20 s).
 	HTTPTimeout time.Duration
 	// BackoffBase and BackoffMax shape the retries of transient failures
-	// (defaults 1 s and 30 s); the circuit's probes use the same curve up
-	// to half of BackoffMax.
+	// (defaults 1 s and 30 s): the first ten attempts of an op stop growing
+	// at a tenth of BackoffMax, later ones at BackoffMax. The circuit's
+	// probes use the same curve up to half of BackoffMax.
 	BackoffBase, BackoffMax time.Duration
 	// ConfigBackoffMax caps retries after Jira refused a call (400/401/403),
 	// which usually needs an administrator (default 15 min).
 	ConfigBackoffMax time.Duration
 	// Workers is how many tickets are served at once (default 4).
 	Workers int
-	// CircuitAfter is how many transient failures in a row open the circuit
-	// of a Jira (default 5).
+	// CircuitAfter is how many transient failures in a row, with at least
+	// 80 % of the last 20 calls failed, open the circuit of a Jira
+	// (default 5). A 429 is no failure: it paces the sender instead.
 	CircuitAfter int
 	// LookupSettle is the least wait before retrying an issue creation whose
 	// answer was lost (default 5 s): Jira may have created it, and Cloud's
 	// search index, which the retry's lookup by marker reads, lags behind.
+	// A create that Jira refused before doing anything (429, 503) and the
+	// other calls of the op retry on the backoff alone.
 	LookupSettle time.Duration
 	// RefreshEvery is how often open linked issues are re-read (default
 	// 10 min; negative turns it off).
@@ -177,6 +181,9 @@ func New(db *store.DB, opt Options) (*Service, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if err := checkEnvSecret(opt.Getenv); err != nil {
+		return nil, err
 	}
 	s := &Service{
 		db:       db,

@@ -103,6 +103,54 @@ func TestLostAnswersMakeNoDuplicates(t *testing.T) {
 	}
 }
 
+// A retry's lookup takes only an issue whose labels hold the ticket's
+// marker exactly: a decoy that merely mentions the marker in its text, and
+// that a loose search returns first, is neither adopted nor touched.
+func TestLookupTakesOnlyExactLabel(t *testing.T) {
+	cases := []struct {
+		name  string
+		cloud bool
+		lost  bool // the first create is made and its answer lost; else refused before any work
+	}{
+		{"cloud, lost answer", true, true},
+		{"cloud, refused create", true, false},
+		{"server, lost answer", false, true},
+		{"server, refused create", false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, setup{fake: jiratest.Options{Cloud: c.cloud}})
+			marker := h.svc.Marker(12)
+			decoy := h.fake.CreateIssue("TECH", "Customer quoted "+marker, "See "+marker+" in their mail.", "parley")
+			h.fake.SetLooseLabelSearch(true)
+			if c.lost {
+				h.fake.LoseCreateAnswers(1)
+			} else {
+				h.fake.FailNext(1, http.StatusServiceUnavailable, 0)
+			}
+			h.file(12, jira.KindTechnical)
+			key := h.waitKey(12)
+			if key == decoy.Key {
+				t.Fatalf("ticket 12 was tied to the decoy %s", decoy.Key)
+			}
+			mine := h.issuesOf(12)
+			if len(mine) != 1 || mine[0].Key != key {
+				t.Fatalf("issues labelled %s: %+v, want exactly the linked %s", marker, mine, key)
+			}
+			if got, _ := h.fake.Issue(decoy.Key); len(got.RemoteLinks) != 0 {
+				t.Errorf("the decoy got remote links %+v", got.RemoteLinks)
+			}
+			if calls := h.linkedCalls(12); len(calls) != 1 || calls[0] != key {
+				t.Errorf("OnLinked calls %v, want once with %s", calls, key)
+			}
+			if n := len(h.fake.Issues()); n != 2 {
+				t.Errorf("%d issues in Jira, want the decoy and one for the ticket", n)
+			}
+		})
+	}
+}
+
 // Jira's answers to status changes come back through the signed webhook.
 func TestWebhookStatus(t *testing.T) {
 	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
@@ -514,5 +562,50 @@ func TestReliabilityThousand(t *testing.T) {
 	}
 	if len(all) != n {
 		t.Errorf("%d issues in Jira, want %d", len(all), n)
+	}
+}
+
+// A Jira that is down opens its circuit: from then on one probe at a time
+// goes out, on a doubling interval, instead of every op retrying; when it
+// is back everything goes through exactly once and the circuit closes.
+func TestOutageOpensCircuitAndRecovers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{Workers: 4}})
+	h.fake.SetDown(true)
+	const n = 20
+	for id := int64(1); id <= n; id++ {
+		h.file(id, jira.KindTechnical)
+	}
+	var open jira.CircuitState
+	eventually(t, 10*time.Second, "the circuit open", func() bool {
+		u := h.svc.Unreachable()
+		if len(u) == 1 && !u[0].Since.IsZero() {
+			open = u[0]
+			return true
+		}
+		return false
+	})
+	if open.BaseURL != h.fake.URL {
+		t.Errorf("open circuit of %q, want %q", open.BaseURL, h.fake.URL)
+	}
+	// Ten more failed calls: at most the four in flight when it opened, so
+	// at least six probes, the sixth no sooner than 5+10+20+40+80 ms after
+	// it opened. Twenty ops retrying on their own would take a few ms.
+	eventually(t, 10*time.Second, "ten more failed calls", func() bool {
+		u := h.svc.Unreachable()
+		return len(u) == 1 && u[0].Failures >= open.Failures+10
+	})
+	if held := time.Since(open.Since); held < 150*time.Millisecond {
+		t.Errorf("ten failed calls within %s of the circuit opening: the probes are not spaced", held)
+	}
+	h.fake.SetDown(false)
+	for id := int64(1); id <= n; id++ {
+		h.waitKey(id)
+		if got := len(h.issuesOf(id)); got != 1 {
+			t.Errorf("ticket %d: %d issues", id, got)
+		}
+	}
+	if u := h.svc.Unreachable(); len(u) != 0 {
+		t.Errorf("after recovery: %+v", u)
 	}
 }

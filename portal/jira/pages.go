@@ -130,6 +130,8 @@ func validationText(lang string, e *ValidationError) string {
 		return templates.T(lang, "jira.err.create_on")
 	case e.Code == "custom_field":
 		return templates.T(lang, "jira.err.custom_field")
+	case e.Code == "secret_short":
+		return fmt.Sprintf(templates.T(lang, "jira.err.secret_short"), MinWebhookSecret)
 	}
 	return e.Message
 }

@@ -27,6 +27,12 @@ var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 // routes the portal uses.
 func pagesEnv(t *testing.T, env map[string]string) (*servertest.Env, **jira.Service) {
 	t.Helper()
+	return pagesEnvLang(t, env, "en")
+}
+
+// pagesEnvLang is pagesEnv with the site's default language lang.
+func pagesEnvLang(t *testing.T, env map[string]string, lang string) (*servertest.Env, **jira.Service) {
+	t.Helper()
 	var svc *jira.Service
 	mount := func(r chi.Router, s *server.Server) error {
 		var err error
@@ -49,7 +55,7 @@ func pagesEnv(t *testing.T, env map[string]string) (*servertest.Env, **jira.Serv
 		})
 		return nil
 	}
-	e := servertest.Start(t, servertest.Options{Lang: "en", Mounts: []server.Mount{mount}})
+	e := servertest.Start(t, servertest.Options{Lang: lang, Mounts: []server.Mount{mount}})
 	return e, &svc
 }
 
@@ -67,7 +73,7 @@ func signIn(t *testing.T, env *servertest.Env, login, password string) *http.Cli
 func TestSettingsPage(t *testing.T) {
 	fake := jiratest.New(t, jiratest.Options{Cloud: true, User: testUser, Token: testToken})
 	env, svcp := pagesEnv(t, map[string]string{"PARLEY_JIRA_URL": fake.URL, "PARLEY_JIRA_PROJECT_TECHNICAL": "TECH",
-		"PARLEY_JIRA_WEBHOOK_SECRET": "env-hook-secret"})
+		"PARLEY_JIRA_WEBHOOK_SECRET": "env-hook-secret-0123"})
 	env.CreateUser("admin@example.org", "admin-password-1", accounts.RoleAdmin)
 	env.CreateUser("sam@example.org", "support-password-1", accounts.RoleSupport)
 	admin := signIn(t, env, "admin@example.org", "admin-password-1")
@@ -85,7 +91,7 @@ func TestSettingsPage(t *testing.T) {
 			t.Errorf("settings page lacks %q", want)
 		}
 	}
-	if strings.Contains(html, "env-hook-secret") {
+	if strings.Contains(html, "env-hook-secret-0123") {
 		t.Error("the page shows the webhook secret")
 	}
 	if strings.Contains(html, `name="technical.project"`) || strings.Contains(html, `name="client.url"`) {
@@ -189,5 +195,53 @@ func TestOutboxPage(t *testing.T) {
 	})
 	if resp, _ := env.Page(user, "POST", "/support/jira-outbox/retry", url.Values{"_csrf": {csrf}, "ticket": {"42"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("a user may retry: %d", resp.StatusCode)
+	}
+}
+
+// A webhook secret shorter than 16 characters is refused at its field, in
+// the page's language, and the secret stored before stays in force.
+func TestSettingsPageRefusesShortSecret(t *testing.T) {
+	cases := []struct {
+		lang, want string
+	}{
+		{"en", "A webhook secret needs at least 16 characters."},
+		{"ru", "Секрет вебхука должен быть не короче 16 символов."},
+	}
+	for _, c := range cases {
+		t.Run(c.lang, func(t *testing.T) {
+			t.Parallel()
+			fake := jiratest.New(t, jiratest.Options{Cloud: true, User: testUser, Token: testToken})
+			env, svcp := pagesEnvLang(t, map[string]string{"PARLEY_JIRA_URL": fake.URL}, c.lang)
+			env.CreateUser("admin@example.org", "admin-password-1", accounts.RoleAdmin)
+			admin := signIn(t, env, "admin@example.org", "admin-password-1")
+			_, html := env.Page(admin, "GET", "/support/settings/jira", nil)
+			form := url.Values{"_csrf": {csrfRe.FindStringSubmatch(html)[1]}, "technical.user": {testUser}, "technical.token": {testToken},
+				"technical.project": {"TECH"}, "technical.issue_type": {"Bug"}, "technical.create_on": {"submit"},
+				"technical.secret": {"long-enough-secret-1"}}
+			if resp, _ := env.Page(admin, "POST", "/support/settings/jira", form); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("save with a 20-character secret: %d", resp.StatusCode)
+			}
+			for _, short := range []string{"tiny-hook-9", "fifteen-chars-x", "пятнадцать-букв"} {
+				form.Set("technical.secret", short)
+				resp, html := env.Page(admin, "POST", "/support/settings/jira", form)
+				if resp.StatusCode != http.StatusBadRequest {
+					t.Errorf("secret %q: %d, want 400", short, resp.StatusCode)
+				}
+				if !strings.Contains(html, `id="jira-technical-secret-err">`+c.want) {
+					t.Errorf("secret %q: the page lacks the field error %q", short, c.want)
+				}
+				if strings.Contains(html, short) {
+					t.Errorf("the page echoes the typed secret %q", short)
+				}
+			}
+			if st, _ := (*svcp).Settings(context.Background()); st.Kinds[jira.KindTechnical].WebhookSecret != "long-enough-secret-1" {
+				t.Error("a refused secret replaced the stored one")
+			}
+			// Sixteen characters, in any alphabet, are enough.
+			form.Set("technical.secret", "шестнадцать-букв")
+			if resp, _ := env.Page(admin, "POST", "/support/settings/jira", form); resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("save with a 16-character Cyrillic secret: %d", resp.StatusCode)
+			}
+		})
 	}
 }

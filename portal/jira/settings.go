@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"parley/server/store"
 )
@@ -70,8 +71,8 @@ type Settings struct {
 // ValidationError says which setting is wrong and why.
 type ValidationError struct {
 	Kind    Kind
-	Field   string // BaseURL, User, Token, Project, IssueType, CreateOn, Fields.<name>
-	Code    string // url, required, project, issue_type, custom_field, create_on, kind
+	Field   string // BaseURL, User, Token, Project, IssueType, CreateOn, WebhookSecret, Fields.<name>
+	Code    string // url, required, project, issue_type, custom_field, create_on, secret_short, kind
 	Message string
 }
 
@@ -222,6 +223,21 @@ func (s *Service) CreateOnSubmit(kind Kind) bool {
 	return ok && ks.CreateOn == CreateOnSubmit
 }
 
+// MinWebhookSecret is the least length, in characters, of a webhook
+// secret: it is all that stands between the internet and the statuses
+// requesters see, and Jira lets an administrator type any secret.
+const MinWebhookSecret = 16
+
+// checkEnvSecret refuses a PARLEY_JIRA_WEBHOOK_SECRET too short to trust,
+// without ever naming the secret.
+func checkEnvSecret(getenv func(string) string) error {
+	if v := getenv("PARLEY_JIRA_WEBHOOK_SECRET"); v != "" && utf8.RuneCountInString(v) < MinWebhookSecret {
+		return fmt.Errorf("PARLEY_JIRA_WEBHOOK_SECRET has %d characters; a Jira webhook secret needs at least %d: set a longer one there and in the Jira webhook, or unset the variable to set it on the Jira settings page",
+			utf8.RuneCountInString(v), MinWebhookSecret)
+	}
+	return nil
+}
+
 var (
 	projectKeyRe  = regexp.MustCompile(`^[A-Z][A-Z0-9_]+$`)
 	customFieldRe = regexp.MustCompile(`^customfield_[0-9]+$`)
@@ -334,6 +350,9 @@ func validate(k Kind, ks KindSettings) error {
 		if ks.Token == "" {
 			return bad("Token", "required", "a desk linked to a Jira project needs an API token or a personal access token")
 		}
+	}
+	if ks.WebhookSecret != "" && !ks.FromEnv["WebhookSecret"] && utf8.RuneCountInString(ks.WebhookSecret) < MinWebhookSecret {
+		return bad("WebhookSecret", "secret_short", fmt.Sprintf("a webhook secret needs at least %d characters", MinWebhookSecret))
 	}
 	if ks.IssueType == "" || strings.ContainsAny(ks.IssueType, "\r\n\t") || len(ks.IssueType) > 60 {
 		return bad("IssueType", "issue_type", "name the Jira issue type, like Task, Bug or Story")

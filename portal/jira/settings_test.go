@@ -38,7 +38,7 @@ func TestEnvironmentWinsAndIsNotStored(t *testing.T) {
 	// its token never lands in the database.
 	err := svc.SaveSettings(ctx, Settings{Kinds: map[Kind]KindSettings{
 		KindTechnical: {BaseURL: "https://stored.example.net", User: "a@b.c", Token: "stored-token", Project: "OTHER",
-			IssueType: "Bug", CreateOn: CreateOnEscalate, WebhookSecret: "hook-secret"},
+			IssueType: "Bug", CreateOn: CreateOnEscalate, WebhookSecret: "hook-secret-0123456"},
 		KindFeature: {BaseURL: "https://stored.example.net", User: "a@b.c", Token: "feature-token", Project: "FEAT",
 			Fields: map[string]string{"what": "customfield_10050"}},
 	}})
@@ -46,7 +46,7 @@ func TestEnvironmentWinsAndIsNotStored(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ = svc.Settings(ctx)
-	if tech := st.Kinds[KindTechnical]; tech.Project != "TECH" || tech.Token != "env-pat-secret" || tech.CreateOn != CreateOnEscalate || tech.WebhookSecret != "hook-secret" {
+	if tech := st.Kinds[KindTechnical]; tech.Project != "TECH" || tech.Token != "env-pat-secret" || tech.CreateOn != CreateOnEscalate || tech.WebhookSecret != "hook-secret-0123456" {
 		t.Errorf("after saving: %+v", tech)
 	}
 	var raw string
@@ -86,6 +86,8 @@ func TestSaveSettingsValidation(t *testing.T) {
 		{"bad custom field", func(k *KindSettings) { k.Fields = map[string]string{"what": "summary"} }, "Fields.what"},
 		{"unknown mapped field", func(k *KindSettings) { k.Fields = map[string]string{"colour": "customfield_1"} }, "Fields.colour"},
 		{"bad create-on", func(k *KindSettings) { k.CreateOn = "sometimes" }, "CreateOn"},
+		{"15-character webhook secret", func(k *KindSettings) { k.WebhookSecret = "fifteen-chars-x" }, "WebhookSecret"},
+		{"15 Cyrillic letters", func(k *KindSettings) { k.WebhookSecret = "пятнадцать-букв" }, "WebhookSecret"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,5 +115,42 @@ func TestSaveSettingsValidation(t *testing.T) {
 	}
 	if svc.Configured(KindClient) {
 		t.Error("a kind without a project stays in Parley")
+	}
+}
+
+// A short PARLEY_JIRA_WEBHOOK_SECRET stops the start with a message that
+// names the variable and the rule, never the secret.
+func TestShortEnvironmentSecretRefusedAtStart(t *testing.T) {
+	cases := []struct {
+		secret string
+		ok     bool
+	}{
+		{"", true},
+		{"fifteen-chars-x", false},
+		{"пятнадцать-букв", false},
+		{"sixteen-chars-xy", true},
+		{"шестнадцать-букв", true},
+	}
+	for _, c := range cases {
+		t.Run(c.secret, func(t *testing.T) {
+			svc, err := New(openDB(t), Options{Log: testLog(t), RefreshEvery: -1,
+				Getenv: mapEnv(map[string]string{"PARLEY_JIRA_WEBHOOK_SECRET": c.secret})})
+			if svc != nil {
+				svc.Close()
+			}
+			if c.ok {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("a short secret was taken")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "PARLEY_JIRA_WEBHOOK_SECRET") || !strings.Contains(msg, "at least 16") || strings.Contains(msg, c.secret) {
+				t.Errorf("error %q: want the variable and the rule named, not the secret", msg)
+			}
+		})
 	}
 }
