@@ -1,16 +1,25 @@
 package jira
 
 import (
+	"math/bits"
 	"sync"
 	"time"
 )
 
 // A circuit per Jira (base URL) keeps Parley from hammering a Jira that is
-// down: after a few transient failures in a row it opens, the outbox stops
-// handing out that Jira's ops, and one probe at a time goes out on a
-// backoff curve. The first answer closes it and releases everything.
-// A 429 pauses the whole Jira for its Retry-After instead: it answers, it
-// only asks to be left alone for a while.
+// down: when calls fail in a row and nearly all recent calls failed, it
+// opens, the outbox stops handing out that Jira's ops, and one probe at a
+// time goes out on a backoff curve. The first answer closes it and releases
+// everything.
+//
+// A Jira that only fails some calls (a third of them, say, behind a flaky
+// proxy) is not down: its circuit stays closed and each failed op simply
+// comes back soon. Requiring both a run of failures and a failure rate over
+// the last calls far above such noise keeps the circuit for real outages.
+//
+// A 429 is no failure: Jira answers, it only asks to be left alone for a
+// while. It pauses the whole Jira for its Retry-After (the sender's pace),
+// and counts as an answer for the circuit.
 type circuits struct {
 	mu        sync.Mutex
 	threshold int
@@ -23,19 +32,52 @@ type circuits struct {
 	refused map[string]*refusal
 }
 
+// The failure rate that, with a run of failures, opens a circuit: at least
+// openShare of the last (up to) recentCalls calls failed. A Jira failing
+// 30 % of calls at random reaches it about once in a million windows.
+const (
+	recentCalls = 20
+	openShare   = 0.8
+)
+
 type refusal struct {
 	until   time.Time
 	probing bool
 }
 
 type circuit struct {
-	failures  int // transient failures in a row
+	failures  int    // transient failures in a row
+	recent    uint32 // the last calls, newest in bit 0: 1 failed, 0 answered
+	calls     int    // how many of recent's bits are calls (up to recentCalls)
 	open      bool
 	probing   bool // a probe is out
 	interval  time.Duration
 	nextProbe time.Time
 	openedAt  time.Time
 	paused    time.Time // after a 429: nothing goes out before this
+}
+
+// outcome is how a call to Jira ended, as far as its circuit cares.
+type outcome int
+
+const (
+	answered    outcome = iota // Jira answered (success or a refusal)
+	failed                     // no usable answer: network, time-out, 5xx
+	rateLimited                // 429: Jira answered, asking to slow down
+)
+
+func (c *circuit) record(fail bool) {
+	c.recent <<= 1
+	if fail {
+		c.recent |= 1
+	}
+	c.recent &= 1<<recentCalls - 1
+	c.calls = min(c.calls+1, recentCalls)
+}
+
+// outage reports whether the calls so far look like a Jira that is down.
+func (c *circuit) outage(threshold int) bool {
+	return c.failures >= threshold && float64(bits.OnesCount32(c.recent)) >= openShare*float64(c.calls)
 }
 
 // newCircuits: probes follow the backoff curve from base but stop growing
@@ -106,10 +148,10 @@ func (cs *circuits) admit(host string, probe bool, now time.Time) (bool, time.Ti
 	return true, time.Time{}
 }
 
-// result records how a call to host ended. Jira answered (success or a
-// refusal) closes the circuit; released says it was open, so the ops held
-// back should go now.
-func (cs *circuits) result(host string, answered bool, retryAfter time.Duration, probe bool, now time.Time) (released bool) {
+// result records how a call to host ended. An answer (a 429 included)
+// closes the circuit; released says it was open, so the ops held back
+// should go now. A Retry-After pauses the Jira.
+func (cs *circuits) result(host string, how outcome, retryAfter time.Duration, probe bool, now time.Time) (released bool) {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	c := cs.get(host)
@@ -121,17 +163,24 @@ func (cs *circuits) result(host string, answered bool, retryAfter time.Duration,
 			c.paused = p
 		}
 	}
-	if answered {
+	if how != failed {
 		released = c.open
+		if released {
+			// A fresh start: the outage's failures say nothing of what
+			// comes next.
+			c.recent, c.calls = 0, 0
+		}
+		c.record(false)
 		c.failures, c.open, c.interval = 0, false, 0
 		return released
 	}
 	c.failures++
+	c.record(true)
 	switch {
 	case c.open && probe:
 		c.interval = min(c.interval*2, cs.max)
 		c.nextProbe = now.Add(max(c.interval, retryAfter))
-	case !c.open && c.failures >= cs.threshold:
+	case !c.open && c.outage(cs.threshold):
 		c.open, c.openedAt, c.interval = true, now, cs.base
 		c.nextProbe = now.Add(max(c.interval, retryAfter))
 	}

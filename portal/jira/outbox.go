@@ -308,7 +308,8 @@ func (s *Service) run(o op) {
 	var wait time.Duration
 	if errors.As(err, &ce) {
 		wait = max(s.backoff(o.Attempts, ce.Class), ce.RetryAfter)
-		if o.Op == opCreate && ce.Class == classTransient && ce.Status != http.StatusTooManyRequests {
+		if ce.MaybeDone {
+			// The retry's lookup by marker must be able to see the issue.
 			wait = max(wait, s.opt.LookupSettle)
 		}
 	}
@@ -322,10 +323,14 @@ func (s *Service) run(o op) {
 		if o.probe {
 			s.circuits.unprobe(at.host)
 		}
+	case ce != nil && ce.Class == classTransient && ce.Status != http.StatusTooManyRequests:
+		s.circuits.result(at.host, failed, ce.RetryAfter, probe, now)
 	case ce != nil && ce.Class == classTransient:
-		s.circuits.result(at.host, false, ce.RetryAfter, probe, now)
+		if s.circuits.result(at.host, rateLimited, ce.RetryAfter, probe, now) {
+			s.release(at.host)
+		}
 	default:
-		if s.circuits.result(at.host, true, 0, probe, now) {
+		if s.circuits.result(at.host, answered, 0, probe, now) {
 			s.release(at.host)
 		}
 	}
@@ -353,14 +358,24 @@ func (s *Service) release(host string) {
 	s.Kick()
 }
 
-// backoff is the wait before attempt attempts+1: exponential up to the
-// class's cap, half of it random so that many ops failing together do not
-// come back together. A refusal (400/401/403) needs a person, so its curve
-// starts higher, at a thirtieth of its cap (30 s for 15 min).
+// backoff is the wait before attempt attempts+1: exponential up to a cap,
+// half of it random so that many ops failing together do not come back
+// together.
+//
+// A transient failure is retried on a short curve, capped at a tenth of
+// BackoffMax (3 s by default), for its first shortAttempts attempts: a Jira
+// that fails some calls at random still answers most, and the circuit, not
+// each op's backoff, is what spares a Jira that is down. An op that keeps
+// failing while others go through moves on to the long curve up to
+// BackoffMax. A refusal (400/401/403) needs a person, so its curve starts
+// higher, at a thirtieth of its cap (30 s for 15 min).
 func (s *Service) backoff(attempts int, class errClass) time.Duration {
 	base, ceiling := s.opt.BackoffBase, s.opt.BackoffMax
-	if class == classConfig {
+	switch {
+	case class == classConfig:
 		base, ceiling = max(base, s.opt.ConfigBackoffMax/30), s.opt.ConfigBackoffMax
+	case attempts <= shortAttempts:
+		ceiling = max(base, ceiling/10)
 	}
 	d := ceiling
 	if attempts >= 1 && attempts < 40 {
@@ -370,6 +385,10 @@ func (s *Service) backoff(attempts int, class errClass) time.Duration {
 	}
 	return d/2 + rand.N(d/2+1)
 }
+
+// shortAttempts is how many attempts of an op a transient failure retries
+// on the short curve.
+const shortAttempts = 10
 
 // finish records an op's outcome. It must not be cancelled half-way (the
 // service may be closing), so it uses its own context.
