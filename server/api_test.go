@@ -155,7 +155,7 @@ func TestProfileUpdateOverAPIKeepsHUID(t *testing.T) {
 	u := env.CreateUser("o@example.org", "secret-pass-1", accounts.RoleUser)
 	tok := env.Login("o@example.org", "secret-pass-1", nil)
 	resp, data := env.Do("PATCH", "/api/v1/me", tok, map[string]any{"name": "Олег", "email": "oleg@example.org",
-		"department": "Продажи", "tags": []string{"vip"}, "lang": "en"})
+		"department": "Продажи", "tags": []string{"vip"}, "lang": "en", "current_password": "secret-pass-1"})
 	if resp.StatusCode != 200 {
 		t.Fatalf("patch: %d %s", resp.StatusCode, data)
 	}
@@ -168,7 +168,7 @@ func TestProfileUpdateOverAPIKeepsHUID(t *testing.T) {
 	if me["phone"] != "" {
 		t.Fatalf("a field left out of the patch changed: %s", data)
 	}
-	resp, data = env.Do("PATCH", "/api/v1/me", tok, map[string]any{"email": "broken"})
+	resp, data = env.Do("PATCH", "/api/v1/me", tok, map[string]any{"email": "broken", "current_password": "secret-pass-1"})
 	if resp.StatusCode != 400 || !strings.Contains(string(data), `"field":"email"`) {
 		t.Fatalf("bad email: %d %s", resp.StatusCode, data)
 	}

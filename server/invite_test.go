@@ -107,7 +107,9 @@ func TestInvitationEndToEnd(t *testing.T) {
 		name, pw1, pw2, want string
 	}{
 		{"passwords differ", "long-enough-1", "long-enough-2", "Пароли не совпадают"},
-		{"too short", "short", "short", "Не короче 8 символов"},
+		{"too short", "short-pw", "short-pw", "Пароль должен быть не короче 10 символов"},
+		{"common", "Qwerty12345", "Qwerty12345", "один из самых распространённых паролей"},
+		{"her own e-mail", "Nina.Orlova@example.org", "Nina.Orlova@example.org", "не должен совпадать с вашим логином, почтой"},
 	} {
 		resp, html := page(t, nina, env, "POST", path, url.Values{"_csrf": {csrf}, "name": {"Нина О."},
 			"password": {tc.pw1}, "password2": {tc.pw2}})

@@ -30,15 +30,20 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 	acc := s.accountsHTTP
 	var mountErr error
 	r.Group(func(r chi.Router) {
-		r.Use(acc.LoadSession)
+		// A session still on a one-time password may make only the API
+		// calls that replace it, the portal's included.
+		r.Use(acc.LoadSession, acc.PasswordChangeFirst)
 
 		r.Route("/api/v1", func(r chi.Router) {
-			r.Post("/auth/login", acc.APILogin)
+			// Routes that hash a password wait for a turn (HashTurn), so a
+			// sign-in storm cannot starve everything else.
+			r.With(acc.HashTurn).Post("/auth/login", acc.APILogin)
 			r.Group(func(r chi.Router) {
 				r.Use(accounts.RequireUser)
 				r.Post("/auth/logout", acc.APILogout)
 				r.Get("/me", acc.APIMe)
 				r.Patch("/me", acc.APIUpdateMe)
+				r.With(acc.HashTurn).Post("/me/password", acc.APIChangePassword)
 				r.Get("/me/sessions", acc.APISessions)
 				r.Delete("/me/sessions/{id}", acc.APIEndSession)
 			})
@@ -55,16 +60,16 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		})
 		r.Get("/signin", acc.SigninPage)
-		r.Post("/signin", acc.SigninSubmit)
+		r.With(acc.HashTurn).Post("/signin", acc.SigninSubmit)
 		r.Post("/signout", acc.Signout)
 		r.Get("/lang/{lang}", acc.SwitchLang)
 		r.Get("/invite/{token}", s.invitations.InvitePage)
-		r.Post("/invite/{token}", s.invitations.InviteSubmit)
+		r.With(acc.HashTurn).Post("/invite/{token}", s.invitations.InviteSubmit)
 		r.Group(func(r chi.Router) {
 			r.Use(accounts.RequireUserPage)
 			r.Get("/account", acc.AccountPage)
 			r.Post("/account/profile", acc.AccountProfileSubmit)
-			r.Post("/account/password", acc.AccountPasswordSubmit)
+			r.With(acc.HashTurn).Post("/account/password", acc.AccountPasswordSubmit)
 			r.Post("/account/sessions/{id}/end", acc.AccountEndSession)
 			// Administrators only; the handlers answer 403 to others.
 			r.Get("/admin/invitations", s.invitations.AdminPage)

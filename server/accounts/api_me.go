@@ -1,7 +1,9 @@
 package accounts
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"parley/server/web"
 )
@@ -29,6 +31,9 @@ func (h *Handler) APIUpdateMe(w http.ResponseWriter, r *http.Request) {
 		ADDomain   *string   `json:"ad_domain"`
 		Tags       *[]string `json:"tags"`
 		Lang       *string   `json:"lang"`
+		// CurrentPassword confirms a change of the e-mail, which is what
+		// the account signs in with: a session alone may not move it.
+		CurrentPassword string `json:"current_password"`
 	}
 	if !web.DecodeJSON(w, r, 64<<10, &req) {
 		return
@@ -50,6 +55,9 @@ func (h *Handler) APIUpdateMe(w http.ResponseWriter, r *http.Request) {
 		web.JSON(w, http.StatusBadRequest, web.Error{Code: "invalid", Field: "lang", Error: "lang: must be ru, en or empty"})
 		return
 	}
+	if req.Email != nil && !sameEmail(*req.Email, u.Profile.Email) && !h.confirmPassword(w, r, u, req.CurrentPassword) {
+		return
+	}
 	updated, err := h.svc.UpdateProfile(r.Context(), u.ID, p)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -63,4 +71,35 @@ func (h *Handler) APIUpdateMe(w http.ResponseWriter, r *http.Request) {
 		updated.Lang = *req.Lang
 	}
 	web.JSON(w, http.StatusOK, updated.ToJSON())
+}
+
+func sameEmail(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
+
+// confirmPassword checks the caller's current password for a change that
+// needs it, waiting for a turn to hash; it answers the request itself and
+// says false when the change must not go on.
+func (h *Handler) confirmPassword(w http.ResponseWriter, r *http.Request, u User, pw string) bool {
+	if pw == "" {
+		web.JSON(w, http.StatusBadRequest, web.Error{Code: "current_password_required", Field: "current_password",
+			Error: "current_password: changing the e-mail you sign in with needs your current password"})
+		return false
+	}
+	release, err := h.svc.hasher.Admit(r.Context())
+	if err != nil {
+		h.writeBusy(w, r, err)
+		return false
+	}
+	defer release()
+	switch err := h.svc.CheckOwnPassword(r.Context(), u, pw); {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrWrongPassword):
+		web.JSON(w, http.StatusForbidden, web.Error{Code: "wrong_password", Field: "current_password",
+			Error: "current_password: is not your current password"})
+	default:
+		h.writeError(w, r, err)
+	}
+	return false
 }

@@ -223,7 +223,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 	if p.Name == "" {
 		return "", User{}, Session{}, &ValidationError{Field: "name", Message: "is required"}
 	}
-	if err := CheckPasswordRules(password); err != nil {
+	if err := CheckPasswordRules(password, p.Email, p.Name); err != nil {
 		return "", User{}, Session{}, err
 	}
 	dev, err = normalizeDevice(dev)

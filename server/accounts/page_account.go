@@ -151,6 +151,9 @@ func (h *Handler) AccountProfileSubmit(w http.ResponseWriter, r *http.Request) {
 // localizeValidation words a validation error for a page. Messages are
 // English from the domain; Russian pages get a Russian sentence.
 func localizeValidation(lang string, ve *ValidationError) string {
+	if text, ok := LocalizePasswordRule(lang, ve); ok {
+		return text
+	}
 	if lang != "ru" {
 		return ve.Message
 	}
@@ -210,9 +213,11 @@ func (h *Handler) AccountEndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch err := h.svc.EndSession(r.Context(), u.ID, id); {
-	case err == nil, errors.Is(err, ErrNoSession):
-		// Ending an already-ended session is what the person wanted anyway.
+	case err == nil:
 		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)
+	case errors.Is(err, ErrNoSession):
+		// Not one of this person's active sessions: nothing ended.
+		h.site.ErrorPage(w, r, http.StatusNotFound, "account.session.not_found")
 	default:
 		h.site.Internal(w, r, err)
 	}

@@ -25,38 +25,26 @@ type Argon2Params struct {
 var DefaultArgon2 = Argon2Params{Memory: 19 * 1024, Time: 2, Threads: 2, KeyLen: 32}
 
 // Hasher hashes and checks passwords, bounding how many run at once: each
-// holds Memory KiB, so a flood of sign-ins must queue rather than exhaust RAM.
+// holds Memory KiB and keeps Threads cores busy, so a flood of sign-ins must
+// queue rather than exhaust memory and starve every other request (see
+// hashslots.go for the limit and for requests that wait for a turn).
 type Hasher struct {
 	params Argon2Params
-	slots  chan struct{}
+	slots  chan struct{} // one per hash running
+	gate   *hashGate     // requests that will hash wait here, for a while
 	dummy  string
 }
 
-// NewHasher returns a Hasher with the given cost.
-func NewHasher(p Argon2Params) *Hasher {
-	h := &Hasher{params: p, slots: make(chan struct{}, 4)}
+// NewHasher returns a Hasher with the given cost and the default limit on
+// concurrent hashing (DefaultHashLimit).
+func NewHasher(p Argon2Params) *Hasher { return NewHasherLimit(p, DefaultHashLimit(p)) }
+
+// NewHasherLimit returns a Hasher with the given cost and limit.
+func NewHasherLimit(p Argon2Params, l HashLimit) *Hasher {
+	l.Slots = max(1, l.Slots)
+	h := &Hasher{params: p, slots: make(chan struct{}, l.Slots), gate: newHashGate(l)}
 	h.dummy = h.Hash("parley-timing-equaliser")
 	return h
-}
-
-// MinPasswordLen is the shortest password accepted.
-const MinPasswordLen = 8
-
-// MaxPasswordLen bounds hashing work per request.
-const MaxPasswordLen = 256
-
-// CheckPasswordRules says what is wrong with a new password, if anything.
-func CheckPasswordRules(pw string) error {
-	n := len([]rune(pw))
-	switch {
-	case n < MinPasswordLen:
-		return &ValidationError{Field: "password", Message: fmt.Sprintf("must be at least %d characters long", MinPasswordLen)}
-	case len(pw) > MaxPasswordLen:
-		return &ValidationError{Field: "password", Message: fmt.Sprintf("must be at most %d bytes long", MaxPasswordLen)}
-	case strings.TrimSpace(pw) == "":
-		return &ValidationError{Field: "password", Message: "must not be only spaces"}
-	}
-	return nil
 }
 
 // Hash returns the PHC-style encoding of pw.

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"parley/server"
 	"parley/server/accounts"
@@ -53,7 +54,9 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o.DataDir = t.TempDir()
 	}
 	if o.Accounts.Hasher == nil {
-		o.Accounts.Hasher = accounts.NewHasher(CheapArgon2)
+		// Cheap hashes need no queue: parallel tests on a busy machine must
+		// never be turned away by the gate that protects production.
+		o.Accounts.Hasher = accounts.NewHasherLimit(CheapArgon2, accounts.HashLimit{Slots: 64, Wait: time.Minute})
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
