@@ -226,35 +226,43 @@ func TestSearchPageLogsQueriesAndClicks(t *testing.T) {
 		t.Fatal("empty search gives no hint")
 	}
 
-	rows, err := env.Server.DB.Read.Query(`SELECT query, lang, results, source, coalesce(clicked_position, 0), coalesce(clicked_slug, '') FROM help_queries ORDER BY id`)
+	// Searches are counted per day and query, with the click and its place.
+	rows, err := env.Server.DB.Read.Query(`SELECT s.query, s.lang, s.results, s.searches, s.api_searches, s.zero_results,
+		s.clicks, coalesce(c.position, 0), coalesce(c.slug, '')
+		FROM help_query_stats s LEFT JOIN help_query_clicks c ON c.stat_id = s.id ORDER BY s.id`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
 	type row struct {
-		q, lang string
-		results int
-		source  string
-		pos     int
-		slug    string
+		q, lang                string
+		results, searches, api int
+		zero, clicks, pos      int
+		slug                   string
 	}
 	var got []row
 	for rows.Next() {
 		var r row
-		rows.Scan(&r.q, &r.lang, &r.results, &r.source, &r.pos, &r.slug)
+		if err := rows.Scan(&r.q, &r.lang, &r.results, &r.searches, &r.api, &r.zero, &r.clicks, &r.pos, &r.slug); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, r)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if len(got) != 3 {
-		t.Fatalf("logged %d queries, want 3 (the empty one is not a query): %+v", len(got), got)
+		t.Fatalf("counted %d queries, want 3 (the empty one is not a query): %+v", len(got), got)
 	}
-	if got[0].q != "лимит размера файла" || got[0].lang != "ru" || got[0].results == 0 || got[0].pos != 2 || got[0].slug == "" || got[0].source != "page" {
-		t.Errorf("first query logged as %+v", got[0])
+	if got[0].q != "лимит размера файла" || got[0].lang != "ru" || got[0].results == 0 || got[0].searches != 1 ||
+		got[0].clicks != 1 || got[0].pos != 2 || got[0].slug == "" || got[0].api != 0 {
+		t.Errorf("first query counted as %+v", got[0])
 	}
-	if got[1].results != 0 || got[1].pos != 0 {
-		t.Errorf("zero-result query logged as %+v", got[1])
+	if got[1].results != 0 || got[1].zero != 1 || got[1].clicks != 0 {
+		t.Errorf("zero-result query counted as %+v", got[1])
 	}
-	if got[2].source != "api" {
-		t.Errorf("API query logged as %+v", got[2])
+	if got[2].api != 1 || got[2].searches != 1 {
+		t.Errorf("API query counted as %+v", got[2])
 	}
 }
 

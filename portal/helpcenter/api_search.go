@@ -1,6 +1,7 @@
 package helpcenter
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -24,6 +25,12 @@ type apiResults struct {
 	Total   int         `json:"total"`
 	TookMS  float64     `json:"took_ms"`
 	Results []apiResult `json:"results"`
+	// OtherLang is true when nothing was found in the language asked for
+	// and the results are articles in the other one.
+	OtherLang bool `json:"other_lang"`
+	// SearchedFor is the text the results are for when the query as typed
+	// found nothing and was retyped on the other keyboard layout.
+	SearchedFor string `json:"searched_for,omitempty"`
 }
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
@@ -47,6 +54,13 @@ func (h *Handler) APISearch(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if ok, wait := h.allowSearch(r); !ok {
+		secs := retryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		web.JSON(w, http.StatusTooManyRequests, web.Error{Code: "rate_limited", RetryIn: secs,
+			Error: fmt.Sprintf("too many searches from your address; try again in %d s (signed-in users may search more)", secs)})
+		return
+	}
 	q := r.URL.Query()
 	query := cleanQuery(q.Get("q"))
 	if query == "" {
@@ -68,16 +82,16 @@ func (h *Handler) APISearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := h.index.Search(r.Context(), search.HelpQuery{Text: query, Lang: lang, Section: f.Section,
-		Audience: f.Audience, Platform: f.Platform, Limit: limit})
+		Audience: f.Audience, Platform: f.Platform, Limit: limit, OtherLang: true})
 	if err != nil {
 		h.site.Internal(w, r, err)
 		return
 	}
-	if _, err := h.logQuery(r.Context(), query, lang, res.Total, res.Fuzzy, "api"); err != nil {
+	if _, err := h.logQuery(r.Context(), outcome(query, lang, res, "api")); err != nil {
 		h.log.Warn("log help query", "err", err)
 	}
 	out := apiResults{Query: query, Total: res.Total, TookMS: math.Round(float64(res.Took.Microseconds())) / 1000,
-		Results: make([]apiResult, 0, len(res.Results))}
+		Results: make([]apiResult, 0, len(res.Results)), OtherLang: res.OtherLang, SearchedFor: res.SearchedFor}
 	for _, hit := range res.Results {
 		out.Results = append(out.Results, apiResult{Slug: hit.Slug, Lang: hit.Lang, Title: hit.Title, Section: hit.Section,
 			URL: hit.URL, Snippet: string(hit.Snippet)})

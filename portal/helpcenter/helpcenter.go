@@ -19,18 +19,58 @@ import (
 
 // Handler serves the help center.
 type Handler struct {
-	base  *kb.Base
-	index *search.HelpIndex
-	db    *store.DB
-	site  *web.Site
-	log   *slog.Logger
-	now   func() time.Time
+	base    *kb.Base
+	index   *search.HelpIndex
+	db      *store.DB
+	site    *web.Site
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *limiter
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
-// New returns the help center over a loaded knowledge base and its index.
+// New returns the help center over a loaded knowledge base and its index,
+// and starts its janitor, which keeps the query log within its retention;
+// Close stops it.
 func New(base *kb.Base, index *search.HelpIndex, db *store.DB, site *web.Site, log *slog.Logger) *Handler {
-	return &Handler{base: base, index: index, db: db, site: site, log: log, now: time.Now}
+	h := newHandler(base, index, db, site, log, time.Now)
+	h.start()
+	return h
 }
+
+func newHandler(base *kb.Base, index *search.HelpIndex, db *store.DB, site *web.Site, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{base: base, index: index, db: db, site: site, log: log, now: now, limiter: newLimiter()}
+}
+
+func (h *Handler) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop, h.done = cancel, make(chan struct{})
+	go h.janitor(ctx)
+}
+
+// Close stops the janitor and waits for it.
+func (h *Handler) Close() error {
+	if h.stop != nil {
+		h.stop()
+		<-h.done
+	}
+	return nil
+}
+
+// allowSearch takes one search from the client's allowance: the account's
+// when signed in, else the address's. When none is left it returns false
+// and how long until one is.
+func (h *Handler) allowSearch(r *http.Request) (bool, time.Duration) {
+	if u, ok := accounts.CurrentUser(r.Context()); ok {
+		return h.limiter.allow("user:"+u.HUID, signedInSearches, h.now())
+	}
+	return h.limiter.allow(addressKey(h.site.ClientIP(r)), anonymousSearches, h.now())
+}
+
+// retryAfter is a wait in whole seconds, at least one, as Retry-After and
+// the messages give it.
+func retryAfter(wait time.Duration) int { return max(1, int((wait+time.Second-1)/time.Second)) }
 
 // page builds the layout for a help page in the language of its URL; alt is
 // the same page in the other language.

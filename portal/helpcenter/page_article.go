@@ -23,6 +23,10 @@ func (h *Handler) articleOf(w http.ResponseWriter, r *http.Request) (*kb.Article
 	return a, true
 }
 
+// maxResultPosition is the last place a result link can have: the API
+// returns at most 50.
+const maxResultPosition = 50
+
 // Article handles GET /help/{lang}/{slug}.
 func (h *Handler) Article(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.articleOf(w, r)
@@ -36,7 +40,7 @@ func (h *Handler) Article(w http.ResponseWriter, r *http.Request) {
 	if sq, sp := q.Get("sq"), q.Get("sp"); sq != "" && sp != "" {
 		id, err1 := strconv.ParseInt(sq, 10, 64)
 		pos, err2 := strconv.Atoi(sp)
-		if err1 == nil && err2 == nil && pos > 0 && pos <= 1000 {
+		if err1 == nil && err2 == nil && pos > 0 && pos <= maxResultPosition {
 			if err := h.recordClick(r.Context(), id, pos, slug); err != nil {
 				h.log.Warn("record help click", "err", err)
 			}

@@ -16,8 +16,8 @@ import (
 )
 
 // maxQueryLen bounds what a search box or the API accepts, in characters.
-// The index itself copes with more; nobody types more, and this keeps the
-// query log readable.
+// The index itself copes with more and nobody types more; the query log
+// keeps less still (maxLoggedQuery).
 const maxQueryLen = 2000
 
 // filters are a search's optional narrowing, validated.
@@ -72,17 +72,25 @@ func (h *Handler) SearchPage(w http.ResponseWriter, r *http.Request) {
 		h.site.Render(w, r, http.StatusOK, templates.HelpSearch(v))
 		return
 	}
+	if ok, wait := h.allowSearch(r); !ok {
+		secs := retryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		v.Message = templates.Tf(lang, "help.rate_limited", secs) + " " + templates.T(lang, "help.rate_limited_why")
+		h.site.Render(w, r, http.StatusTooManyRequests, templates.HelpSearch(v))
+		return
+	}
 	res, err := h.index.Search(r.Context(), search.HelpQuery{Text: query, Lang: lang, Section: f.Section,
-		Audience: f.Audience, Platform: f.Platform, Limit: 20})
+		Audience: f.Audience, Platform: f.Platform, Limit: 20, OtherLang: true})
 	if err != nil {
 		h.site.Internal(w, r, err)
 		return
 	}
-	qid, err := h.logQuery(r.Context(), query, lang, res.Total, res.Fuzzy, "page")
+	qid, err := h.logQuery(r.Context(), outcome(query, lang, res, "page"))
 	if err != nil {
 		h.log.Warn("log help query", "err", err)
 	}
 	v.Total, v.Fuzzy = res.Total, res.Fuzzy
+	v.SearchedFor, v.ResultsLang = res.SearchedFor, res.Lang
 	v.TookMS = fmt.Sprintf("%.1f", float64(res.Took.Microseconds())/1000)
 	if res.Total == 0 {
 		v.Message = templates.T(lang, "help.no_results")
@@ -92,7 +100,7 @@ func (h *Handler) SearchPage(w http.ResponseWriter, r *http.Request) {
 		if qid != 0 {
 			u += "?sq=" + strconv.FormatInt(qid, 10) + "&sp=" + strconv.Itoa(i+1)
 		}
-		v.Hits = append(v.Hits, templates.HelpHit{Title: hit.Title, URL: u, SectionTitle: sectionTitle(hit.Section, lang),
+		v.Hits = append(v.Hits, templates.HelpHit{Title: hit.Title, URL: u, SectionTitle: sectionTitle(hit.Section, hit.Lang),
 			// Snippets come escaped from the index, with only <mark> added.
 			Snippet: templ.Raw(string(hit.Snippet))})
 	}

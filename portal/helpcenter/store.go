@@ -14,27 +14,6 @@ import (
 // they may vote on it again.
 const voteWindow = 30 * 24 * time.Hour
 
-// logQuery records a submitted search and returns its id for click tracking.
-func (h *Handler) logQuery(ctx context.Context, query, lang string, results int, fuzzy bool, source string) (int64, error) {
-	var id int64
-	err := h.db.Write.QueryRowContext(withoutCancel(ctx), `INSERT INTO help_queries (query, lang, results, fuzzy, source, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, query, lang, results, fuzzy, source, store.FormatTime(h.now())).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("log help query: %w", err)
-	}
-	return id, nil
-}
-
-// recordClick notes which result of a search was opened first.
-func (h *Handler) recordClick(ctx context.Context, queryID int64, position int, slug string) error {
-	_, err := h.db.Write.ExecContext(withoutCancel(ctx), `UPDATE help_queries SET clicked_position = ?, clicked_slug = ?
-		WHERE id = ? AND clicked_position IS NULL`, position, slug, queryID)
-	if err != nil {
-		return fmt.Errorf("record help click: %w", err)
-	}
-	return nil
-}
-
 // recentVote returns the visitor's vote on slug within the vote window.
 func (h *Handler) recentVote(ctx context.Context, visitor, slug string) (id int64, helpful bool, comment string, err error) {
 	since := store.FormatTime(h.now().Add(-voteWindow))
