@@ -97,6 +97,9 @@ func TestNothingFoundFallsBack(t *testing.T) {
 		{"an error code on the Russian side", HelpQuery{Text: "net::ERR_CERT_AUTHORITY_INVALID", Lang: "ru", OtherLang: true}, "en", true, "", "certificates"},
 		{"wrong keyboard layout", HelpQuery{Text: "ytn edtljvktybq", Lang: "ru", OtherLang: true}, "ru", false, "нет уведомлений", "notification-settings"},
 		{"wrong layout and language", HelpQuery{Text: "ащкпще зфыыцщкв", Lang: "ru", OtherLang: true}, "en", true, "forgot password", "corporate-account"},
+		// English articles quote a few Russian labels, but Cyrillic text is
+		// searched in the Russian ones first.
+		{"wrong layout on the English side", HelpQuery{Text: "ytn edtljvktybq", Lang: "en", OtherLang: true}, "ru", true, "нет уведомлений", "notification-settings"},
 		{"found as typed: no fallback", HelpQuery{Text: "сертификат", Lang: "ru", OtherLang: true}, "ru", false, "", "certificates"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -45,20 +45,11 @@ func init() {
 // comma after a word is far more often a comma than a б. It reports false
 // when text has no letters of either alphabet.
 func switchLayout(text string) (string, bool) {
-	var latin, cyrillic int
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Latin, r):
-			latin++
-		case unicode.Is(unicode.Cyrillic, r):
-			cyrillic++
-		}
-	}
-	if latin == 0 && cyrillic == 0 {
-		return "", false
-	}
 	table, from := toCyrillic, unicode.Latin
-	if cyrillic > latin {
+	switch majorityScript(text) {
+	case otherScript:
+		return "", false
+	case cyrillic:
 		table, from = toLatin, unicode.Cyrillic
 	}
 	runes := []rune(text)
@@ -73,4 +64,25 @@ func switchLayout(text string) (string, bool) {
 		b.WriteRune(r)
 	}
 	return b.String(), true
+}
+
+// majorityScript is the alphabet most letters of text are in: latin,
+// cyrillic, or otherScript when it has letters of neither.
+func majorityScript(text string) script {
+	var lat, cyr int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		}
+	}
+	switch {
+	case lat == 0 && cyr == 0:
+		return otherScript
+	case cyr > lat:
+		return cyrillic
+	}
+	return latin
 }

@@ -1,8 +1,10 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -55,7 +57,10 @@ func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, erro
 		return res.HelpResults, err
 	}
 	// What to try next, in order: the same articles as retyped, then the
-	// other language's as typed and as retyped.
+	// other language's as typed and as retyped; but text in a language's
+	// own alphabet is tried on that language first, since each language's
+	// articles quote some words of the other (interface labels), which
+	// would otherwise answer a query meant for the other language.
 	type attempt struct {
 		li   *langIndex
 		text string
@@ -75,6 +80,9 @@ func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, erro
 			tries = append(tries, attempt{other, retyped})
 		}
 	}
+	slices.SortStableFunc(tries, func(a, b attempt) int {
+		return cmp.Compare(b2i(!a.li.ownScript(a.text)), b2i(!b.li.ownScript(b.text)))
+	})
 	for _, try := range tries {
 		alt, err := try.li.search(ctx, try.text, q)
 		if err != nil {
@@ -92,6 +100,19 @@ func (ix *HelpIndex) Search(ctx context.Context, q HelpQuery) (HelpResults, erro
 	}
 	res.Took = time.Since(start)
 	return res.HelpResults, nil
+}
+
+// ownScript tells whether most letters of text are of the language's
+// own alphabet.
+func (li *langIndex) ownScript(text string) bool {
+	return majorityScript(text) == map[string]script{"ru": cyrillic, "en": latin}[li.lang]
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // langResults are one language's results for one text.
