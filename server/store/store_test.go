@@ -24,17 +24,22 @@ func openTemp(t *testing.T) (*DB, string) {
 func TestMigrationsFromEmptyAndAgain(t *testing.T) {
 	ctx := context.Background()
 	db, path := openTemp(t)
-	migrations, err := Migrations()
+	migrations, err := ServerMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := migrations[len(migrations)-1].Version
-	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+	if v, err := db.SchemaVersion(ctx, ServerComponent); err != nil || v != want {
 		t.Fatalf("fresh database at schema %d (%v), want %d", v, err, want)
 	}
-	var n int
-	db.Read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
-	if n != len(migrations) {
+	count := func(db *DB) int {
+		var n int
+		if err := db.Read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(db); n != len(migrations) {
 		t.Fatalf("%d migrations recorded, want %d", n, len(migrations))
 	}
 	// Data written before a restart is still there and nothing is re-applied.
@@ -48,8 +53,7 @@ func TestMigrationsFromEmptyAndAgain(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer db2.Close()
-	db2.Read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n)
-	if n != len(migrations) {
+	if n := count(db2); n != len(migrations) {
 		t.Fatalf("after reopen %d migrations recorded, want %d", n, len(migrations))
 	}
 	var email string
@@ -108,7 +112,9 @@ func TestCorruptFileIsReportedClearly(t *testing.T) {
 
 func TestNewerSchemaRefused(t *testing.T) {
 	db, path := openTemp(t)
-	db.Write.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')")
+	if _, err := db.Write.Exec("INSERT INTO schema_migrations (name, component, version, applied_at) VALUES ('9999_future', 'server', 9999, 'x')"); err != nil {
+		t.Fatal(err)
+	}
 	db.Close()
 	_, err := Open(context.Background(), path)
 	if err == nil || !strings.Contains(err.Error(), "newer Parley") {
