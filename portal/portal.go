@@ -14,14 +14,19 @@ import (
 	"parley/portal/diagnostics"
 	"parley/portal/helpcenter"
 	"parley/portal/jira"
+	"parley/portal/schema"
 	"parley/portal/support"
 	"parley/search"
 	"parley/server"
 	"parley/server/mail"
+	"parley/templates"
 )
 
 // Mount opens what the portal needs and adds its routes to the server.
 func Mount(r chi.Router, s *server.Server) error {
+	if err := schema.Apply(context.Background(), s.DB); err != nil {
+		return err
+	}
 	base, err := kb.Load()
 	if err != nil {
 		return fmt.Errorf("load help articles: %w", err)
@@ -43,7 +48,7 @@ func Mount(r chi.Router, s *server.Server) error {
 	desk, err := support.New(s.DB, diag, support.Options{Log: s.Log, PublicURL: s.BaseURL(), DataDir: s.DataDir(),
 		Lang: s.Site.DefaultLang, Notify: func(ctx context.Context, to, subject, text string) error {
 			return s.Mail.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
-		}})
+		}, MailConfigured: s.Mail.Configured})
 	if err != nil {
 		return fmt.Errorf("open support desks: %w", err)
 	}
@@ -54,6 +59,15 @@ func Mount(r chi.Router, s *server.Server) error {
 	}
 	s.OnClose(jiraSvc.Close)
 	desk.LinkJira(jiraSvc)
-	routes(r, help, diagHTTP, support.NewHandler(desk, s.Site, index, diagHTTP), jiraSvc, jira.NewHandler(jiraSvc, s.Site))
+	deskHTTP := support.NewHandler(desk, s.Site, index, diagHTTP)
+	s.Site.StaffUnread = deskHTTP.StaffUnread // the header's count of unread tickets, on every page
+	for _, sec := range []templates.AdminSection{
+		{ID: "admin-support", URL: "/admin/support", TitleKey: "support.settings.title", LeadKey: "admin.support.lead"},
+		{ID: "admin-jira", URL: "/admin/jira", TitleKey: "jira.settings", LeadKey: "admin.jira.lead"},
+		{ID: "admin-diagnostics", URL: "/admin/diagnostics", TitleKey: "diag.settings", LeadKey: "admin.diagnostics.lead"},
+	} {
+		s.AdminHome.Add(sec)
+	}
+	routes(r, s, help, diagHTTP, deskHTTP, jiraSvc, jira.NewHandler(jiraSvc, s.Site))
 	return nil
 }

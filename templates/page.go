@@ -21,6 +21,9 @@ type UserBadge struct {
 	Name    string
 	IsStaff bool
 	IsAdmin bool
+	// Unread is how many support tickets wait unread for staff (the header
+	// shows it beside the queue).
+	Unread int
 }
 
 // OtherLang is the language the switch offers.

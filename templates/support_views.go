@@ -46,6 +46,7 @@ type SupportRow struct {
 	Updated       string
 	UpdatedISO    string
 	PlusOnes      int
+	Unread        bool // requester activity the staff viewer has not opened yet
 	Joined        bool // the viewer follows it with "+1" (home page)
 	SLA           SupportSLA
 }
@@ -57,6 +58,8 @@ type SupportHomeView struct {
 	NewKinds []SupportKindLink
 	IsStaff  bool
 	IsAdmin  bool
+	Total    int   // the viewer's tickets on every page
+	Pager    Pager // the pages of the viewer's tickets
 }
 
 // SupportFieldError is one entry of an error summary: the message and the
@@ -162,14 +165,17 @@ type SupportUpload struct {
 
 // SupportJira is the Jira box of a ticket page.
 type SupportJira struct {
-	State      string // none, waiting, linked, error
-	Key        string
-	URL        string
-	Pending    bool // calls still on their way to Jira
-	NextTry    string
-	Error      string // shown to staff only
-	JiraStatus string
-	Sprint     string
+	State   string // none, waiting, linked, error
+	Key     string
+	URL     string
+	Pending bool // calls still on their way to Jira
+	NextTry string
+	Error   string // shown to staff only
+	// ErrorDetail is the words behind Error: Jira's own explanation, or the
+	// recorded text of a failure the catalogue has no words for.
+	ErrorDetail string
+	JiraStatus  string
+	Sprint      string
 }
 
 // SupportReplyForm is the reply form, kept as typed after an error.
@@ -253,6 +259,7 @@ type SupportQueueView struct {
 	PrevURL    string
 	NextURL    string
 	IsAdmin    bool
+	Unread     bool // the list is the viewer's unread tickets
 }
 
 // SupportSLARow is one priority's clocks in the settings form.

@@ -131,13 +131,23 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.site.Page(w, r, "diag.title")
 	p.Title = u.Name
+	why := uploadReason(p.Lang, u.Error)
 	v := templates.DiagTriageView{Page: p, ID: u.ID, Name: u.Name, Status: u.Status,
-		StatusLabel: templates.T(p.Lang, "diag.status."+u.Status), Error: u.Error, EventsTotal: u.Events}
-	if u.Status == "ready" {
+		StatusLabel: templates.T(p.Lang, "diag.status."+u.Status), Error: why.Text, ErrorDetail: why.Detail, EventsTotal: u.Events}
+	switch u.Status {
+	case "ready":
 		if err := h.fillTriage(r, &v, u); err != nil {
 			h.site.Internal(w, r, err)
 			return
 		}
+	case "failed":
+		// Why each file failed is the whole story of a failed upload.
+		d, err := h.svc.Details(r.Context(), u.ID)
+		if err != nil {
+			h.site.Internal(w, r, err)
+			return
+		}
+		v.Files = filesView(p.Lang, d.Parsed)
 	}
 	originals, err := h.svc.Originals(r.Context(), id)
 	if err != nil {
@@ -161,9 +171,9 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: e.Platform, Facts: envFacts(lang, e)})
 	}
 	v.Network = networkView(u.Network)
-	v.Calls = callsView(u.Calls)
+	v.Calls = callsView(lang, u.Calls)
 	for _, rd := range u.Redactions {
-		v.Redactions = append(v.Redactions, templates.DiagFact{Label: rd.Kind, Value: strconv.Itoa(rd.Count)})
+		v.Redactions = append(v.Redactions, templates.DiagFact{Label: redactionLabel(lang, rd.Kind), Key: rd.Kind, Value: strconv.Itoa(rd.Count)})
 	}
 
 	d, err := h.svc.Details(r.Context(), u.ID)
@@ -177,7 +187,8 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 				title = a.Title
 			}
 		}
-		v.Findings = append(v.Findings, templates.DiagFinding{Severity: f.Severity.String(), Title: ruleTitle(lang, f), Detail: f.Detail,
+		v.Findings = append(v.Findings, templates.DiagFinding{Severity: f.Severity.String(), SeverityLabel: severityLabel(lang, f.Severity),
+			Title: ruleTitle(lang, f), Detail: findingDetail(lang, f.Detail),
 			Count: f.Count, When: when(f.First, f.Last), ArticleURL: "/help/" + lang + "/" + f.Article,
 			ArticleTitle: templates.T(lang, "diag.open_article") + title})
 	}
@@ -186,10 +197,7 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 			When: when(c.First, c.Last), Count: c.Count, Frames: c.Frames})
 	}
 	v.Errors = errorsView(d.Errors, triageURL(u.ID))
-	for _, p := range d.Parsed {
-		v.Files = append(v.Files, templates.DiagFile{Name: p.Name, Format: p.Format, When: when(p.First, p.Last),
-			Events: p.Events, Crashes: p.Crashes, Errors: p.Errors})
-	}
+	v.Files = filesView(lang, d.Parsed)
 
 	q := r.URL.Query()
 	filter := EventFilter{Tag: strings.TrimSpace(q.Get("tag")), Text: strings.TrimSpace(q.Get("q")), Limit: 200}
@@ -374,7 +382,7 @@ func envFacts(lang string, env ingest.Environment) []templates.DiagFact {
 	}
 	sort.Strings(extra)
 	for _, k := range extra {
-		out = append(out, templates.DiagFact{Label: k, Value: env.Extra[k]})
+		out = append(out, templates.DiagFact{Label: envKeyLabel(lang, k), Key: k, Value: env.Extra[k]})
 	}
 	return out
 }
@@ -418,4 +426,19 @@ func ruleTitle(lang string, f FindingRow) string {
 		return t
 	}
 	return f.Title
+}
+
+// filesView is the files of an upload with each reason one could not be
+// read, in the page's language.
+func filesView(lang string, parsed []ParsedRow) []templates.DiagFile {
+	var out []templates.DiagFile
+	for _, p := range parsed {
+		f := templates.DiagFile{Name: p.Name, Format: p.Format, When: when(p.First, p.Last), Events: p.Events, Crashes: p.Crashes}
+		for _, e := range p.Errors {
+			why := fileReason(lang, p.Name, e)
+			f.Errors = append(f.Errors, templates.DiagReason{Text: why.Text, Detail: why.Detail})
+		}
+		out = append(out, f)
+	}
+	return out
 }

@@ -219,7 +219,7 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 	files, findings, groups, timeline := res.files, res.findings, res.groups, res.timeline
 	status, errText := "ready", ""
 	if res.total == 0 {
-		status, errText = "failed", "no file of the upload could be read as diagnostics"
+		status, errText = "failed", noneReadable
 	}
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		for _, table := range []string{"diag_parsed", "diag_findings", "diag_crash_groups", "diag_timeline"} {

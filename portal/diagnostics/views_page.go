@@ -37,17 +37,17 @@ func networkView(n NetworkView) *templates.DiagNetwork {
 // callLimits are the thresholds the call view draws: the network
 // requirements of calls (ping up to 100 ms, loss up to 10 %).
 var callLimits = []struct {
-	title string
+	title string // a catalogue key, or an acronym said the same in every language
 	pick  func(Sample) float64
 	limit float64
-	unit  string
+	unit  string // a catalogue key, or a sign
 }{
-	{"RTT", func(s Sample) float64 { return s.RTT }, 100, " ms"},
-	{"Loss", func(s Sample) float64 { return s.Loss }, 10, " %"},
-	{"Jitter", func(s Sample) float64 { return s.Jitter }, -1, " ms"},
+	{"RTT", func(s Sample) float64 { return s.RTT }, 100, "diag.unit.ms"},
+	{"diag.chart.loss", func(s Sample) float64 { return s.Loss }, 10, "%"},
+	{"diag.chart.jitter", func(s Sample) float64 { return s.Jitter }, -1, "diag.unit.ms"},
 }
 
-func callsView(c CallView) []templates.DiagConnection {
+func callsView(lang string, c CallView) []templates.DiagConnection {
 	var out []templates.DiagConnection
 	for _, conn := range c.Connections {
 		v := templates.DiagConnection{ID: conn.ID, File: conn.File, Pair: conn.Pair}
@@ -56,12 +56,13 @@ func callsView(c CallView) []templates.DiagConnection {
 		}
 		for _, m := range callLimits {
 			if line, ok := lineChart(conn.Samples, m.pick, m.limit); ok {
-				line.Title = m.title
+				line.Title = templates.T(lang, m.title)
+				unit := " " + templates.T(lang, m.unit)
 				line.Limit = "—"
 				if m.limit >= 0 {
-					line.Limit = strconv.FormatFloat(m.limit, 'f', -1, 64) + m.unit
+					line.Limit = strconv.FormatFloat(m.limit, 'f', -1, 64) + unit
 				}
-				line.MaxLabel += m.unit
+				line.MaxLabel += unit
 				v.Charts = append(v.Charts, line)
 			}
 		}

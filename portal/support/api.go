@@ -230,8 +230,12 @@ func (h *Handler) APIList(w http.ResponseWriter, r *http.Request) {
 		}
 		list, total, err = h.svc.Queue(r.Context(), v, f)
 	} else {
-		list, err = h.svc.Mine(r.Context(), v, 200)
-		total = len(list)
+		page, perr := parsePage(q.Get("page"))
+		if perr != nil {
+			h.apiFail(w, r, perr)
+			return
+		}
+		list, total, err = h.svc.Mine(r.Context(), v, (page-1)*MinePage, MinePage)
 	}
 	if err != nil {
 		h.apiFail(w, r, err)
@@ -356,23 +360,33 @@ func parseQueueFilter(q map[string][]string) (QueueFilter, error) {
 			return f, invalid("assignee", "bad_choice", "assignee is me, none or a user id")
 		}
 	}
-	if p := get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 {
-			return f, invalid("page", "bad_choice", "page is a whole number from 1")
-		}
-		f.Offset = (n - 1) * 50
+	f.Unread = get("unread") != ""
+	n, err := parsePage(get("page"))
+	if err != nil {
+		return f, err
 	}
-	f.Limit = 50
+	f.Offset = (n - 1) * queuePage
+	f.Limit = queuePage
 	return f, nil
 }
 
-// apiFail answers an error, logging the unexpected ones.
-func (h *Handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
-	if status, _ := classify(err); status == http.StatusInternalServerError {
-		h.site.Log.Error("support api", "path", r.URL.Path, "err", err)
+// parsePage reads a page number of a list; none is the first page.
+func parsePage(p string) (int, error) {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return 1, nil
 	}
-	apiError(w, err)
+	n, err := strconv.Atoi(p)
+	if err != nil || n < 1 {
+		return 1, invalid("page", "bad_choice", "page is a whole number from 1")
+	}
+	return n, nil
+}
+
+// apiFail answers an error through the shared writer, which logs the
+// unexpected ones.
+func (h *Handler) apiFail(w http.ResponseWriter, r *http.Request, err error) {
+	h.site.Fail(w, r, err)
 }
 
 // APIEscalate handles POST /api/v1/support/tickets/{id}/escalate (support

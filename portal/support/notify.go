@@ -80,3 +80,36 @@ func (s *Service) mailStatus(ctx context.Context, t Ticket) {
 		s.mailUser(ctx, id, t, "support.mail.status", templates.T(r.lang, "support.status."+string(t.Status)))
 	}
 }
+
+// mailStaff tells support staff about a new ticket or a requester's reply:
+// the assignee, or every member of staff while nobody is assigned. The
+// person who acted is never told of their own action.
+func (s *Service) mailStaff(ctx context.Context, t Ticket, author int64, key, said string) {
+	if s.notify == nil {
+		return
+	}
+	var ids []int64
+	if t.Assignee != nil {
+		ids = append(ids, t.Assignee.ID)
+	} else {
+		members, err := s.StaffMembers(ctx)
+		if err != nil {
+			s.log.Warn("ticket mail to staff not queued", "ticket", t.ID, "err", err)
+			return
+		}
+		for _, m := range members {
+			ids = append(ids, m.ID)
+		}
+	}
+	for _, id := range ids {
+		if id != author {
+			s.mailUser(ctx, id, t, key, said)
+		}
+	}
+}
+
+// MailConfigured reports whether notification mail really leaves the
+// server; without it pages must not promise answers by mail.
+func (s *Service) MailConfigured() bool {
+	return s.mailConfigured != nil && s.mailConfigured()
+}

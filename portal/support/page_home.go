@@ -3,21 +3,34 @@ package support
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"parley/templates"
 )
 
 // Home handles GET /support: the requests the viewer filed or joined with
-// "+1", the buttons that open a new one, and the way on for staff.
+// "+1", a page at a time, the buttons that open a new one, and the way on
+// for staff.
 func (h *Handler) Home(w http.ResponseWriter, r *http.Request) {
 	v := viewer(r)
-	list, err := h.svc.Mine(r.Context(), v, 200)
+	pageNum, err := parsePage(r.URL.Query().Get("page"))
+	if err != nil {
+		http.Redirect(w, r, "/support", http.StatusSeeOther)
+		return
+	}
+	list, total, err := h.svc.Mine(r.Context(), v, (pageNum-1)*MinePage, MinePage)
 	if err != nil {
 		h.site.Internal(w, r, err)
 		return
 	}
 	p := h.site.Page(w, r, "support.home.title")
-	view := templates.SupportHomeView{Page: p, IsStaff: v.Staff, IsAdmin: v.Admin}
+	view := templates.SupportHomeView{Page: p, IsStaff: v.Staff, IsAdmin: v.Admin, Total: total}
+	view.Pager = templates.NewPager(pageNum, total, MinePage, func(n int) string {
+		if n <= 1 {
+			return "/support"
+		}
+		return "/support?page=" + strconv.Itoa(n)
+	})
 	for _, k := range Kinds {
 		if v.CanFile(k) {
 			view.NewKinds = append(view.NewKinds, templates.SupportKindLink{Kind: string(k),

@@ -41,13 +41,20 @@ func (h *Handler) QueuePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		now := h.svc.now()
+		unread, err := h.svc.unreadIDs(r.Context(), v, list)
+		if err != nil {
+			h.site.Internal(w, r, err)
+			return
+		}
+		view.Unread = f.Unread
 		for _, t := range list {
 			row := templates.SupportRow{ID: t.ID, URL: ticketPath(t.ID), Subject: t.Subject,
 				Kind: string(t.Kind), KindLabel: kindLabel(lang, t.Kind),
 				Status: string(t.Status), StatusLabel: statusLabel(lang, t.Status, true),
 				Priority: string(t.Priority), PriorityLabel: priorityLabel(lang, t.Priority),
 				Requester: t.Requester.Name, JiraKey: t.JiraKey, PlusOnes: t.PlusOnes,
-				Updated: pageTimeText(t.UpdatedAt), UpdatedISO: isoTime(t.UpdatedAt), SLA: slaSummary(lang, t, now)}
+				Updated: pageTimeText(t.UpdatedAt), UpdatedISO: isoTime(t.UpdatedAt), SLA: slaSummary(lang, t, now),
+				Unread: unread[t.ID]}
 			if t.Assignee != nil {
 				row.Assignee = t.Assignee.Name
 			}

@@ -50,6 +50,11 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, id int64,
 		h.fail(w, r, err)
 		return
 	}
+	// Before the page's header counts what is unread: this one is read now.
+	if err := h.svc.MarkRead(ctx, v, id); err != nil {
+		h.site.Internal(w, r, err)
+		return
+	}
 	posts, err := h.svc.Posts(ctx, access, id)
 	if err != nil {
 		h.site.Internal(w, r, err)
@@ -72,6 +77,9 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, id int64,
 	lang := p.Lang
 	p.Title = fmt.Sprintf("#%d %s", t.ID, t.Subject)
 	if key, ok := doneNotices[r.URL.Query().Get("done")]; ok && status == http.StatusOK {
+		if key == "support.done.created" && !h.svc.MailConfigured() {
+			key = "support.done.created_nomail" // no mail leaves the server: the answer is here
+		}
 		p.Notice = templates.T(lang, key)
 	}
 	staff := access == AccessStaff
@@ -151,8 +159,9 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, id int64,
 // jiraBox describes the ticket's Jira side; its error is for staff only,
 // which the template decides.
 func jiraBox(lang string, st JiraState) templates.SupportJira {
-	box := templates.SupportJira{State: "none", Key: st.Key, URL: st.URL, Pending: st.Waiting > 0, Error: st.Error,
+	box := templates.SupportJira{State: "none", Key: st.Key, URL: st.URL, Pending: st.Waiting > 0,
 		JiraStatus: st.JiraStatus, Sprint: st.Sprint}
+	box.Error, box.ErrorDetail = jiraErrorText(lang, st.Error)
 	switch {
 	case st.Error != "" && (st.Waiting > 0 || st.Failed):
 		box.State = "error"
@@ -250,7 +259,8 @@ func eventWords(lang string, ev Event, staff bool) (text, link, linkText string)
 		text, link, linkText = templates.T(lang, "support.event.jira_linked"), a["url"], a["key"]
 	case "jira_failed":
 		if staff {
-			text = templates.Tf(lang, "support.event.jira_failed", a["key"]+" "+a["error"])
+			why, _ := jiraErrorText(lang, a["error"])
+			text = templates.Tf(lang, "support.event.jira_failed", a["key"]+": "+why)
 		} else {
 			text = templates.T(lang, "support.event.jira_delayed")
 		}

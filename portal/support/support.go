@@ -108,8 +108,11 @@ type Options struct {
 	PublicURL string // Parley's base URL, for links in mail and Jira
 	DataDir   string
 	Notify    Notify
-	Lang      string // language of mail to people who chose none
-	Now       func() time.Time
+	// MailConfigured reports whether mail is really sent (an SMTP server
+	// is set); nil means it is not.
+	MailConfigured func() bool
+	Lang           string // language of mail to people who chose none
+	Now            func() time.Time
 }
 
 // Service is the support desks.
@@ -121,8 +124,10 @@ type Service struct {
 	public string
 	files  string // DATA/files/tickets
 	notify Notify
-	lang   string
-	now    func() time.Time
+	// mailConfigured: see Options.MailConfigured.
+	mailConfigured func() bool
+	lang           string
+	now            func() time.Time
 }
 
 // New opens the support desks, kept in Parley only until LinkJira.
@@ -141,7 +146,7 @@ func New(db *store.DB, diag *diagnostics.Service, opt Options) (*Service, error)
 		return nil, fmt.Errorf("create %s: %w", files, err)
 	}
 	return &Service{db: db, diag: diag, log: opt.Log, public: opt.PublicURL, files: files,
-		notify: opt.Notify, lang: opt.Lang, now: opt.Now}, nil
+		notify: opt.Notify, mailConfigured: opt.MailConfigured, lang: opt.Lang, now: opt.Now}, nil
 }
 
 // TicketURL is the page of a ticket, absolute when the public URL is known.

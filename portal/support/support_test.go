@@ -14,6 +14,7 @@ import (
 
 	"parley/portal/diagnostics"
 	"parley/portal/jira"
+	"parley/portal/schema"
 	"parley/server/accounts"
 	"parley/server/servertest"
 	"parley/server/store"
@@ -43,6 +44,9 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := schema.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	diag, err := diagnostics.New(db, dir, log)
 	if err != nil {
@@ -158,7 +162,7 @@ func TestCreateRefusesWhatTheDeskCannotUse(t *testing.T) {
 			}
 		})
 	}
-	mine, err := d.svc.Mine(context.Background(), user, 10)
+	mine, _, err := d.svc.Mine(context.Background(), user, 0, 10)
 	if err != nil || len(mine) != 0 {
 		t.Errorf("refused tickets were stored: %d, %v", len(mine), err)
 	}
@@ -382,8 +386,8 @@ func TestPlusOneJoinsAndLeaves(t *testing.T) {
 	if tk.PlusOnes != 1 || access != AccessFollower {
 		t.Errorf("after +1: %d plus ones, access %v", tk.PlusOnes, access)
 	}
-	mine, _ := d.svc.Mine(ctx, bob, 10)
-	if len(mine) != 1 || mine[0].ID != idea.ID {
+	mine, _, err := d.svc.Mine(ctx, bob, 0, 10)
+	if err != nil || len(mine) != 1 || mine[0].ID != idea.ID {
 		t.Errorf("bob's list after +1: %v", mine)
 	}
 	// Followers hear where the request goes.

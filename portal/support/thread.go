@@ -113,8 +113,8 @@ func (s *Service) Reply(ctx context.Context, v Viewer, id int64, np NewPost) (Po
 	switch {
 	case kind == PostReply && access == AccessStaff:
 		s.mailRequester(ctx, t, "support.mail.reply", np.Body)
-	case kind == PostReply && t.Assignee != nil:
-		s.mailUser(ctx, t.Assignee.ID, t, "support.mail.requester_replied", np.Body)
+	case kind == PostReply:
+		s.mailStaff(ctx, t, v.ID, "support.mail.requester_replied", np.Body)
 	}
 	posts, err := s.Posts(ctx, access, id)
 	if err != nil {
@@ -147,6 +147,10 @@ func (s *Service) afterReply(ctx context.Context, tx *sql.Tx, t Ticket, access A
 			return s.setStatus(ctx, tx, t, StatusOpen, nil, now)
 		}
 		return nil
+	}
+	// The requester said something: it waits unread for support staff.
+	if _, err := tx.ExecContext(ctx, "UPDATE tickets SET requester_at = ? WHERE id = ?", ts, t.ID); err != nil {
+		return err
 	}
 	if t.Status == StatusWaiting {
 		return s.setStatus(ctx, tx, t, StatusOpen, nil, now)

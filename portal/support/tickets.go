@@ -145,9 +145,9 @@ func (s *Service) Create(ctx context.Context, v Viewer, nt NewTicket) (Ticket, e
 	toJira := s.jira != nil && s.jira.Configured(string(nt.Kind)) && s.jira.CreateOnSubmit(string(nt.Kind))
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO tickets (kind, status, priority, subject, body, fields, requester_id,
-			created_at, updated_at, first_response_due, resolution_due) VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			created_at, updated_at, requester_at, first_response_due, resolution_due) VALUES (?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			nt.Kind, nt.Priority, nt.Subject, nt.Body, string(fields), v.ID, store.FormatTime(now), store.FormatTime(now),
-			firstDue, resolveDue)
+			store.FormatTime(now), firstDue, resolveDue)
 		if err != nil {
 			return err
 		}
@@ -169,6 +169,7 @@ func (s *Service) Create(ctx context.Context, v Viewer, nt NewTicket) (Ticket, e
 	}
 	s.log.Info("ticket created", "ticket", id, "kind", nt.Kind, "jira", toJira)
 	s.mailRequester(ctx, t, "support.mail.created", "")
+	s.mailStaff(ctx, t, v.ID, "support.mail.staff_new", t.Body)
 	return t, nil
 }
 
@@ -288,10 +289,25 @@ func (s *Service) Get(ctx context.Context, v Viewer, id int64) (Ticket, Access, 
 	return t, a, nil
 }
 
-// Mine lists the tickets the viewer filed or follows, newest activity first.
-func (s *Service) Mine(ctx context.Context, v Viewer, limit int) ([]Ticket, error) {
-	return s.list(ctx, selectTicket+` WHERE t.requester_id = ? OR t.id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?)
-		ORDER BY t.updated_at DESC, t.id DESC LIMIT ?`, v.ID, v.ID, limit)
+// MinePage is how many of their own tickets one page shows a requester,
+// on /support and through the API (the queue's page size).
+const MinePage = 50
+
+// Mine lists one page of the tickets the viewer filed or follows, newest
+// activity first, and how many there are in all. The order ends on the id,
+// so pages neither repeat nor skip a ticket while nothing changes.
+func (s *Service) Mine(ctx context.Context, v Viewer, offset, limit int) ([]Ticket, int, error) {
+	const mine = ` WHERE t.requester_id = ? OR t.id IN (SELECT ticket_id FROM ticket_followers WHERE user_id = ?)`
+	var total int
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT count(*) FROM tickets t"+mine, v.ID, v.ID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count own tickets: %w", err)
+	}
+	if limit <= 0 {
+		limit = MinePage
+	}
+	list, err := s.list(ctx, selectTicket+mine+` ORDER BY t.updated_at DESC, t.id DESC LIMIT ? OFFSET ?`,
+		v.ID, v.ID, limit, max(offset, 0))
+	return list, total, err
 }
 
 func (s *Service) list(ctx context.Context, q string, args ...any) ([]Ticket, error) {
@@ -322,6 +338,7 @@ type QueueFilter struct {
 	Breached bool   // only tickets past an SLA due time
 	Assignee string // "me", "none" or a user id
 	Query    string // words in the subject or body
+	Unread   bool   // only tickets unread for the viewer (see unreadCond)
 	Offset   int
 	Limit    int
 }
@@ -352,9 +369,6 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) ([]Ticket,
 	}
 	breached := `((t.first_response_due <> '' AND ((t.first_response_at = '' AND t.first_response_due < @now) OR t.first_response_at > t.first_response_due))
 		OR (t.resolution_due <> '' AND ((t.resolved_at = '' AND t.resolution_due < @now) OR t.resolved_at > t.resolution_due)))`
-	if f.Breached {
-		where = append(where, breached)
-	}
 	switch f.Assignee {
 	case "":
 	case "me":
@@ -369,6 +383,14 @@ func (s *Service) Queue(ctx context.Context, v Viewer, f QueueFilter) ([]Ticket,
 	if match := ftsQuery(f.Query); match != "" {
 		where = append(where, "t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)")
 		args = append(args, match)
+	}
+	if f.Unread {
+		where = append(where, unreadCond(v.ID))
+	}
+	// Last, after every "?": the driver binds a plain "?" by its position
+	// among all parameters, so none may follow the named @now.
+	if f.Breached {
+		where = append(where, breached)
 	}
 	cond := strings.Join(where, " AND ")
 	args = append(args, sql.Named("now", now))

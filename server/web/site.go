@@ -42,6 +42,9 @@ type Site struct {
 	Log         *slog.Logger
 	// TrustedProxies may set X-Forwarded-For (see ClientIP).
 	TrustedProxies []netip.Prefix
+	// StaffUnread, when set, counts what waits unread for the signed-in
+	// member of support staff (the support desks'), for the header.
+	StaffUnread func(r *http.Request) int
 }
 
 // Lang picks the language for this request.
@@ -64,6 +67,9 @@ func (s *Site) Page(w http.ResponseWriter, r *http.Request, titleKey string) tem
 	}
 	if v := ViewerFrom(r.Context()); v != nil {
 		p.User = &templates.UserBadge{Name: v.Name, IsStaff: v.IsStaff, IsAdmin: v.IsAdmin}
+		if v.IsStaff && s.StaffUnread != nil {
+			p.User.Unread = s.StaffUnread(r)
+		}
 	}
 	return p
 }

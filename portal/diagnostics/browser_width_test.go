@@ -1,0 +1,161 @@
+package diagnostics_test
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"parley/server/accounts"
+	"parley/server/browsertest"
+)
+
+// No page scrolls sideways on a 360 px phone, in either language: wide data
+// tables scroll inside their own box, and words in article tables are not
+// broken a letter off. With PARLEY_SHOTS=DIR the test also saves a
+// screenshot of every page at 360 and 1440 px, for a person to look at.
+func TestPagesFitNarrowScreens(t *testing.T) {
+	t.Parallel()
+	samples := filepath.Join("..", "..", "..", "shared", "samples")
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(samples, name))
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("samples are missing: %v", err)
+			}
+			t.Skipf("samples not here: %v", err)
+		}
+		return data
+	}
+	logcat := read("logcat/themis_markor_threadtime_fatal_noclassdef.txt")
+	tomb := read("logcat/sentry_unity_android9_tombstone_sigsegv.txt")
+	har := read("har/mitmproxy_chrome.har")
+	rtc := read("webrtc/rtcstats_chrome99_pc_failed.jsonl")
+	env, desk := start(t)
+	triage := desk.upload(file{"logcat.txt", logcat}, file{"tombstone.txt", tomb}, file{"network.har", har},
+		file{"call.jsonl", rtc}, file{"state.json", []byte(clientState)}, file{"bomb.zip", zipBomb(t)})
+	failed := desk.upload(file{"bomb.zip", zipBomb(t)})
+	token := env.Login("desk@example.org", "desk-secret-1", nil)
+	resp, body := env.Do("POST", "/api/v1/support/tickets", token, map[string]any{"kind": "technical", "priority": "high",
+		"subject": "Звонки обрываются через минуту после начала на всех устройствах офиса",
+		"body":    "Описание: https://example.org/a/very/long/address/without/any/spaces/that/could/push/the/page/wider/than/a/phone"})
+	if resp.StatusCode != 201 {
+		t.Fatalf("file ticket: %d %s", resp.StatusCode, body)
+	}
+	ticket := "/support/tickets/" + string(regexp.MustCompile(`"id":(\d+)`).FindSubmatch(body)[1])
+	csrf := csrfRe.FindStringSubmatch(desk.page(ticket, "ru"))[1]
+	if resp, _ := env.Page(desk.c, "POST", ticket+"/uploads", url.Values{"_csrf": {csrf}, "upload": {strings.TrimPrefix(triage, "/diagnostics/")}}); resp.StatusCode != 303 {
+		t.Fatalf("link upload: %d", resp.StatusCode)
+	}
+	env.CreateUser("ann@example.org", "ann-secret-1", accounts.RoleUser)
+
+	pages := []string{"/support", "/support/new", ticket, "/support/queue", triage, failed, "/diagnostics", "/help/{lang}/engineering-menu-desktop"}
+	shots := os.Getenv("PARLEY_SHOTS")
+	for _, lang := range []string{"ru", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := browsertest.New(t, browsertest.Lang(lang))
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(env.URL+"/signin"),
+				chromedp.WaitVisible("#login"),
+				chromedp.SendKeys("#login", "desk@example.org"),
+				chromedp.SendKeys("#password", "desk-secret-1"),
+				chromedp.Click("#signin-submit"),
+				chromedp.WaitNotPresent("#login"),
+			); err != nil {
+				t.Fatalf("sign in: %v", err)
+			}
+			for _, width := range []int64{360, 1440} {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+					t.Fatal(err)
+				}
+				for _, p := range pages {
+					p = strings.ReplaceAll(p, "{lang}", lang)
+					if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+p), chromedp.WaitReady("footer")); err != nil {
+						t.Fatalf("open %s: %v", p, err)
+					}
+					// The page's width against the window's, and what sticks out.
+					wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+						const w = document.documentElement.clientWidth;
+						if (document.documentElement.scrollWidth <= w) return "";
+						const out = [];
+						const clipped = el => {
+							for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+								if (a.tagName === "svg" || a.tagName === "SVG") continue;
+								if (getComputedStyle(a).overflowX !== "visible") return true;
+							}
+							return false;
+						};
+						for (const el of document.querySelectorAll("body *")) {
+							const r = el.getBoundingClientRect();
+							if (clipped(el)) continue;
+							if (r.right > w + 1 && out.length < 5) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " → " + Math.round(r.right));
+						}
+						const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+						for (let n = walk.nextNode(); n && out.length < 5; n = walk.nextNode()) {
+							const range = document.createRange();
+							range.selectNodeContents(n);
+							const r = range.getBoundingClientRect();
+							if (r.right > w + 1 && !clipped(n)) out.push("text in " + n.parentElement.tagName.toLowerCase() + "." + n.parentElement.className + " «" + n.textContent.trim().slice(0, 40) + "» → " + Math.round(r.right));
+						}
+						if (out.length === 0) {
+							// Nothing sticks out by its box: find what widens the page by hiding it.
+							const all = Array.from(document.querySelectorAll("main *")).reverse();
+							const base = document.documentElement.scrollWidth;
+							for (const el of all) {
+								const d = el.style.display;
+								el.style.display = "none";
+								const now = document.documentElement.scrollWidth;
+								el.style.display = d;
+								if (now < base) { out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " «" + el.textContent.trim().slice(0, 60) + "»"); if (out.length >= 3) break; }
+							}
+						}
+						return document.documentElement.scrollWidth + " px: " + out.join("; ");
+					})()`))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if width == 360 && wide != "" {
+						t.Errorf("%s at 360 px scrolls sideways: %s", p, wide)
+					}
+					// No word of an article's table is broken a letter off:
+					// each cell is at least as wide as its longest word.
+					broken, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+						for (const td of document.querySelectorAll(".article-body td, .article-body th")) {
+							const words = td.textContent.split(/\s+/).filter(Boolean);
+							const probe = document.createElement("span");
+							probe.style.whiteSpace = "nowrap";
+							td.appendChild(probe);
+							for (const w of words) {
+								probe.textContent = w;
+								if (probe.getBoundingClientRect().width > td.clientWidth) { td.removeChild(probe); return w; }
+							}
+							td.removeChild(probe);
+						}
+						return "";
+					})()`))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if broken != "" {
+						t.Errorf("%s at %d px breaks %q inside an article table", p, width, broken)
+					}
+					if shots != "" {
+						name := fmt.Sprintf("%s-%d-%s.png", lang, width, strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(p, "-"), "-"))
+						png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+						if err != nil {
+							t.Fatal(err)
+						}
+						if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+			}
+		})
+	}
+}
