@@ -203,7 +203,7 @@ func TestBrowserDiagnosticsDragAndDrop(t *testing.T) {
 func signInChromium(t *testing.T, ctx context.Context, env *servertest.Env, login, password string) {
 	t.Helper()
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/signin"),
+		chromedp.Navigate(env.URL+"/signin?next=/account"),
 		chromedp.WaitVisible("#login"),
 		chromedp.SendKeys("#login", login),
 		chromedp.SendKeys("#password", password),

@@ -36,7 +36,7 @@ func TestBrowserInvitation(t *testing.T) {
 	consoleErrors := browsertest.ConsoleErrors(ctx)
 
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/signin"),
+		chromedp.Navigate(env.URL+"/signin?next=/account"),
 		chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("login"), "boss@example.org"),
 		chromedp.SendKeys(chromedp.ID("password"), "admin-pass-1"),

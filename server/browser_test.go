@@ -28,7 +28,7 @@ func TestBrowserSignInAndEndSession(t *testing.T) {
 
 	// Sign in through the form.
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(env.URL+"/signin"),
+		chromedp.Navigate(env.URL+"/signin?next=/account"),
 		chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("login"), login),
 		chromedp.SendKeys(chromedp.ID("password"), password),
@@ -78,7 +78,7 @@ func TestBrowserSignInAndEndSession(t *testing.T) {
 	}
 
 	// The browser's own row says it is this session and shows the time zone.
-	webRow := chromedp.CSS(fmt.Sprintf("#sessions tr#session-%d", webID))
+	webRow := chromedp.CSS(fmt.Sprintf("#sessions li#session-%d", webID))
 	rowText, err := chromedp.Run(ctx, chromedp.Text(webRow))
 	if err != nil {
 		t.Fatalf("read own session row: %v", err)
@@ -91,7 +91,7 @@ func TestBrowserSignInAndEndSession(t *testing.T) {
 	}
 
 	// End the phone's session from the page.
-	phoneRow := fmt.Sprintf(`#sessions tr[data-udid=%q]`, phoneUDID)
+	phoneRow := fmt.Sprintf(`#sessions li[data-udid=%q]`, phoneUDID)
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(phoneRow+" button.end-session")),
 		chromedp.WaitVisible(chromedp.CSS(".notice")),
@@ -105,6 +105,15 @@ func TestBrowserSignInAndEndSession(t *testing.T) {
 	if strings.TrimSpace(notice) != "Сессия завершена." {
 		t.Errorf("notice after ending a session = %q", notice)
 	}
+	// The phone leaves the list of signed-in devices for the history.
+	stillListed, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, phoneRow)))
+	if err != nil {
+		t.Fatalf("count phone rows: %v", err)
+	}
+	if stillListed != 0 {
+		t.Errorf("the ended phone is still listed among signed-in devices")
+	}
+	phoneRow = fmt.Sprintf(`#sessions-history li[data-udid=%q]`, phoneUDID)
 	class, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(phoneRow), "class"))
 	if err != nil {
 		t.Fatalf("read phone row: %v", err)

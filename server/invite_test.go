@@ -139,7 +139,7 @@ func TestInvitationEndToEnd(t *testing.T) {
 		t.Fatalf("session cookie %+v, want it set as the sign-in page does", cookie)
 	}
 	resp, html = page(t, nina, env, "GET", "/account", nil)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(html, "nina.orlova@example.org") || !strings.Contains(html, "<dd>support</dd>") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(html, "nina.orlova@example.org") || !strings.Contains(html, `data-role="support"`) {
 		t.Fatalf("signed in after accepting: %d\n%s", resp.StatusCode, html)
 	}
 

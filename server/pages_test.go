@@ -70,11 +70,11 @@ func TestSignInPageFlow(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-site post: %d", resp.StatusCode)
 	}
-	// An open redirect in next is ignored.
+	// An open redirect in next is ignored: a user lands on the help center.
 	resp, _ = page(t, c, env, "POST", "/signin", url.Values{"_csrf": {token}, "login": {"lena@example.org"},
 		"password": {"secret-pass-1"}, "next": {"//evil.example/x"}, "timezone": {"Europe/Moscow"},
 		"device_meta": {`{"permissions.notifications":true}`}})
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/account" {
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/help" {
 		t.Fatalf("sign-in: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, html = page(t, c, env, "GET", "/account", nil)
@@ -163,6 +163,7 @@ func TestAccountProfileFormKeepsInputOnError(t *testing.T) {
 		t.Fatal("a refused form changed the stored profile")
 	}
 	form.Set("email", "s.new@example.org")
+	form.Set("current_password", "secret-pass-1")
 	resp, _ = page(t, c, env, "POST", "/account/profile", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("good profile: %d", resp.StatusCode)

@@ -53,8 +53,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 		})
 
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-			if _, ok := accounts.CurrentUser(r.Context()); ok {
-				http.Redirect(w, r, "/account", http.StatusSeeOther)
+			if u, ok := accounts.CurrentUser(r.Context()); ok {
+				http.Redirect(w, r, accounts.Landing(u), http.StatusSeeOther)
 				return
 			}
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
@@ -62,6 +62,10 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 		r.Get("/signin", acc.SigninPage)
 		r.With(acc.HashTurn).Post("/signin", acc.SigninSubmit)
 		r.Post("/signout", acc.Signout)
+		r.Get("/forgot", s.resets.ForgotPage)
+		r.Post("/forgot", s.resets.ForgotSubmit)
+		r.Get("/reset/{token}", s.resets.ResetPage)
+		r.With(acc.HashTurn).Post("/reset/{token}", s.resets.ResetSubmit)
 		r.Get("/lang/{lang}", acc.SwitchLang)
 		r.Get("/invite/{token}", s.invitations.InvitePage)
 		r.With(acc.HashTurn).Post("/invite/{token}", s.invitations.InviteSubmit)
@@ -71,7 +75,16 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 			r.Post("/account/profile", acc.AccountProfileSubmit)
 			r.With(acc.HashTurn).Post("/account/password", acc.AccountPasswordSubmit)
 			r.Post("/account/sessions/{id}/end", acc.AccountEndSession)
-			// Administrators only; the handlers answer 403 to others.
+			r.Post("/account/sessions/{id}/end-device", acc.AccountEndDevice)
+			r.Post("/account/sessions/end-others", acc.AccountEndOtherSessions)
+		})
+
+		// Every administrator page lives under /admin, in this group or in
+		// a mount's s.AdminRoutes(r): the role is checked here, never in a
+		// handler.
+		r.Group(func(r chi.Router) {
+			r = s.AdminRoutes(r)
+			r.Get("/admin", s.AdminHome.ServeHTTP)
 			r.Get("/admin/invitations", s.invitations.AdminPage)
 			r.Post("/admin/invitations", s.invitations.AdminInvite)
 			r.Post("/admin/invitations/{id}/resend", s.invitations.AdminResend)
@@ -94,4 +107,27 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 		s.Site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 	})
 	return r, nil
+}
+
+// AdminRoutes returns r restricted to server administrators: a signed-out
+// visitor is sent to sign in, anyone else is answered 403. Mounts add their
+// /admin pages through it.
+func (s *Server) AdminRoutes(r chi.Router) chi.Router {
+	return r.With(s.accountsHTTP.RequireRole(accounts.RoleAdmin))
+}
+
+// Moved redirects an old address of a page to its new one, keeping the
+// query; a form posted to the old address is posted again to the new one.
+func Moved(to string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		target := to
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		status := http.StatusMovedPermanently
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			status = http.StatusPermanentRedirect
+		}
+		http.Redirect(w, r, target, status)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -20,9 +21,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"parley/server/accounts"
+	"parley/server/admin"
 	"parley/server/mail"
 	"parley/server/store"
 	"parley/server/web"
+	"parley/templates"
 )
 
 // Config is what a server needs to start.
@@ -59,11 +62,20 @@ type Server struct {
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
 
+	// AdminHome lists every administrator page; mounts add theirs.
+	AdminHome *admin.Home
+
 	accountsHTTP *accounts.Handler
 	invitations  *accounts.InvitationPages
+	resets       *accounts.ResetPages
 	mailHTTP     *mail.Handler
 	handler      http.Handler
 	closers      []func() error
+
+	closing      chan struct{} // closed when shutdown begins (web.Closing)
+	shutdownOnce sync.Once
+	shutdownMu   sync.Mutex
+	onShutdown   []func()
 }
 
 // DBFile is the database's name inside the data directory.
@@ -95,7 +107,7 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 		lock.Release()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, lock: lock, DB: db, Log: cfg.Log}
+	s := &Server{cfg: cfg, lock: lock, DB: db, Log: cfg.Log, closing: make(chan struct{})}
 	s.Accounts = accounts.New(db, cfg.Accounts)
 	s.Mail, err = mail.New(db, mail.Options{SMTPURL: cfg.SMTPURL, From: cfg.mailFrom(), Log: cfg.Log})
 	if err != nil {
@@ -109,7 +121,13 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	s.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.accountsHTTP = accounts.NewHandler(s.Accounts, s.Site, cfg.Log)
 	s.invitations = accounts.NewInvitationPages(s.accountsHTTP, s.Mail, s.BaseURL())
+	s.resets = accounts.NewResetPages(s.accountsHTTP, s.Mail, s.BaseURL())
 	s.mailHTTP = mail.NewHandler(s.Mail, s.Site)
+	s.AdminHome = admin.NewHome(s.Site)
+	s.AdminHome.Add(templates.AdminSection{ID: "admin-invitations", URL: "/admin/invitations",
+		TitleKey: "invite.admin.title", LeadKey: "admin.invitations.lead"})
+	s.AdminHome.Add(templates.AdminSection{ID: "admin-mail", URL: "/admin/mail",
+		TitleKey: "mail.outbox.title", LeadKey: "admin.mail.lead"})
 	s.handler, err = s.routes(mounts)
 	if err != nil {
 		s.Close()
@@ -140,11 +158,42 @@ func (s *Server) DataDir() string { return s.cfg.DataDir }
 // OnClose registers fn to run when the server closes, before the database.
 func (s *Server) OnClose(fn func() error) { s.closers = append(s.closers, fn) }
 
+// OnShutdown registers fn to run as soon as shutdown begins, before the
+// requests in flight have finished: the place to tell long-lived
+// connections (hijacked WebSockets, which http.Server does not track) to end.
+func (s *Server) OnShutdown(fn func()) {
+	s.shutdownMu.Lock()
+	defer s.shutdownMu.Unlock()
+	s.onShutdown = append(s.onShutdown, fn)
+}
+
+// BeginShutdown closes web.Closing for every request and runs the
+// OnShutdown hooks, once. Serve calls it when its context ends; tests that
+// serve the handler themselves call it before closing their listener.
+func (s *Server) BeginShutdown() {
+	s.shutdownOnce.Do(func() {
+		close(s.closing)
+		s.shutdownMu.Lock()
+		hooks := append([]func(){}, s.onShutdown...)
+		s.shutdownMu.Unlock()
+		for _, fn := range hooks {
+			fn()
+		}
+	})
+}
+
+// BaseContext is the context every request starts from: it carries the
+// shutdown signal that web.Closing reads.
+func (s *Server) BaseContext(net.Listener) context.Context {
+	return web.WithClosing(context.Background(), s.closing)
+}
+
 // Handler is the whole HTTP surface.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close releases the database and the data directory.
 func (s *Server) Close() error {
+	s.BeginShutdown()
 	var errs []error
 	for i := len(s.closers) - 1; i >= 0; i-- {
 		errs = append(errs, s.closers[i]())
@@ -163,7 +212,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, grace time.Duration
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelDebug),
+		BaseContext:       s.BaseContext,
 	}
+	srv.RegisterOnShutdown(s.BeginShutdown)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 
 	"parley/server"
@@ -15,15 +16,32 @@ import (
 // openAccounts opens the data directory's database for the account commands.
 // It takes no directory lock: SQLite serialises these few writes with a
 // running server safely, so an administrator can be added to a live server.
+// Only serve creates a data directory: a mistyped or forgotten --data must
+// not leave a new empty one behind that nobody serves.
 func openAccounts(ctx context.Context, dataDir string) (*accounts.Service, func(), error) {
-	if err := store.EnsureDir(dataDir); err != nil {
+	dbPath, err := existingDatabase(dataDir)
+	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, filepath.Join(dataDir, server.DBFile))
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, nil, err
 	}
 	return accounts.New(db, accounts.Options{}), func() { db.Close() }, nil
+}
+
+// existingDatabase returns the database of a data directory that serve has
+// made, or an error that names the directory looked for and what to do.
+func existingDatabase(dataDir string) (string, error) {
+	abs, err := filepath.Abs(dataDir)
+	if err != nil {
+		abs = dataDir
+	}
+	dbPath := filepath.Join(abs, server.DBFile)
+	if st, err := os.Stat(dbPath); err != nil || !st.Mode().IsRegular() {
+		return "", fmt.Errorf("no Parley data directory at %s: start the server once with `parley serve --data %s` or pass --data", abs, dataDir)
+	}
+	return dbPath, nil
 }
 
 func describeCreateError(err error) error {
@@ -42,7 +60,7 @@ func runAdminCreate(args []string, stdout, stderr io.Writer) error {
 	var data, login, password, name string
 	envFlag(fs, &data, "data", "PARLEY_DATA", "./parley-data", "data directory")
 	fs.StringVar(&login, "login", "", "administrator's login (required)")
-	fs.StringVar(&password, "password", "", "password, at least 8 characters (required)")
+	fs.StringVar(&password, "password", "", fmt.Sprintf("password, at least %d characters (required)", accounts.MinPasswordLen))
 	fs.StringVar(&name, "name", "", "display name")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -70,7 +88,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 	var data, email, password, name, role string
 	envFlag(fs, &data, "data", "PARLEY_DATA", "./parley-data", "data directory")
 	fs.StringVar(&email, "email", "", "e-mail, which is also the login (required)")
-	fs.StringVar(&password, "password", "", "password, at least 8 characters (required)")
+	fs.StringVar(&password, "password", "", fmt.Sprintf("password, at least %d characters (required)", accounts.MinPasswordLen))
 	fs.StringVar(&name, "name", "", "full name")
 	fs.StringVar(&role, "role", "user", "role: user or support")
 	if err := parseFlags(fs, args); err != nil {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
-	"parley/server"
 	"parley/server/store"
 )
 
@@ -22,9 +20,9 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	if err := required("out", out); err != nil {
 		return err
 	}
-	dbPath := filepath.Join(data, server.DBFile)
-	if _, err := os.Stat(dbPath); err != nil {
-		return fmt.Errorf("no Parley database at %s", dbPath)
+	dbPath, err := existingDatabase(data)
+	if err != nil {
+		return err
 	}
 	ctx := context.Background()
 	db, err := store.Open(ctx, dbPath)

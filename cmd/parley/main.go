@@ -26,6 +26,11 @@ func commands() []command {
 		{"serve", "start the server (the default when no command is given)", runServe},
 		{"admin create", "create a server administrator", runAdminCreate},
 		{"user create", "create a user or a member of support staff", runUserCreate},
+		{"user list", "list every account with its role, state and last sign-in", runUserList},
+		{"user set-role", "make an account a user, support staff or administrator", runUserSetRole},
+		{"user block", "keep an account out: no sign-in, its sessions end at once", runUserBlock},
+		{"user unblock", "let a blocked account sign in again", runUserUnblock},
+		{"user reset-password", "give an account a one-time password and end its sessions", runUserResetPassword},
 		{"ingest", "parse diagnostics files and print what they contain and what is wrong", runIngest},
 		{"backup", "write a consistent copy of the database, also while the server runs", runBackup},
 		{"version", "print the version", runVersion},
@@ -92,7 +97,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Commands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-20s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Flags of serve (each has an environment variable; a flag wins over it):")

@@ -3,11 +3,12 @@
 package accounts
 
 import (
-	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // Kind is what sort of account a user is, as the admin panel's CSV export names it.
@@ -63,8 +64,10 @@ type User struct {
 	Profile            Profile
 	Lang               string
 	MustChangePassword bool
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// BlockedAt is set while an administrator keeps the account out.
+	BlockedAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DisplayName is what to call the user on a page.
@@ -81,21 +84,19 @@ func (u User) DisplayName() string {
 // IsStaff reports whether the user may see support work of others.
 func (u User) IsStaff() bool { return u.Role == RoleSupport || u.Role == RoleAdmin }
 
-// Errors callers tell apart.
+// Errors callers tell apart. Each knows its HTTP answer (web.Site.Fail).
 var (
-	ErrNotFound       = errors.New("no such user")
-	ErrBadCredentials = errors.New("wrong login or password")
-	ErrNoSession      = errors.New("session ended or unknown")
-	ErrTaken          = errors.New("that e-mail or login is already in use")
+	ErrNotFound       = web.Errorf(http.StatusNotFound, "not_found", "error.not_found", "no such user")
+	ErrBadCredentials = web.Errorf(http.StatusUnauthorized, "bad_credentials", "signin.bad", "wrong login or password")
+	ErrNoSession      = web.Errorf(http.StatusNotFound, "no_session", "error.not_found", "no such active session")
+	ErrTaken          = web.Errorf(http.StatusConflict, "taken", "error.bad_request", "that e-mail or login is already in use")
+	ErrBlocked        = web.Errorf(http.StatusForbidden, "blocked", "error.forbidden", "this account is blocked: ask your administrator")
+	ErrLastAdmin      = web.Errorf(http.StatusConflict, "last_admin", "error.bad_request", "this is the last server administrator: make another administrator first")
 )
 
-// ValidationError names the field a user must fix.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
+// ValidationError names the field a user must fix; it is the one shape
+// shared by every package.
+type ValidationError = web.ValidationError
 
 // Service is the accounts domain on top of the store.
 type Service struct {
@@ -103,6 +104,8 @@ type Service struct {
 	hasher   *Hasher
 	throttle ThrottlePolicy
 	now      func() time.Time
+	// resetLimits bound "forgot password" mail; see password_reset.go.
+	resetLimits ResetLimits
 }
 
 // Options tune a Service; the zero value gives production settings.
@@ -110,6 +113,8 @@ type Options struct {
 	Hasher   *Hasher
 	Throttle *ThrottlePolicy
 	Now      func() time.Time
+	// ResetLimits replaces DefaultResetLimits.
+	ResetLimits *ResetLimits
 }
 
 // New returns the accounts service.
@@ -125,6 +130,10 @@ func New(db *store.DB, opt Options) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.resetLimits = DefaultResetLimits
+	if opt.ResetLimits != nil {
+		s.resetLimits = *opt.ResetLimits
 	}
 	return s
 }

@@ -225,7 +225,7 @@ func TestSessionsEndOnSignOutAndFromAnotherDevice(t *testing.T) {
 			t.Error("laptop listed as ended")
 		}
 	}
-	if reasons["phone"] != "ended from another session" || reasons["tablet"] != "signed out" {
+	if reasons["phone"] != EndRemotely || reasons["tablet"] != EndSignedOut {
 		t.Fatalf("end reasons: %v", reasons)
 	}
 	// Another user cannot end my session.

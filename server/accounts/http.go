@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"parley/server/web"
@@ -137,26 +136,8 @@ func (h *Handler) clearSessionCookie(w http.ResponseWriter) {
 		Secure: h.site.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
 
-// writeError maps domain errors onto API answers.
+// writeError answers a failed API call through the shared error writer;
+// every error of this package knows its status and code.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var verr *ValidationError
-	var terr *ThrottledError
-	switch {
-	case errors.As(err, &verr):
-		web.JSON(w, http.StatusBadRequest, web.Error{Code: "invalid", Field: verr.Field, Error: verr.Error()})
-	case errors.As(err, &terr):
-		secs := int(RoundUpSeconds(terr.RetryAfter).Seconds())
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		web.JSON(w, http.StatusTooManyRequests, web.Error{Code: "throttled", Error: terr.Error(), RetryIn: secs})
-	case errors.Is(err, ErrBadCredentials):
-		web.JSONError(w, http.StatusUnauthorized, "bad_credentials", "wrong login or password")
-	case errors.Is(err, ErrNoSession):
-		web.JSONError(w, http.StatusNotFound, "no_session", "no such active session")
-	case errors.Is(err, ErrTaken):
-		web.JSONError(w, http.StatusConflict, "taken", err.Error())
-	case errors.Is(err, ErrNotFound):
-		web.JSONError(w, http.StatusNotFound, "not_found", err.Error())
-	default:
-		h.site.Internal(w, r, err)
-	}
+	h.site.Fail(w, r, err)
 }

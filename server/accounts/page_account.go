@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +30,10 @@ func (h *Handler) AccountPage(w http.ResponseWriter, r *http.Request) {
 		v.Notice = v.T("account.password_changed")
 	case "session":
 		v.Notice = v.T("account.session.ended_ok")
+	case "others":
+		v.Notice = v.T("account.others_ended")
+	case "reset":
+		v.Notice = v.T("account.reset_done")
 	}
 	h.site.Render(w, r, http.StatusOK, templates.Account(v))
 }
@@ -48,8 +51,11 @@ func (h *Handler) accountView(w http.ResponseWriter, r *http.Request, u User) (t
 		Profile:            profileForm(u.Profile),
 		SavedLang:          u.Lang,
 	}
+	v.Devices, v.History = deviceViews(v.Lang, sessions, cur.ID)
 	for _, s := range sessions {
-		v.Sessions = append(v.Sessions, sessionView(s, s.ID == cur.ID))
+		if s.Active() && s.ID != cur.ID {
+			v.OtherActive++
+		}
 	}
 	return v, nil
 }
@@ -61,24 +67,6 @@ func profileForm(p Profile) templates.ProfileForm {
 }
 
 func pageTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
-
-func sessionView(s Session, current bool) templates.SessionView {
-	v := templates.SessionView{ID: s.ID, UDID: s.Device.UDID, Platform: s.Device.Platform,
-		AppVersion: s.Device.AppVersion, UserAgent: s.Device.UserAgent, Timezone: s.Device.Timezone, IP: s.IP,
-		Created: pageTime(s.CreatedAt), LastSeen: pageTime(s.LastSeenAt), Current: current, Active: s.Active(),
-		EndReason: s.EndReason}
-	if s.EndedAt != nil {
-		v.Ended = pageTime(*s.EndedAt)
-	}
-	var meta map[string]any
-	if json.Unmarshal(s.Device.Meta, &meta) == nil {
-		for k, val := range flatten("", meta) {
-			v.Meta = append(v.Meta, templates.MetaItem{Key: k, Value: val})
-		}
-		sort.Slice(v.Meta, func(i, j int) bool { return v.Meta[i].Key < v.Meta[j].Key })
-	}
-	return v
-}
 
 // flatten turns {"permissions":{"microphone":true}} into permissions.microphone=true,
 // the dotted names the admin panel and the help center use.
@@ -116,7 +104,11 @@ func (h *Handler) AccountProfileSubmit(w http.ResponseWriter, r *http.Request) {
 	if lang != "" && !web.SupportedLang(lang) {
 		lang = ""
 	}
-	_, err := h.svc.UpdateProfile(r.Context(), u.ID, p)
+	// Moving the sign-in e-mail needs the current password, as over the API.
+	err := h.confirmEmailChange(r, u, p.Email, f.Get("current_password"))
+	if err == nil {
+		_, err = h.svc.UpdateProfile(r.Context(), u.ID, p)
+	}
 	if err == nil {
 		err = h.svc.SetLang(r.Context(), u.ID, lang)
 	}

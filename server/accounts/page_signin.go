@@ -14,11 +14,29 @@ import (
 // maxFormBody bounds every small form post.
 const maxFormBody = 64 << 10
 
+// Landing is where a person goes after signing in when no page asked for
+// them: support staff to the queue, everyone else to the help center's
+// front page (later the messenger).
+func Landing(u User) string {
+	if u.MustChangePassword {
+		return "/account#password-h"
+	}
+	if u.IsStaff() {
+		return "/support/queue"
+	}
+	return "/help"
+}
+
+// landingOr is next when it is a safe path on this site, else Landing(u).
+func landingOr(next string, u User) string {
+	return web.SafeRedirect(next, Landing(u))
+}
+
 // SigninPage handles GET /signin.
 func (h *Handler) SigninPage(w http.ResponseWriter, r *http.Request) {
-	next := web.SafeRedirect(r.URL.Query().Get("next"), "/account")
-	if _, ok := CurrentUser(r.Context()); ok {
-		http.Redirect(w, r, next, http.StatusSeeOther)
+	next := web.SafeRedirect(r.URL.Query().Get("next"), "")
+	if u, ok := CurrentUser(r.Context()); ok {
+		http.Redirect(w, r, landingOr(next, u), http.StatusSeeOther)
 		return
 	}
 	v := templates.SigninView{Page: h.site.Page(w, r, "signin.title"), Next: next}
@@ -36,7 +54,7 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := templates.SigninView{Page: h.site.Page(w, r, "signin.title"),
-		Login: r.PostFormValue("login"), Next: web.SafeRedirect(r.PostFormValue("next"), "/account")}
+		Login: r.PostFormValue("login"), Next: web.SafeRedirect(r.PostFormValue("next"), "")}
 	if !web.CheckCSRF(r) {
 		v.Error = v.T("signin.csrf")
 		h.site.Render(w, r, http.StatusForbidden, templates.Signin(v))
@@ -51,7 +69,7 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 	if m := r.PostFormValue("device_meta"); m != "" && json.Valid([]byte(m)) {
 		dev.Meta = json.RawMessage(m)
 	}
-	token, _, _, err := h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
+	token, u, _, err := h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
 	if err != nil {
 		var verr *ValidationError
 		var terr *ThrottledError
@@ -66,11 +84,16 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &verr):
 			// A device field the browser sent was unusable; sign in without it.
 			dev.Timezone, dev.Meta = "", nil
-			token, _, _, err = h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
-			if err == nil {
-				break
+			token, u, _, err = h.svc.SignIn(r.Context(), r.PostFormValue("login"), r.PostFormValue("password"), dev, h.site.ClientIP(r))
+			switch {
+			case err == nil:
+			case errors.Is(err, ErrBlocked):
+				status, v.Error = http.StatusForbidden, v.T("signin.blocked")
+			default:
+				v.Error = v.T("signin.bad")
 			}
-			v.Error = v.T("signin.bad")
+		case errors.Is(err, ErrBlocked):
+			status, v.Error = http.StatusForbidden, v.T("signin.blocked")
 		case errors.Is(err, ErrBadCredentials):
 			v.Error = v.T("signin.bad")
 		default:
@@ -83,7 +106,7 @@ func (h *Handler) SigninSubmit(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.setSessionCookie(w, token)
-	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	http.Redirect(w, r, landingOr(v.Next, u), http.StatusSeeOther)
 }
 
 // browserUDID returns this browser's device id, creating it on first sign-in.

@@ -44,6 +44,17 @@ type Session struct {
 	EndReason  string
 }
 
+// Why a session ended, as stored in sessions.end_reason: codes, which pages
+// word in the reader's language (templates: account.end_reason.CODE).
+const (
+	EndSignedOut       = "signed_out"
+	EndRemotely        = "ended_remotely" // from another session of the user
+	EndPasswordChanged = "password_changed"
+	EndPasswordReset   = "password_reset" // a reset link or the administrator set a new password
+	EndIdle            = "idle"
+	EndBlocked         = "blocked"
+)
+
 // Active reports whether the session can still be used.
 func (s Session) Active() bool { return s.EndedAt == nil }
 
@@ -142,6 +153,10 @@ func (s *Service) SignIn(ctx context.Context, login, password string, dev Device
 		s.hasher.Waste(password) // bots authenticate with their own tokens, never a password
 	default:
 		ok = s.hasher.Verify(hash, password)
+	}
+	// Only someone who knows the password learns that the account is blocked.
+	if ok && u.BlockedAt != nil {
+		return "", User{}, Session{}, ErrBlocked
 	}
 	if !ok {
 		wait, err := s.recordFailure(ctx, keys)
@@ -260,7 +275,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	}
 	now := s.now()
 	if now.Sub(sess.LastSeenAt) > SessionIdleLimit {
-		if err := s.endSession(ctx, sess.ID, "unused for too long", "id = ?", sess.ID); err != nil && !errors.Is(err, ErrNoSession) {
+		if err := s.endSession(ctx, sess.ID, EndIdle, "id = ?", sess.ID); err != nil && !errors.Is(err, ErrNoSession) {
 			return User{}, Session{}, err
 		}
 		return User{}, Session{}, ErrNoSession
@@ -268,6 +283,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	u, err := s.UserByID(ctx, sess.UserID)
 	if err != nil {
 		return User{}, Session{}, err
+	}
+	if u.BlockedAt != nil {
+		// Blocking ends the sessions; this covers one opened in between.
+		if err := s.endSession(ctx, sess.ID, EndBlocked, "id = ?", sess.ID); err != nil && !errors.Is(err, ErrNoSession) {
+			return User{}, Session{}, err
+		}
+		return User{}, Session{}, ErrNoSession
 	}
 	if now.Sub(sess.LastSeenAt) > lastSeenGranularity {
 		// Best effort: a missed last-seen update is not worth failing a request.
@@ -280,12 +302,31 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 
 // SignOut ends the session the request came with.
 func (s *Service) SignOut(ctx context.Context, sessionID int64) error {
-	return s.endSession(ctx, sessionID, "signed out", "id = ?", sessionID)
+	return s.endSession(ctx, sessionID, EndSignedOut, "id = ?", sessionID)
 }
 
 // EndSession ends one of the user's own sessions, as from another device.
 func (s *Service) EndSession(ctx context.Context, userID, sessionID int64) error {
-	return s.endSession(ctx, sessionID, "ended from another session", "id = ? AND user_id = ?", sessionID, userID)
+	return s.endSession(ctx, sessionID, EndRemotely, "id = ? AND user_id = ?", sessionID, userID)
+}
+
+// EndDevice ends every active session of the user on the device of one of
+// their sessions: the sessions list shows a device as one row.
+func (s *Service) EndDevice(ctx context.Context, userID, sessionID int64) error {
+	return s.endSession(ctx, sessionID, EndRemotely,
+		"user_id = ? AND udid = (SELECT udid FROM sessions WHERE id = ? AND user_id = ?)", userID, sessionID, userID)
+}
+
+// EndOtherSessions ends every active session of the user but keep, and
+// says how many it ended.
+func (s *Service) EndOtherSessions(ctx context.Context, userID, keep int64) (int, error) {
+	res, err := s.db.Write.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ?
+		WHERE user_id = ? AND id <> ? AND ended_at IS NULL`, store.FormatTime(s.now()), EndRemotely, userID, keep)
+	if err != nil {
+		return 0, fmt.Errorf("end other sessions of user %d: %w", userID, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
 }
 
 func (s *Service) endSession(ctx context.Context, sessionID int64, reason, where string, args ...any) error {

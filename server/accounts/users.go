@@ -27,17 +27,18 @@ type NewUser struct {
 }
 
 const userColumns = `id, huid, kind, role, coalesce(login, ''), coalesce(email, ''), password_hash, must_change_password,
-	name, phone, company, department, position, manager, office, ad_login, ad_domain, tags, lang, created_at, updated_at`
+	name, phone, company, department, position, manager, office, ad_login, ad_domain, tags, lang, created_at, updated_at, blocked_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
 	var (
 		u                User
 		hash, tags       string
 		created, updated string
+		blocked          sql.NullString
 	)
 	err := row.Scan(&u.ID, &u.HUID, &u.Kind, &u.Role, &u.Login, &u.Profile.Email, &hash, &u.MustChangePassword,
 		&u.Profile.Name, &u.Profile.Phone, &u.Profile.Company, &u.Profile.Department, &u.Profile.Position,
-		&u.Profile.Manager, &u.Profile.Office, &u.Profile.ADLogin, &u.Profile.ADDomain, &tags, &u.Lang, &created, &updated)
+		&u.Profile.Manager, &u.Profile.Office, &u.Profile.ADLogin, &u.Profile.ADDomain, &tags, &u.Lang, &created, &updated, &blocked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, "", ErrNotFound
 	}
@@ -51,6 +52,9 @@ func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
 		return u, "", err
 	}
 	if u.UpdatedAt, err = store.ParseTime(updated); err != nil {
+		return u, "", err
+	}
+	if u.BlockedAt, err = store.NullTime(blocked); err != nil {
 		return u, "", err
 	}
 	return u, hash, nil
@@ -257,25 +261,29 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64,
 			newHash, now, userID); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = 'password changed'
-			WHERE user_id = ? AND id <> ? AND ended_at IS NULL`, now, userID, keepSession); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions SET ended_at = ?, end_reason = ?
+			WHERE user_id = ? AND id <> ? AND ended_at IS NULL`, now, EndPasswordChanged, userID, keepSession); err != nil {
 			return fmt.Errorf("end other sessions: %w", err)
 		}
-		return nil
+		return voidResetLinks(ctx, tx, userID, now)
 	})
 }
 
-// SetPassword sets a password without knowing the old one (administrators, invitations).
+// SetPassword sets a password without knowing the old one (administrators,
+// invitations). Reset links mailed earlier stop working.
 func (s *Service) SetPassword(ctx context.Context, userID int64, pw string, mustChange bool) error {
 	if err := CheckPasswordRules(pw); err != nil {
 		return err
 	}
-	_, err := s.db.Write.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
-		s.hasher.Hash(pw), mustChange, store.FormatTime(s.now()), userID)
-	if err != nil {
-		return fmt.Errorf("set password: %w", err)
-	}
-	return nil
+	hash := s.hasher.Hash(pw)
+	now := store.FormatTime(s.now())
+	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?",
+			hash, mustChange, now, userID); err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		return voidResetLinks(ctx, tx, userID, now)
+	})
 }
 
 // CountAdmins tells whether the server has an administrator yet.
