@@ -142,9 +142,11 @@ func (h *Handler) AccountEndDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch err := h.svc.EndDevice(r.Context(), u.ID, id); {
-	case err == nil, errors.Is(err, ErrNoSession):
-		// Nothing left to end is what the person wanted anyway.
+	case err == nil:
 		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)
+	case errors.Is(err, ErrNoSession):
+		// Not a device of this person with an active session: nothing ended.
+		h.site.ErrorPage(w, r, http.StatusNotFound, "account.session.not_found")
 	default:
 		h.site.Internal(w, r, err)
 	}
