@@ -314,20 +314,20 @@ func TestDiagnosticsRetention(t *testing.T) {
 
 	// Only an administrator may change the retention.
 	user := signInBrowser(t, env, "u2@example.org", "u2-secret-123")
-	if resp, _ := env.Page(user, "GET", "/diagnostics/settings", nil); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := env.Page(user, "GET", "/admin/diagnostics", nil); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a user opened the settings: %d", resp.StatusCode)
 	}
 	admin := signInBrowser(t, env, "root", "root-secret-1")
-	_, html := env.Page(admin, "GET", "/diagnostics/settings", nil)
+	_, html := env.Page(admin, "GET", "/admin/diagnostics", nil)
 	if !strings.Contains(html, `value="90"`) {
 		t.Fatal("default retention is not 90 days")
 	}
 	csrf := csrfRe.FindStringSubmatch(html)[1]
-	resp, html := env.Page(admin, "POST", "/diagnostics/settings", url.Values{"_csrf": {csrf}, "retention_days": {"0"}})
+	resp, html := env.Page(admin, "POST", "/admin/diagnostics", url.Values{"_csrf": {csrf}, "retention_days": {"0"}})
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, `value="0"`) || !strings.Contains(html, "от 1 до 3650") {
 		t.Fatalf("bad retention: %d\n%s", resp.StatusCode, between(html, "<main", "</main>"))
 	}
-	if resp, _ := env.Page(admin, "POST", "/diagnostics/settings", url.Values{"_csrf": {csrf}, "retention_days": {"30"}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := env.Page(admin, "POST", "/admin/diagnostics", url.Values{"_csrf": {csrf}, "retention_days": {"30"}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save retention: %d", resp.StatusCode)
 	}
 

@@ -7,11 +7,12 @@ import (
 	"parley/portal/helpcenter"
 	"parley/portal/jira"
 	"parley/portal/support"
+	"parley/server"
 	"parley/server/accounts"
 )
 
 // routes declares every route of the portal in one place.
-func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler, desk *support.Handler, jiraSvc *jira.Service, jiraPages *jira.Handler) {
+func routes(r chi.Router, s *server.Server, help *helpcenter.Handler, diag *diagnostics.Handler, desk *support.Handler, jiraSvc *jira.Service, jiraPages *jira.Handler) {
 	r.Get("/api/v1/help/search", help.APISearch)
 	r.Get("/api/v1/help/suggest", help.APISuggest)
 	r.With(accounts.RequireUser).Post("/api/v1/diagnostics/uploads", diag.APICreate)
@@ -33,8 +34,6 @@ func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler, d
 		r.Get("/diagnostics", diag.List)
 		r.Post("/diagnostics", diag.Create)
 		r.Get("/diagnostics/new", diag.New)
-		r.Get("/diagnostics/settings", diag.Settings)
-		r.Post("/diagnostics/settings", diag.SaveSettings)
 		r.Get("/diagnostics/{id}", diag.Triage)
 		r.Get("/diagnostics/{id}/files/{n}", diag.Download)
 
@@ -42,10 +41,6 @@ func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler, d
 		r.Get("/support/new", desk.NewPage)
 		r.Post("/support/new", desk.CreatePage)
 		r.Get("/support/queue", desk.QueuePage)
-		r.Get("/support/settings", desk.SettingsPage)
-		r.Post("/support/settings", desk.SaveSettingsPage)
-		r.Get("/support/settings/jira", jiraPages.SettingsPage)
-		r.Post("/support/settings/jira", jiraPages.SaveSettingsPage)
 		r.Get("/support/jira-outbox", jiraPages.OutboxPage)
 		r.Post("/support/jira-outbox/retry", jiraPages.RetryPage)
 		r.Route("/support/tickets/{id}", func(r chi.Router) {
@@ -59,6 +54,20 @@ func routes(r chi.Router, help *helpcenter.Handler, diag *diagnostics.Handler, d
 			r.Get("/files/{file}", desk.DownloadAttachment)
 		})
 	})
+
+	// The portal's administrator pages, and where they used to be.
+	r.Group(func(r chi.Router) {
+		r = s.AdminRoutes(r)
+		r.Get("/admin/diagnostics", diag.Settings)
+		r.Post("/admin/diagnostics", diag.SaveSettings)
+		r.Get("/admin/support", desk.SettingsPage)
+		r.Post("/admin/support", desk.SaveSettingsPage)
+		r.Get("/admin/jira", jiraPages.SettingsPage)
+		r.Post("/admin/jira", jiraPages.SaveSettingsPage)
+	})
+	r.HandleFunc("/diagnostics/settings", server.Moved("/admin/diagnostics"))
+	r.HandleFunc("/support/settings", server.Moved("/admin/support"))
+	r.HandleFunc("/support/settings/jira", server.Moved("/admin/jira"))
 
 	r.Get("/help", help.Root)
 	r.Route("/help/{lang}", func(r chi.Router) {

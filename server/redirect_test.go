@@ -32,9 +32,9 @@ func TestHostileNextStaysOnSite(t *testing.T) {
 				t.Errorf("/lang/en: %d to %q, want a redirect to /", resp.StatusCode, loc)
 			}
 			_, html := env.Page(c, "GET", "/signin?next="+url.QueryEscape(next), nil)
-			if m := nextField.FindStringSubmatch(html); m == nil || m[1] != "/account" && !strings.HasPrefix(m[1], "/") {
-				t.Errorf("the sign-in page has no safe next field: %v", m)
-			} else if strings.Contains(m[1], "evil") {
+			if m := nextField.FindStringSubmatch(html); m == nil {
+				t.Error("the sign-in page has no next field")
+			} else if m[1] != "" && !strings.HasPrefix(m[1], "/") || strings.Contains(m[1], "evil") {
 				t.Errorf("the sign-in page carries the hostile next %q into its form", next)
 			}
 			resp, body := env.Page(c, "POST", "/signin", url.Values{"_csrf": {csrfOf(t, html)},

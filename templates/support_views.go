@@ -271,7 +271,7 @@ type SupportSLARow struct {
 	Error         string
 }
 
-// SupportSettingsView is /support/settings, for administrators.
+// SupportSettingsView is /admin/support, for administrators.
 type SupportSettingsView struct {
 	Page
 	SLA   []SupportSLARow

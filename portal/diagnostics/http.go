@@ -99,7 +99,7 @@ func (h *Handler) readUpload(w http.ResponseWriter, r *http.Request, checkCSRF b
 	})
 }
 
-var errBadForm = errors.New("the form had expired; please send it again")
+var errBadForm = web.Errorf(http.StatusForbidden, "csrf", "diag.err.bad_form", "the form had expired; please send it again")
 
 func csrfCookie(r *http.Request) string {
 	c, err := r.Cookie(web.CSRFCookie)
@@ -107,19 +107,6 @@ func csrfCookie(r *http.Request) string {
 		return ""
 	}
 	return c.Value
-}
-
-// uploadError maps upload errors to a status and a message for a person.
-func uploadError(err error) (int, string, bool) {
-	switch {
-	case errors.Is(err, ErrTooLarge):
-		return http.StatusRequestEntityTooLarge, err.Error(), true
-	case errors.Is(err, ErrNoFiles), errors.Is(err, ErrEmpty):
-		return http.StatusBadRequest, err.Error(), true
-	case errors.Is(err, errBadForm):
-		return http.StatusForbidden, err.Error(), true
-	}
-	return 0, "", false
 }
 
 type apiUpload struct {
@@ -148,11 +135,7 @@ func triageURL(id int64) string { return "/diagnostics/" + strconv.FormatInt(id,
 func (h *Handler) APICreate(w http.ResponseWriter, r *http.Request) {
 	id, err := h.readUpload(w, r, false)
 	if err != nil {
-		if status, msg, ok := uploadError(err); ok {
-			web.JSONError(w, status, "invalid", msg)
-			return
-		}
-		h.site.Internal(w, r, err)
+		h.site.Fail(w, r, err)
 		return
 	}
 	out := apiUpload{ID: id, URL: triageURL(id), Status: "processing", Levels: map[string]int{}, Findings: []apiFinding{}}

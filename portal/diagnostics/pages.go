@@ -90,7 +90,7 @@ func (h *Handler) New(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) {
 	id, err := h.readUpload(w, r, true)
 	if err != nil {
-		status, msg, ok := uploadError(err)
+		status, msg, ok := h.site.Describe(r, err)
 		if !ok {
 			h.site.Internal(w, r, err)
 			return

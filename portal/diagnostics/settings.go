@@ -11,15 +11,11 @@ import (
 
 func isAdmin(r *http.Request) bool {
 	u, ok := accounts.CurrentUser(r.Context())
-	return ok && u.Role == accounts.RoleAdmin
+	return ok && u.IsAdmin()
 }
 
-// Settings handles GET /diagnostics/settings (administrators only).
+// Settings handles GET /admin/diagnostics (administrators only).
 func (h *Handler) Settings(w http.ResponseWriter, r *http.Request) {
-	if !isAdmin(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	days, err := h.svc.RetentionDays(r.Context())
 	if err != nil {
 		h.site.Internal(w, r, err)
@@ -32,12 +28,8 @@ func (h *Handler) Settings(w http.ResponseWriter, r *http.Request) {
 	h.site.Render(w, r, http.StatusOK, templates.DiagSettings(v))
 }
 
-// SaveSettings handles POST /diagnostics/settings.
+// SaveSettings handles POST /admin/diagnostics.
 func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) {
-	if !isAdmin(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
@@ -52,5 +44,5 @@ func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) {
 		h.site.Render(w, r, http.StatusBadRequest, templates.DiagSettings(v))
 		return
 	}
-	http.Redirect(w, r, "/diagnostics/settings?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/diagnostics?saved=1", http.StatusSeeOther)
 }

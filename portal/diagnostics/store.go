@@ -15,6 +15,7 @@ import (
 
 	"parley/ingest"
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // Upload is one upload as lists and the triage page show it.
@@ -114,9 +115,10 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 
 // Upload errors a person can act on.
 var (
-	ErrNoFiles  = errors.New("the upload holds no files")
-	ErrTooLarge = fmt.Errorf("the upload is larger than %d MB", MaxUploadBytes>>20)
-	ErrEmpty    = errors.New("a file of the upload is empty")
+	ErrNoFiles  = web.Errorf(http.StatusBadRequest, "invalid", "diag.err.no_files", "the upload holds no files")
+	ErrTooLarge = &web.HTTPError{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Key: "diag.err.too_large",
+		Args: []any{MaxUploadBytes >> 20}, Message: fmt.Sprintf("the upload is larger than %d MB", MaxUploadBytes>>20)}
+	ErrEmpty = web.Errorf(http.StatusBadRequest, "invalid", "diag.err.empty", "a file of the upload is empty")
 )
 
 func (s *Service) saveOriginal(id int64, n int, body io.Reader, room int64) (int64, error) {

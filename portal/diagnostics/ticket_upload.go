@@ -9,10 +9,3 @@ import "net/http"
 func (h *Handler) ReadUpload(w http.ResponseWriter, r *http.Request) (int64, error) {
 	return h.readUpload(w, r, true)
 }
-
-// UploadError tells which of ReadUpload's errors are the sender's doing: the
-// status to answer and the words for a person. ok is false for a fault of
-// the server, which the caller logs.
-func UploadError(err error) (status int, msg string, ok bool) {
-	return uploadError(err)
-}

@@ -19,6 +19,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"parley/kb"
+	"parley/portal/schema"
 	"parley/search"
 	"parley/server/store"
 	"parley/server/web"
@@ -89,6 +90,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := schema.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	site := &web.Site{DefaultLang: "ru", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}}
 	c := &clock{t: time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)}

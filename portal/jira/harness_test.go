@@ -16,6 +16,7 @@ import (
 
 	"parley/portal/jira"
 	"parley/portal/jira/jiratest"
+	"parley/portal/schema"
 	"parley/server/store"
 )
 
@@ -62,6 +63,9 @@ func newHarness(t testing.TB, s setup) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := schema.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	h := &harness{t: t, db: db, fake: jiratest.New(t, s.fake), cloud: s.fake.Cloud,
 		linked: map[int64][]string{}, statuses: map[int64][]jira.Status{}, failed: map[int64]string{}}
 	opt := s.opt

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"parley/portal/schema"
 	"parley/server/store"
 )
 
@@ -18,6 +19,9 @@ func openDB(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if err := schema.Apply(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

@@ -72,8 +72,10 @@ func (h *Handler) settingsView(w http.ResponseWriter, r *http.Request, typed *Se
 			d.Fields = append(d.Fields, templates.JiraFieldInput{Name: "sprint", Label: templates.T(v.Lang, "jira.field.sprint"),
 				Value: shown.Fields["sprint"]})
 		}
-		if verr != nil && verr.Kind == k {
-			d.Errors[formInput(verr.Field)] = validationText(v.Lang, verr)
+		if verr != nil {
+			if kind, field := SettingError(verr); kind == k {
+				d.Errors[formInput(field)] = validationText(v.Lang, field, verr)
+			}
 		}
 		v.Desks = append(v.Desks, d)
 	}
@@ -114,11 +116,11 @@ func formInput(field string) string {
 	return field
 }
 
-func validationText(lang string, e *ValidationError) string {
+func validationText(lang, field string, e *ValidationError) string {
 	switch {
-	case e.Code == "required" && e.Field == "BaseURL":
+	case e.Code == "required" && field == "BaseURL":
 		return templates.T(lang, "jira.err.required_url")
-	case e.Code == "required" && e.Field == "Token":
+	case e.Code == "required" && field == "Token":
 		return templates.T(lang, "jira.err.required_token")
 	case e.Code == "url":
 		return templates.T(lang, "jira.err.url")
@@ -138,7 +140,7 @@ func validationText(lang string, e *ValidationError) string {
 
 func isAdmin(r *http.Request) bool {
 	u, ok := accounts.CurrentUser(r.Context())
-	return ok && u.Role == accounts.RoleAdmin
+	return ok && u.IsAdmin()
 }
 
 func isStaff(r *http.Request) bool {
@@ -146,12 +148,8 @@ func isStaff(r *http.Request) bool {
 	return ok && u.IsStaff()
 }
 
-// SettingsPage handles GET /support/settings/jira (administrators only).
+// SettingsPage handles GET /admin/jira (administrators only).
 func (h *Handler) SettingsPage(w http.ResponseWriter, r *http.Request) {
-	if !isAdmin(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	v, err := h.settingsView(w, r, nil, nil)
 	if err != nil {
 		h.site.Internal(w, r, err)
@@ -163,13 +161,9 @@ func (h *Handler) SettingsPage(w http.ResponseWriter, r *http.Request) {
 	h.site.Render(w, r, http.StatusOK, templates.JiraSettings(v))
 }
 
-// SaveSettingsPage handles POST /support/settings/jira. An empty secret
+// SaveSettingsPage handles POST /admin/jira. An empty secret
 // input keeps the stored secret; its "clear" box removes it.
 func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
-	if !isAdmin(r) {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	if !h.site.ReadForm(w, r, 64<<10) {
 		return
 	}
@@ -218,7 +212,7 @@ func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
 		h.site.Render(w, r, http.StatusBadRequest, templates.JiraSettings(v))
 		return
 	}
-	http.Redirect(w, r, "/support/settings/jira?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/jira?saved=1", http.StatusSeeOther)
 }
 
 // OutboxPage handles GET /support/jira-outbox (support staff).

@@ -16,6 +16,7 @@ import (
 
 	"parley/portal/jira"
 	"parley/portal/jira/jiratest"
+	"parley/portal/schema"
 	"parley/server"
 	"parley/server/accounts"
 	"parley/server/servertest"
@@ -35,6 +36,9 @@ func pagesEnvLang(t *testing.T, env map[string]string, lang string) (*servertest
 	t.Helper()
 	var svc *jira.Service
 	mount := func(r chi.Router, s *server.Server) error {
+		if err := schema.Apply(context.Background(), s.DB); err != nil {
+			return err
+		}
 		var err error
 		svc, err = jira.New(s.DB, jira.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			PublicURL: "https://parley.example.org", RefreshEvery: -1, ConfigBackoffMax: time.Hour,
@@ -47,9 +51,12 @@ func pagesEnvLang(t *testing.T, env map[string]string, lang string) (*servertest
 		h := jira.NewHandler(svc, s.Site)
 		r.Post("/api/v1/jira/webhook", svc.Webhook)
 		r.Group(func(r chi.Router) {
+			r = s.AdminRoutes(r)
+			r.Get("/admin/jira", h.SettingsPage)
+			r.Post("/admin/jira", h.SaveSettingsPage)
+		})
+		r.Group(func(r chi.Router) {
 			r.Use(accounts.RequireUserPage)
-			r.Get("/support/settings/jira", h.SettingsPage)
-			r.Post("/support/settings/jira", h.SaveSettingsPage)
 			r.Get("/support/jira-outbox", h.OutboxPage)
 			r.Post("/support/jira-outbox/retry", h.RetryPage)
 		})
@@ -79,10 +86,10 @@ func TestSettingsPage(t *testing.T) {
 	admin := signIn(t, env, "admin@example.org", "admin-password-1")
 	staff := signIn(t, env, "sam@example.org", "support-password-1")
 
-	if resp, _ := env.Page(staff, "GET", "/support/settings/jira", nil); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := env.Page(staff, "GET", "/admin/jira", nil); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("support staff see the Jira settings: %d", resp.StatusCode)
 	}
-	resp, html := env.Page(admin, "GET", "/support/settings/jira", nil)
+	resp, html := env.Page(admin, "GET", "/admin/jira", nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("settings page: %d", resp.StatusCode)
 	}
@@ -102,12 +109,12 @@ func TestSettingsPage(t *testing.T) {
 	// Without the form token nothing is saved.
 	form := url.Values{"technical.user": {testUser}, "technical.token": {"typed-secret-token"}, "technical.issue_type": {"Bug"},
 		"technical.create_on": {"submit"}}
-	if resp, _ := env.Page(admin, "POST", "/support/settings/jira", form); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := env.Page(admin, "POST", "/admin/jira", form); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("save without CSRF token: %d", resp.StatusCode)
 	}
 	form.Set("_csrf", csrf)
 	form.Set("feature.field_what", "summary") // not a custom field id
-	resp, html = env.Page(admin, "POST", "/support/settings/jira", form)
+	resp, html = env.Page(admin, "POST", "/admin/jira", form)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, "customfield_10050") {
 		t.Errorf("bad field mapping: %d, want 400 with an explanation", resp.StatusCode)
 	}
@@ -115,7 +122,7 @@ func TestSettingsPage(t *testing.T) {
 		t.Error("the page echoes a typed token")
 	}
 	form.Del("feature.field_what")
-	resp, _ = env.Page(admin, "POST", "/support/settings/jira", form)
+	resp, _ = env.Page(admin, "POST", "/admin/jira", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
@@ -123,7 +130,7 @@ func TestSettingsPage(t *testing.T) {
 	if !svc.Configured(jira.KindTechnical) {
 		t.Fatal("technical desk not linked after saving a token")
 	}
-	_, html = env.Page(admin, "GET", "/support/settings/jira?saved=1", nil)
+	_, html = env.Page(admin, "GET", "/admin/jira?saved=1", nil)
 	if strings.Contains(html, "typed-secret-token") {
 		t.Error("the page shows the saved token")
 	}
@@ -134,12 +141,12 @@ func TestSettingsPage(t *testing.T) {
 	// Saving again with the token input empty keeps the token; "clear"
 	// removes it.
 	form.Set("technical.token", "")
-	env.Page(admin, "POST", "/support/settings/jira", form)
+	env.Page(admin, "POST", "/admin/jira", form)
 	if st, _ := svc.Settings(context.Background()); st.Kinds[jira.KindTechnical].Token != "typed-secret-token" {
 		t.Error("an empty token input lost the stored token")
 	}
 	form.Set("technical.token_clear", "1")
-	resp, _ = env.Page(admin, "POST", "/support/settings/jira", form)
+	resp, _ = env.Page(admin, "POST", "/admin/jira", form)
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("clearing the token of a linked desk: %d, want 400 (a project needs a token)", resp.StatusCode)
 	}
@@ -214,16 +221,16 @@ func TestSettingsPageRefusesShortSecret(t *testing.T) {
 			env, svcp := pagesEnvLang(t, map[string]string{"PARLEY_JIRA_URL": fake.URL}, c.lang)
 			env.CreateUser("admin@example.org", "admin-password-1", accounts.RoleAdmin)
 			admin := signIn(t, env, "admin@example.org", "admin-password-1")
-			_, html := env.Page(admin, "GET", "/support/settings/jira", nil)
+			_, html := env.Page(admin, "GET", "/admin/jira", nil)
 			form := url.Values{"_csrf": {csrfRe.FindStringSubmatch(html)[1]}, "technical.user": {testUser}, "technical.token": {testToken},
 				"technical.project": {"TECH"}, "technical.issue_type": {"Bug"}, "technical.create_on": {"submit"},
 				"technical.secret": {"long-enough-secret-1"}}
-			if resp, _ := env.Page(admin, "POST", "/support/settings/jira", form); resp.StatusCode != http.StatusSeeOther {
+			if resp, _ := env.Page(admin, "POST", "/admin/jira", form); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("save with a 20-character secret: %d", resp.StatusCode)
 			}
 			for _, short := range []string{"tiny-hook-9", "fifteen-chars-x", "пятнадцать-букв"} {
 				form.Set("technical.secret", short)
-				resp, html := env.Page(admin, "POST", "/support/settings/jira", form)
+				resp, html := env.Page(admin, "POST", "/admin/jira", form)
 				if resp.StatusCode != http.StatusBadRequest {
 					t.Errorf("secret %q: %d, want 400", short, resp.StatusCode)
 				}
@@ -239,7 +246,7 @@ func TestSettingsPageRefusesShortSecret(t *testing.T) {
 			}
 			// Sixteen characters, in any alphabet, are enough.
 			form.Set("technical.secret", "шестнадцать-букв")
-			if resp, _ := env.Page(admin, "POST", "/support/settings/jira", form); resp.StatusCode != http.StatusSeeOther {
+			if resp, _ := env.Page(admin, "POST", "/admin/jira", form); resp.StatusCode != http.StatusSeeOther {
 				t.Errorf("save with a 16-character Cyrillic secret: %d", resp.StatusCode)
 			}
 		})

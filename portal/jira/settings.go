@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // KindSettings is how one kind of ticket reaches Jira. A kind without a
@@ -68,16 +69,20 @@ type Settings struct {
 	Kinds map[Kind]KindSettings
 }
 
-// ValidationError says which setting is wrong and why.
-type ValidationError struct {
-	Kind    Kind
-	Field   string // BaseURL, User, Token, Project, IssueType, CreateOn, WebhookSecret, Fields.<name>
-	Code    string // url, required, project, issue_type, custom_field, create_on, secret_short, kind
-	Message string
+// ValidationError says which setting is wrong and why: the one shape
+// shared by every package. Field is "<kind>.<setting>", e.g.
+// "technical.BaseURL" or "feature.Fields.what"; SettingError splits it.
+type ValidationError = web.ValidationError
+
+func invalidSetting(k Kind, field, code, msg string) error {
+	return web.Invalid(string(k)+"."+field, code, msg)
 }
 
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("jira settings of %s tickets: %s: %s", e.Kind, e.Field, e.Message)
+// SettingError splits a validation error of the settings into the ticket
+// kind and the setting it is about.
+func SettingError(ve *ValidationError) (Kind, string) {
+	k, field, _ := strings.Cut(ve.Field, ".")
+	return Kind(k), field
 }
 
 func defaultIssueType(k Kind) string {
@@ -256,7 +261,7 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 	env := s.merge(map[Kind]KindSettings{}) // only to learn what the environment sets
 	for k, in := range st.Kinds {
 		if !slices.Contains(Kinds, k) {
-			return &ValidationError{Kind: k, Field: "Kind", Code: "kind", Message: "unknown ticket kind: use client, technical or feature"}
+			return invalidSetting(k, "Kind", "kind", "unknown ticket kind: use client, technical or feature")
 		}
 		cur := stored[k]
 		fromEnv := env.Kinds[k].FromEnv
@@ -332,7 +337,7 @@ func (s *Service) SaveSettings(ctx context.Context, st Settings) error {
 
 func validate(k Kind, ks KindSettings) error {
 	bad := func(field, code, msg string) error {
-		return &ValidationError{Kind: k, Field: field, Code: code, Message: msg}
+		return invalidSetting(k, field, code, msg)
 	}
 	if ks.BaseURL != "" {
 		u, err := url.Parse(ks.BaseURL)

@@ -95,7 +95,10 @@ func TestSaveSettingsValidation(t *testing.T) {
 			c.edit(&ks)
 			err := svc.SaveSettings(context.Background(), Settings{Kinds: map[Kind]KindSettings{KindClient: ks}})
 			var ve *ValidationError
-			if !errors.As(err, &ve) || ve.Field != c.field || ve.Kind != KindClient {
+			if !errors.As(err, &ve) {
+				t.Fatalf("got %v, want a validation error on %s", err, c.field)
+			}
+			if kind, field := SettingError(ve); field != c.field || kind != KindClient {
 				t.Fatalf("got %v, want a validation error on %s", err, c.field)
 			}
 			if svc.Configured(KindClient) {

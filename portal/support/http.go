@@ -1,7 +1,6 @@
 package support
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -36,34 +35,3 @@ func ticketID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// classify maps a service error to an HTTP status and a stable code.
-func classify(err error) (int, string) {
-	var ve *ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return http.StatusBadRequest, "invalid"
-	case errors.Is(err, ErrNotFound):
-		return http.StatusNotFound, "not_found"
-	case errors.Is(err, ErrForbidden):
-		return http.StatusForbidden, "forbidden"
-	case errors.Is(err, ErrNoJira), errors.Is(err, ErrAlreadyJira), errors.Is(err, ErrAlreadyLinked):
-		return http.StatusConflict, "conflict"
-	}
-	return http.StatusInternalServerError, "internal"
-}
-
-// apiError answers a service error as JSON.
-func apiError(w http.ResponseWriter, err error) {
-	status, code := classify(err)
-	var ve *ValidationError
-	switch {
-	case errors.As(err, &ve):
-		web.JSON(w, status, web.Error{Code: code, Field: ve.Field, Error: ve.Message})
-	case status == http.StatusNotFound:
-		web.JSONError(w, status, code, "no such ticket")
-	case status == http.StatusInternalServerError:
-		web.JSONError(w, status, code, "something went wrong on the server; it has been logged")
-	default:
-		web.JSONError(w, status, code, err.Error())
-	}
-}

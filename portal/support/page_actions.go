@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"parley/portal/diagnostics"
 	"parley/server/files"
 	"parley/server/web"
 	"parley/templates"
@@ -328,7 +327,7 @@ func (h *Handler) UploadDiagnosticsPage(w http.ResponseWriter, r *http.Request) 
 		err = h.svc.LinkUpload(r.Context(), v, id, uploadID)
 	}
 	if err != nil {
-		status, msg, known := diagnostics.UploadError(err)
+		status, msg, known := h.site.Describe(r, err)
 		if !known {
 			h.site.Internal(w, r, err)
 			return

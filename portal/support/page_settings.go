@@ -9,14 +9,9 @@ import (
 	"parley/templates"
 )
 
-// SettingsPage handles GET /support/settings (administrators only): the
+// SettingsPage handles GET /admin/support (administrators only): the
 // SLA clocks of technical support, and the way to the other desk settings.
 func (h *Handler) SettingsPage(w http.ResponseWriter, r *http.Request) {
-	v := viewer(r)
-	if !v.Admin {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	sla, err := h.svc.SLA(r.Context())
 	if err != nil {
 		h.site.Internal(w, r, err)
@@ -45,13 +40,8 @@ func parseHours(s string) (time.Duration, bool) {
 	return time.Duration(h * float64(time.Hour)), true
 }
 
-// SaveSettingsPage handles POST /support/settings.
+// SaveSettingsPage handles POST /admin/support.
 func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
-	v := viewer(r)
-	if !v.Admin {
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-		return
-	}
 	if !h.site.ReadForm(w, r, 16<<10) {
 		return
 	}
@@ -72,7 +62,7 @@ func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
 		view.SLA = append(view.SLA, row)
 	}
 	if !bad {
-		err := h.svc.SetSLA(r.Context(), v, sla)
+		err := h.svc.SetSLA(r.Context(), viewer(r), sla)
 		ve, isVE := asValidation(err)
 		switch {
 		case isVE:
@@ -92,5 +82,5 @@ func (h *Handler) SaveSettingsPage(w http.ResponseWriter, r *http.Request) {
 		h.site.Render(w, r, http.StatusBadRequest, templates.SupportSettings(view))
 		return
 	}
-	http.Redirect(w, r, "/support/settings?saved=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/support?saved=1", http.StatusSeeOther)
 }

@@ -135,17 +135,11 @@ func errorText(lang, context string, ve *ValidationError) string {
 	return ve.Message
 }
 
-// fail answers a page request whose service call failed: "not found" and
-// "forbidden" as such, anything else as a logged internal error.
+// fail answers a page request whose service call failed, through the
+// shared writer: known errors as themselves, anything else as a logged
+// internal error.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch status, _ := classify(err); status {
-	case http.StatusNotFound:
-		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
-	case http.StatusForbidden:
-		h.site.ErrorPage(w, r, http.StatusForbidden, "error.forbidden")
-	default:
-		h.site.Internal(w, r, err)
-	}
+	h.site.Fail(w, r, err)
 }
 
 // badForm answers a form post that could not be read or whose CSRF token

@@ -578,12 +578,12 @@ func TestQueueFiltersAndStaffOnlyPages(t *testing.T) {
 	// A plain user sees neither the queue nor the settings; support staff
 	// who are not admins no settings.
 	u := signIn(t, env, "user@example.org", "user-secret-1")
-	for _, p := range []string{"/support/queue", "/support/settings"} {
+	for _, p := range []string{"/support/queue", "/admin/support"} {
 		if resp, _ := u.get(p); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a user got %s: %d", p, resp.StatusCode)
 		}
 	}
-	if resp, _ := d.get("/support/settings"); resp.StatusCode != http.StatusForbidden {
+	if resp, _ := d.get("/admin/support"); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("support staff got the settings: %d", resp.StatusCode)
 	}
 	u.get(fmt.Sprintf("/support/tickets/%d", client))
@@ -751,9 +751,9 @@ func TestSLASettings(t *testing.T) {
 	env := start(t)
 	env.CreateUser("admin@example.org", "admin-secret-1", accounts.RoleAdmin)
 	a := signIn(t, env, "admin@example.org", "admin-secret-1")
-	resp, page := a.get("/support/settings")
+	resp, page := a.get("/admin/support")
 	if resp.StatusCode != 200 || !strings.Contains(control(page, "sla-urgent-first"), `value="1"`) ||
-		!strings.Contains(page, `href="/support/settings/jira"`) {
+		!strings.Contains(page, `href="/admin/jira"`) {
 		t.Fatalf("settings page: %d", resp.StatusCode)
 	}
 	form := func(change map[string]string) url.Values {
@@ -777,7 +777,7 @@ func TestSLASettings(t *testing.T) {
 		{"resolution before first response", map[string]string{"first_response_low": "10", "resolution_low": "2"}, "low", "cannot be due before"},
 		{"zero hours", map[string]string{"resolution_urgent": "0"}, "urgent", "more than 0"},
 	} {
-		resp, page := a.post("/support/settings", form(tc.change))
+		resp, page := a.post("/admin/support", form(tc.change))
 		if resp.StatusCode != http.StatusBadRequest {
 			t.Errorf("%s: %d", tc.name, resp.StatusCode)
 			continue
@@ -798,11 +798,11 @@ func TestSLASettings(t *testing.T) {
 			}
 		}
 	}
-	resp, _ = a.post("/support/settings", form(map[string]string{"first_response_urgent": "0,5", "resolution_urgent": "4"}))
+	resp, _ = a.post("/admin/support", form(map[string]string{"first_response_urgent": "0,5", "resolution_urgent": "4"}))
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d", resp.StatusCode)
 	}
-	_, page = a.get("/support/settings?saved=1")
+	_, page = a.get("/admin/support?saved=1")
 	if !strings.Contains(page, "SLA times saved.") || !strings.Contains(control(page, "sla-urgent-first"), `value="0.5"`) {
 		t.Error("saved SLA not shown")
 	}

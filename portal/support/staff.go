@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 
 	"parley/portal/diagnostics"
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // Change is what support staff change on a ticket; nil fields stay.
@@ -155,8 +157,10 @@ func (s *Service) staffMember(ctx context.Context, id int64) (Person, error) {
 
 // Errors of escalation.
 var (
-	ErrNoJira      = errors.New("this desk is not linked to Jira: an administrator sets its project in the Jira settings")
-	ErrAlreadyJira = errors.New("the ticket already has a Jira issue or one is on its way")
+	ErrNoJira = web.Errorf(http.StatusConflict, "conflict", "support.err.no_jira",
+		"this desk is not linked to Jira: an administrator sets its project in the Jira settings")
+	ErrAlreadyJira = web.Errorf(http.StatusConflict, "conflict", "support.err.already_jira",
+		"the ticket already has a Jira issue or one is on its way")
 )
 
 // Escalate hands a ticket to development: its Jira issue is created through
@@ -203,7 +207,7 @@ type LinkedUpload struct {
 }
 
 // ErrAlreadyLinked says the upload is on the ticket already.
-var ErrAlreadyLinked = errors.New("this upload is already linked to the ticket")
+var ErrAlreadyLinked = web.Errorf(http.StatusConflict, "conflict", "error.bad_request", "this upload is already linked to the ticket")
 
 // LinkUpload attaches a diagnostics upload to a ticket. Staff may link any
 // upload; a requester links their own uploads to their own ticket.

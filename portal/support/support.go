@@ -6,9 +6,9 @@ package support
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,6 +16,7 @@ import (
 	"parley/portal/diagnostics"
 	"parley/portal/jira"
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // Kind is which desk a ticket belongs to.
@@ -78,25 +79,17 @@ func (p Priority) valid() bool {
 	return p == PriorityLow || p == PriorityNormal || p == PriorityHigh || p == PriorityUrgent
 }
 
-// Errors a caller maps to answers.
+// Errors a caller tells apart; each knows its answer (web.Site.Fail).
 var (
-	ErrNotFound  = errors.New("no such ticket")
-	ErrForbidden = errors.New("only support staff may do that")
+	ErrNotFound  = web.Errorf(http.StatusNotFound, "not_found", "error.not_found", "no such ticket")
+	ErrForbidden = web.Errorf(http.StatusForbidden, "forbidden", "error.forbidden", "only support staff may do that")
 )
 
-// ValidationError names the field that is wrong and why, in words for the
-// person who typed it (English; pages translate by Code).
-type ValidationError struct {
-	Field   string
-	Code    string // stable key: "required", "too_long", "bad_choice", …
-	Message string
-}
+// ValidationError names the field that is wrong and why: the one shape
+// shared by every package; pages translate it by Field and Code.
+type ValidationError = web.ValidationError
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
-
-func invalid(field, code, msg string) error {
-	return &ValidationError{Field: field, Code: code, Message: msg}
-}
+func invalid(field, code, msg string) error { return web.Invalid(field, code, msg) }
 
 // Notify delivers a notification e-mail; the server's mail service in
 // production, a recorder in tests, nil to send none.

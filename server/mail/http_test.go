@@ -17,6 +17,8 @@ import (
 
 // outboxServer serves the outbox pages; the X-Test-Viewer header says who
 // is looking (admin, staff, user or nobody), as the accounts middleware would.
+// Who may open them at all is the /admin route group's business, tested
+// with the whole router in package server.
 func outboxServer(t *testing.T, s *Service) *httptest.Server {
 	t.Helper()
 	h := NewHandler(s, &web.Site{DefaultLang: "en", Log: slog.New(slog.DiscardHandler)})
@@ -54,7 +56,7 @@ func get(t *testing.T, srv *httptest.Server, path, viewer string) (int, string) 
 	return resp.StatusCode, string(body)
 }
 
-func TestOutboxPagesShowUnsentMailToAdminsOnly(t *testing.T) {
+func TestOutboxPagesShowUnsentMail(t *testing.T) {
 	s, _ := newService(t, openDB(t, t.TempDir()), Options{})
 	text := "Hello,\n\nfollow http://parley.example.org/invite/tok_en-1 to join.\n"
 	if err := s.Send(context.Background(), Message{To: "anna@example.org", Subject: "Your invitation <b>", Text: text}); err != nil {
@@ -82,14 +84,6 @@ func TestOutboxPagesShowUnsentMailToAdminsOnly(t *testing.T) {
 		t.Fatalf("message page: %d\n%s", status, html)
 	}
 
-	for _, viewer := range []string{"staff", "user", ""} {
-		for _, path := range []string{"/admin/mail", fmt.Sprintf("/admin/mail/%d", id)} {
-			status, html := get(t, srv, path, viewer)
-			if status != http.StatusForbidden || strings.Contains(html, "anna@example.org") {
-				t.Errorf("%q viewer on %s: %d", viewer, path, status)
-			}
-		}
-	}
 	for _, path := range []string{"/admin/mail/999", "/admin/mail/x"} {
 		if status, _ := get(t, srv, path, "admin"); status != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", path, status)

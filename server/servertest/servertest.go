@@ -56,7 +56,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if o.Accounts.Hasher == nil {
 		// Cheap hashes need no queue: parallel tests on a busy machine must
 		// never be turned away by the gate that protects production.
-		o.Accounts.Hasher = accounts.NewHasherLimit(CheapArgon2, accounts.HashLimit{Slots: 64, Wait: time.Minute})
+		o.Accounts.Hasher = accounts.NewHasherLimit(CheapArgon2, accounts.HashLimit{Slots: 64, Admitted: 64, Wait: time.Minute})
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -72,6 +72,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		t.Fatalf("start server: %v", err)
 	}
 	hs.Config.Handler = srv.Handler()
+	hs.Config.BaseContext = srv.BaseContext
 	hs.Start()
 	e := &Env{t: t, opts: o, Server: srv, HTTP: hs, URL: hs.URL, DataDir: o.DataDir}
 	t.Cleanup(e.stop)
@@ -83,6 +84,7 @@ func (e *Env) stop() {
 		return
 	}
 	e.stopped = true
+	e.Server.BeginShutdown()
 	e.HTTP.Close()
 	if err := e.Server.Close(); err != nil {
 		e.t.Errorf("close server: %v", err)

@@ -33,6 +33,7 @@ type HTTPError struct {
 	Status     int
 	Code       string
 	Key        string // catalog key of the page text; "" shows a generic one for the status
+	Args       []any  // fmt arguments of Key's text, if it has any
 	Message    string
 	RetryAfter time.Duration // sent as Retry-After when set
 }
@@ -67,15 +68,33 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 			JSON(w, he.Status, Error{Code: he.Code, Error: he.Message, RetryIn: secs})
 			return
 		}
+		_, text, _ := s.Describe(r, err)
+		s.errorPage(w, r, he.Status, text)
+	default:
+		s.Internal(w, r, err)
+	}
+}
+
+// Describe gives a page what to say of err inline (beside a form, say):
+// its status and its text in the reader's language. known is false for an
+// error that is the server's fault, which the caller logs as internal.
+func (s *Site) Describe(r *http.Request, err error) (status int, text string, known bool) {
+	var ve *ValidationError
+	var he *HTTPError
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusBadRequest, ve.Message, true
+	case errors.As(err, &he):
 		key := he.Key
 		if key == "" {
 			key = statusKey(he.Status)
 		}
-		lang := s.Lang(r)
-		s.errorPage(w, r, he.Status, templates.T(lang, key))
-	default:
-		s.Internal(w, r, err)
+		if len(he.Args) == 0 {
+			return he.Status, templates.T(s.Lang(r), key), true
+		}
+		return he.Status, templates.Tf(s.Lang(r), key, he.Args...), true
 	}
+	return http.StatusInternalServerError, templates.T(s.Lang(r), "error.internal"), false
 }
 
 func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, text string) {

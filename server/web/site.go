@@ -86,20 +86,15 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, c temp
 
 // ErrorPage renders a plain error page; msgKey is a translation key.
 func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, status int, msgKey string) {
-	p := s.Page(w, r, "error.title")
-	s.Render(w, r, status, templates.ErrorPage(p, templates.T(p.Lang, msgKey)))
+	s.errorPage(w, r, status, templates.T(s.Lang(r), msgKey))
 }
 
 // Internal logs err and answers 500 without showing it.
 func (s *Site) Internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	if wantsJSON(r) {
+	if WantsJSON(r) {
 		JSONError(w, http.StatusInternalServerError, "internal", "internal error; it has been logged")
 		return
 	}
 	s.ErrorPage(w, r, http.StatusInternalServerError, "error.internal")
-}
-
-func wantsJSON(r *http.Request) bool {
-	return len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
 }
