@@ -118,6 +118,10 @@ func TestForgotPasswordEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, `id="password-error"`) {
 		t.Fatalf("too short a password: %d", resp.StatusCode)
 	}
+	resp, html = page(t, c, env, "POST", link, url.Values{"_csrf": {csrf}, "password": {"lena@example.org"}, "password2": {"lena@example.org"}})
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, `id="password-error"`) {
+		t.Fatalf("the account's own e-mail as its password: %d", resp.StatusCode)
+	}
 	resp, _ = page(t, c, env, "POST", link, url.Values{"password": {newPW}, "password2": {newPW}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("a post without its CSRF token: %d", resp.StatusCode)

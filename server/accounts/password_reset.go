@@ -56,9 +56,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) (U
 	email = strings.ToLower(strings.TrimSpace(email))
 	switch {
 	case email == "":
-		return User{}, "", &ValidationError{Field: "email", Message: "is required"}
+		return User{}, "", &ValidationError{Field: "email", Code: "required", Message: "is required"}
 	case len(email) > 254 || !printable(email):
-		return User{}, "", &ValidationError{Field: "email", Message: "is not a valid e-mail address"}
+		return User{}, "", &ValidationError{Field: "email", Code: "invalid", Message: "is not a valid e-mail address"}
 	}
 	now := s.now()
 	lim := s.resetLimits
@@ -175,7 +175,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, dev
 	if err != nil {
 		return "", User{}, err
 	}
-	if err := CheckPasswordRules(password); err != nil {
+	if err := CheckPasswordRules(password, r.User.Login, r.User.Profile.Email, r.User.Profile.Name); err != nil {
 		return "", User{}, err
 	}
 	dev, err = normalizeDevice(dev)
