@@ -77,6 +77,15 @@ func TestForgotPasswordEndToEnd(t *testing.T) {
 	if !strings.Contains(html, `href="/forgot"`) || !strings.Contains(html, "Забыли пароль?") {
 		t.Fatal("the sign-in page has no way to a forgotten password")
 	}
+	// After a failed attempt the link carries the login typed.
+	_, html = page(t, anon, env, "POST", "/signin", url.Values{"_csrf": {csrfOf(t, html)}, "login": {email}, "password": {"not-it-at-all"}})
+	if !strings.Contains(html, `href="/forgot?login=lena%40example.org"`) {
+		t.Error("the forgot link after a failed sign-in does not carry the login")
+	}
+	_, html = page(t, anon, env, "GET", "/forgot?login=lena%40example.org", nil)
+	if !strings.Contains(html, `value="lena@example.org"`) {
+		t.Error("the forgot page does not prefill the login")
+	}
 
 	// The same answer for an address with an account and one without; only
 	// the first gets mail.
