@@ -116,10 +116,10 @@ func TestIngestBadInput(t *testing.T) {
 
 func TestIngestUploadsToServer(t *testing.T) {
 	data := t.TempDir()
+	p := startServe(t, data)
 	if out, code := runParley(t, "user", "create", "--data", data, "--email", "up@example.org", "--password", "upload-secret-1"); code != 0 {
 		t.Fatal(out)
 	}
-	p := startServe(t, data)
 	status, token := login(t, p.url, "up@example.org", "upload-secret-1", "cli")
 	if status != 200 {
 		t.Fatal(token)

@@ -168,6 +168,12 @@ func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
 	if status != 200 {
 		t.Fatalf("sign-in: %d %s", status, token)
 	}
+	// The writers are a user of their own: a session on a one-time password
+	// may do nothing but replace it.
+	const writer, writerPW = "writer@example.org", "writer-secret-1"
+	if out, code := runParley(t, "user", "create", "--data", data, "--email", writer, "--password", writerPW); code != 0 {
+		t.Fatalf("user create: %d %s", code, out)
+	}
 
 	// Writers sign in again and again (each sign-in stores a session) while
 	// the server is told to stop.
@@ -183,7 +189,7 @@ func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 40; i++ {
 				udid := fmt.Sprintf("w%d-%d", w, i)
-				if status, _ := login(t, p.url, "admin", m[1], udid); status == 200 {
+				if status, _ := login(t, p.url, writer, writerPW, udid); status == 200 {
 					mu.Lock()
 					acked = append(acked, udid)
 					mu.Unlock()
@@ -206,7 +212,10 @@ func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
 	if strings.Contains(p2.stdout.String(), "password:") {
 		t.Fatal("second start printed an administrator password again")
 	}
-	status, token = login(t, p2.url, "admin", m[1], "after-restart")
+	if status, body := login(t, p2.url, "admin", m[1], "after-restart"); status != 200 {
+		t.Fatalf("administrator sign-in after restart: %d %s", status, body)
+	}
+	status, token = login(t, p2.url, writer, writerPW, "after-restart")
 	if status != 200 {
 		t.Fatalf("sign-in after restart: %d %s", status, token)
 	}
@@ -217,12 +226,17 @@ func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /api/v1/me/sessions: %d", resp.StatusCode)
+	}
 	var list struct {
 		Sessions []struct {
 			UDID string `json:"udid"`
 		} `json:"sessions"`
 	}
-	json.NewDecoder(resp.Body).Decode(&list)
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
 	stored := map[string]bool{}
 	for _, s := range list.Sessions {
 		stored[s.UDID] = true
