@@ -82,6 +82,12 @@ func init() {
 			"diag.chart.jitter":                   "Джиттер",
 			"diag.chart.max":                      "макс.",
 			"diag.unit.ms":                        "мс",
+			"diag.bool.true":                      "да",
+			"diag.bool.false":                     "нет",
+			"diag.platform.android":               "Android",
+			"diag.platform.ios":                   "iOS",
+			"diag.platform.web":                   "веб",
+			"diag.platform.desktop":               "десктоп",
 		},
 		"en": {
 			"diag.reason.bomb_ratio":              "expands more than %d times its compressed size: refused as a possible zip bomb",
@@ -160,6 +166,12 @@ func init() {
 			"diag.chart.jitter":                   "Jitter",
 			"diag.chart.max":                      "max",
 			"diag.unit.ms":                        "ms",
+			"diag.bool.true":                      "yes",
+			"diag.bool.false":                     "no",
+			"diag.platform.android":               "Android",
+			"diag.platform.ios":                   "iOS",
+			"diag.platform.web":                   "web",
+			"diag.platform.desktop":               "desktop",
 		},
 	})
 }

@@ -52,9 +52,15 @@ func TestPagesFitNarrowScreens(t *testing.T) {
 	if resp, _ := env.Page(desk.c, "POST", ticket+"/uploads", url.Values{"_csrf": {csrf}, "upload": {strings.TrimPrefix(triage, "/diagnostics/")}}); resp.StatusCode != 303 {
 		t.Fatalf("link upload: %d", resp.StatusCode)
 	}
+	// Ann's ticket waits unread for desk: the header shows the count.
 	env.CreateUser("ann@example.org", "ann-secret-1", accounts.RoleUser)
+	annToken := env.Login("ann@example.org", "ann-secret-1", nil)
+	if resp, body := env.Do("POST", "/api/v1/support/tickets", annToken, map[string]any{"kind": "client",
+		"subject": "Не приходят уведомления", "body": "С утра ни одного push-уведомления."}); resp.StatusCode != 201 {
+		t.Fatalf("file ann's ticket: %d %s", resp.StatusCode, body)
+	}
 
-	pages := []string{"/support", "/support/new", ticket, "/support/queue", triage, failed, "/diagnostics", "/help/{lang}/engineering-menu-desktop"}
+	pages := []string{"/support", "/support/new", ticket, "/support/queue", "/support/queue?unread=1&status=", triage, failed, "/diagnostics", "/help/{lang}/engineering-menu-desktop"}
 	shots := os.Getenv("PARLEY_SHOTS")
 	for _, lang := range []string{"ru", "en"} {
 		t.Run(lang, func(t *testing.T) {
@@ -145,13 +151,19 @@ func TestPagesFitNarrowScreens(t *testing.T) {
 						t.Errorf("%s at %d px breaks %q inside an article table", p, width, broken)
 					}
 					if shots != "" {
-						name := fmt.Sprintf("%s-%d-%s.png", lang, width, strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(p, "-"), "-"))
-						png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+						// One picture per screenful, down to the footer (at most eight).
+						name := fmt.Sprintf("%s-%d-%s", lang, width, strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(p, "-"), "-"))
+						height, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
 						if err != nil {
 							t.Fatal(err)
 						}
-						if err := os.WriteFile(filepath.Join(shots, name), png, 0o644); err != nil {
-							t.Fatal(err)
+						for i := 0; i*900 < height && i < 8; i++ {
+							if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("window.scrollTo(0, %d), true", i*900))); err != nil {
+								t.Fatal(err)
+							}
+							if err := browsertest.SaveScreenshot(ctx, filepath.Join(shots, fmt.Sprintf("%s-%d.png", name, i))); err != nil {
+								t.Fatal(err)
+							}
 						}
 					}
 				}

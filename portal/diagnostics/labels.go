@@ -61,3 +61,20 @@ func findingDetail(lang, detail string) string {
 	}
 	return detail
 }
+
+// factValue is an extra fact's value as the page shows it: the booleans
+// the clients write ("true", "false") in words; anything else as written.
+func factValue(lang, value string) string {
+	if value == "true" || value == "false" {
+		return templates.T(lang, "diag.bool."+value)
+	}
+	return value
+}
+
+// platformLabel names a client platform (android, ios, web, desktop).
+func platformLabel(lang, platform string) string {
+	if t := templates.T(lang, "diag.platform."+platform); t != "diag.platform."+platform {
+		return t
+	}
+	return platform
+}

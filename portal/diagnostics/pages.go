@@ -168,7 +168,7 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 		v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, "diag.env.range"), Value: rng + " UTC"})
 	}
 	for _, e := range u.OtherEnvs {
-		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: e.Platform, Facts: envFacts(lang, e)})
+		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: platformLabel(lang, e.Platform), Facts: envFacts(lang, e)})
 	}
 	v.Network = networkView(u.Network)
 	v.Calls = callsView(lang, u.Calls)
@@ -362,7 +362,7 @@ func buildChart(points []TimelinePoint, from, to time.Time, base string, q url.V
 func envFacts(lang string, env ingest.Environment) []templates.DiagFact {
 	var out []templates.DiagFact
 	for _, f := range []struct{ key, val string }{
-		{"diag.env.platform", env.Platform}, {"diag.env.os", env.OS}, {"diag.env.device", env.Device},
+		{"diag.env.platform", platformLabel(lang, env.Platform)}, {"diag.env.os", env.OS}, {"diag.env.device", env.Device},
 		{"diag.env.app", env.App}, {"diag.env.app_version", env.AppVersion}, {"diag.env.server_version", env.ServerVersion},
 		{"diag.env.browser", env.Browser},
 	} {
@@ -382,7 +382,7 @@ func envFacts(lang string, env ingest.Environment) []templates.DiagFact {
 	}
 	sort.Strings(extra)
 	for _, k := range extra {
-		out = append(out, templates.DiagFact{Label: envKeyLabel(lang, k), Key: k, Value: env.Extra[k]})
+		out = append(out, templates.DiagFact{Label: envKeyLabel(lang, k), Key: k, Value: factValue(lang, env.Extra[k])})
 	}
 	return out
 }
