@@ -69,7 +69,7 @@ type Options struct {
 	// HTTPTimeout bounds one call to Jira (default 20 s).
 	HTTPTimeout time.Duration
 	// BackoffBase and BackoffMax shape the retries of transient failures
-	// (defaults 1 s and 30 s): the first ten attempts of an op stop growing
+	// (defaults 1 s and 30 s): the first twenty attempts of an op stop growing
 	// at a tenth of BackoffMax, later ones at BackoffMax. The circuit's
 	// probes use the same curve up to half of BackoffMax.
 	BackoffBase, BackoffMax time.Duration
@@ -132,6 +132,11 @@ type Service struct {
 	merged   Settings              // stored with the environment on top
 	deploy   map[string]string     // base URL → deploymentType (Cloud, Server, DataCenter)
 	sprintID map[string]string     // base URL → id of the sprint field, once learnt
+	// absent holds the create ops whose every create call so far was
+	// refused before Jira did anything (429, 503, a rejection), so their
+	// retry need not look the issue up. Kept in memory only: after a
+	// restart every retry looks.
+	absent map[int64]bool
 
 	transport *http.Transport
 	circuits  *circuits
@@ -190,6 +195,7 @@ func New(db *store.DB, opt Options) (*Service, error) {
 		log:      opt.Log,
 		opt:      opt,
 		deploy:   map[string]string{},
+		absent:   map[int64]bool{},
 		sprintID: map[string]string{},
 		transport: &http.Transport{
 			Proxy:                 http.ProxyFromEnvironment,

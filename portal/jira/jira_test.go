@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -110,12 +111,12 @@ func TestLookupTakesOnlyExactLabel(t *testing.T) {
 	cases := []struct {
 		name  string
 		cloud bool
-		lost  bool // the first create is made and its answer lost; else refused before any work
+		lost  bool // the first create is made and its answer lost; else a 502 comes before any work
 	}{
 		{"cloud, lost answer", true, true},
-		{"cloud, refused create", true, false},
+		{"cloud, 502 before the work", true, false},
 		{"server, lost answer", false, true},
-		{"server, refused create", false, false},
+		{"server, 502 before the work", false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -127,7 +128,7 @@ func TestLookupTakesOnlyExactLabel(t *testing.T) {
 			if c.lost {
 				h.fake.LoseCreateAnswers(1)
 			} else {
-				h.fake.FailNext(1, http.StatusServiceUnavailable, 0)
+				h.fake.FailNext(1, http.StatusBadGateway, 0)
 			}
 			h.file(12, jira.KindTechnical)
 			key := h.waitKey(12)
@@ -146,6 +147,36 @@ func TestLookupTakesOnlyExactLabel(t *testing.T) {
 			}
 			if n := len(h.fake.Issues()); n != 2 {
 				t.Errorf("%d issues in Jira, want the decoy and one for the ticket", n)
+			}
+		})
+	}
+}
+
+// A create that Jira refused before doing anything (429, 503) is retried
+// at once without looking the issue up; one whose outcome is unknown (502)
+// looks first: Jira's deployment type, then the search.
+func TestRetryLooksUpOnlyAfterUnknownOutcome(t *testing.T) {
+	cases := []struct {
+		status int
+		calls  int // the failed create, then create and remote link, plus serverInfo and search when looking
+	}{
+		{http.StatusServiceUnavailable, 3},
+		{http.StatusTooManyRequests, 3},
+		{http.StatusBadGateway, 5},
+		{http.StatusGatewayTimeout, 5},
+	}
+	for _, c := range cases {
+		t.Run(strconv.Itoa(c.status), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+			h.fake.FailNext(1, c.status, 0)
+			h.file(13, jira.KindTechnical)
+			h.waitKey(13)
+			if n := h.fake.Requests(); n != c.calls {
+				t.Errorf("%d calls to Jira, want %d", n, c.calls)
+			}
+			if n := len(h.issuesOf(13)); n != 1 {
+				t.Errorf("%d issues", n)
 			}
 		})
 	}

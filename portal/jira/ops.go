@@ -130,8 +130,15 @@ func (s *Service) create(ctx context.Context, jc *jiraClient, ks KindSettings, o
 	key, id := l.Key, l.IssueID
 	if key == "" {
 		// A retry may follow an attempt whose answer was lost after Jira
-		// created the issue: look for it first. The first attempt need not.
-		if o.Attempts > 1 {
+		// created the issue: look for it first. The first attempt need not,
+		// nor a retry after creates that Jira certainly refused.
+		s.mu.Lock()
+		if o.Attempts == 1 {
+			s.absent[o.ID] = true
+		}
+		absent := s.absent[o.ID]
+		s.mu.Unlock()
+		if !absent {
 			cloud, err := s.isCloud(ctx, jc)
 			if err != nil {
 				return err
@@ -145,10 +152,22 @@ func (s *Service) create(ctx context.Context, jc *jiraClient, ks KindSettings, o
 		}
 		if key == "" {
 			var err error
-			if key, id, err = jc.createIssue(ctx, ks, is, []string{"parley", marker}); err != nil {
+			key, id, err = jc.createIssue(ctx, ks, is, []string{"parley", marker})
+			var ce *callError
+			if err != nil && errors.As(err, &ce) && !ce.MaybeDone && ctx.Err() == nil {
+				return err // Jira did not create it: the retry may create at once
+			}
+			s.mu.Lock()
+			delete(s.absent, o.ID)
+			s.mu.Unlock()
+			if err != nil {
 				return err
 			}
 			s.log.Info("jira issue created", "ticket", o.TicketID, "key", key)
+		} else {
+			s.mu.Lock()
+			delete(s.absent, o.ID)
+			s.mu.Unlock()
 		}
 		if err := s.storeKey(o.TicketID, jc.base, key, id); err != nil {
 			return err

@@ -363,7 +363,7 @@ func (s *Service) release(host string) {
 // together.
 //
 // A transient failure is retried on a short curve, capped at a tenth of
-// BackoffMax (3 s by default), for its first shortAttempts attempts: a Jira
+// BackoffMax (3 s by default), for an op's first shortAttempts attempts: a Jira
 // that fails some calls at random still answers most, and the circuit, not
 // each op's backoff, is what spares a Jira that is down. An op that keeps
 // failing while others go through moves on to the long curve up to
@@ -387,8 +387,9 @@ func (s *Service) backoff(attempts int, class errClass) time.Duration {
 }
 
 // shortAttempts is how many attempts of an op a transient failure retries
-// on the short curve.
-const shortAttempts = 10
+// on the short curve (a minute or so). A create whose calls fail a third of
+// the time needs more than twenty about once in ten billion.
+const shortAttempts = 20
 
 // finish records an op's outcome. It must not be cancelled half-way (the
 // service may be closing), so it uses its own context.
