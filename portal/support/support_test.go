@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -492,5 +493,47 @@ func TestJiraReportsReachTheRequester(t *testing.T) {
 	tk, _, _ = d.svc.Get(ctx, ann, idea.ID)
 	if tk.Status != StatusDone || tk.ResolvedAt.IsZero() {
 		t.Errorf("done from Jira: %s resolved %v", tk.Status, tk.ResolvedAt)
+	}
+}
+
+// More than 200 tickets filed through the service: Mine pages through
+// every one exactly once, newest activity first, and counts them all.
+func TestMinePagesEveryTicketOnce(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	ann := d.user("ann@example.org", accounts.RoleUser)
+	const n = 205
+	for i := range n {
+		d.file(ann, NewTicket{Kind: KindClient, Subject: fmt.Sprintf("Ticket %d", i), Body: "body"})
+		if i%2 == 0 {
+			d.advance(time.Second) // some share a time: the id orders them
+		}
+	}
+	seen := map[int64]bool{}
+	var last Ticket
+	for offset := 0; ; offset += MinePage {
+		page, total, err := d.svc.Mine(ctx, ann, offset, MinePage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != n {
+			t.Fatalf("total %d, want %d", total, n)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, tk := range page {
+			if seen[tk.ID] {
+				t.Fatalf("ticket %d on two pages", tk.ID)
+			}
+			seen[tk.ID] = true
+			if last.ID != 0 && (tk.UpdatedAt.After(last.UpdatedAt) || tk.UpdatedAt.Equal(last.UpdatedAt) && tk.ID > last.ID) {
+				t.Fatalf("ticket %d comes after %d out of order", tk.ID, last.ID)
+			}
+			last = tk
+		}
+	}
+	if len(seen) != n {
+		t.Errorf("%d tickets reached, want %d", len(seen), n)
 	}
 }
