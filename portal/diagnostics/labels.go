@@ -78,3 +78,12 @@ func platformLabel(lang, platform string) string {
 	}
 	return platform
 }
+
+// crashKindLabel names what kind of crash a group is (java, native, anr,
+// ios, js), keeping the word ingest uses when the catalogue has none.
+func crashKindLabel(lang, kind string) string {
+	if t := templates.T(lang, "diag.crash_kind."+kind); t != "diag.crash_kind."+kind {
+		return t
+	}
+	return kind
+}

@@ -193,7 +193,7 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 			ArticleTitle: templates.T(lang, "diag.open_article") + title})
 	}
 	for _, c := range d.Crashes {
-		v.Crashes = append(v.Crashes, templates.DiagCrash{Type: c.Type, Reason: c.Reason, Kind: c.Kind, File: c.File,
+		v.Crashes = append(v.Crashes, templates.DiagCrash{Type: c.Type, Reason: c.Reason, Kind: crashKindLabel(lang, c.Kind), File: c.File,
 			When: when(c.First, c.Last), Count: c.Count, Frames: c.Frames})
 	}
 	v.Errors = errorsView(d.Errors, triageURL(u.ID))
