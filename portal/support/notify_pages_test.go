@@ -3,12 +3,16 @@ package support_test
 import (
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"parley/portal"
+	"parley/server"
 	"parley/server/accounts"
+	"parley/server/servertest"
 	"parley/templates"
 )
 
@@ -270,5 +274,33 @@ func checkOnce(t *testing.T, seen map[int64]int, want int, joined int64) {
 	}
 	if seen[joined] != 1 {
 		t.Errorf("the joined feature request %d is missing", joined)
+	}
+}
+
+// The confirmation after filing promises an answer by mail only when mail
+// really leaves the server; without SMTP it points to the ticket's page.
+func TestConfirmationPromisesMailOnlyWithSMTP(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, smtp    string
+		want, wantNot string
+	}{
+		// Port 1 on loopback: configured, though nothing will be delivered.
+		{"with SMTP", "smtp://127.0.0.1:1", templates.T("en", "support.done.created"), templates.T("en", "support.done.created_nomail")},
+		{"without SMTP", "", templates.T("en", "support.done.created_nomail"), "e-mail"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			env := servertest.Start(t, servertest.Options{Mounts: []server.Mount{portal.Mount}, SMTPURL: tc.smtp})
+			env.CreateUser("ann@example.org", "correct horse battery", accounts.RoleUser)
+			ann := signIn(t, env, "ann@example.org", "correct horse battery")
+			ann.get("/support/new")
+			resp, _ := ann.post("/support/new", url.Values{"kind": {"client"}, "subject": {"Calls drop"}, "body": {"After a minute."}})
+			_, page := ann.get(resp.Header.Get("Location"))
+			notice := html.UnescapeString(between(page, `class="notice"`, "</p>"))
+			if !strings.Contains(notice, tc.want) || strings.Contains(notice, tc.wantNot) {
+				t.Errorf("confirmation %q; want %q without %q", notice, tc.want, tc.wantNot)
+			}
+		})
 	}
 }

@@ -41,6 +41,9 @@ type Options struct {
 	Accounts accounts.Options
 	Mounts   []server.Mount
 	DataDir  string // reuse a directory (restart scenarios); default a fresh temp dir
+	// SMTPURL configures outgoing mail (server.Config.SMTPURL); without it
+	// mail stays in the outbox, as on a server with no SMTP server.
+	SMTPURL string
 }
 
 // Start runs a server until the test ends.
@@ -65,7 +68,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 	// The listener comes first so that the server knows its public URL for
 	// the links it writes in mail and Jira.
 	hs := httptest.NewUnstartedServer(nil)
-	srv, err := server.Open(context.Background(), server.Config{DataDir: o.DataDir, Lang: o.Lang, Log: log,
+	srv, err := server.Open(context.Background(), server.Config{DataDir: o.DataDir, Lang: o.Lang, Log: log, SMTPURL: o.SMTPURL,
 		BaseURL: "http://" + hs.Listener.Addr().String(), Accounts: o.Accounts}, o.Mounts...)
 	if err != nil {
 		hs.Close()
