@@ -8,13 +8,13 @@ import (
 	"parley/server/store"
 )
 
-// A ticket is unread for a member of support staff when it is theirs to
-// answer — assigned to them, or to nobody — and its requester filed it or
-// replied after that member last opened its page. Tickets the member filed
-// themselves are never unread for them. These are the same tickets their
-// notification mail is about.
-// The viewer's id is written into the condition (it is a number, never
-// text from outside) so that it mixes with any other query's parameters.
+// unreadCond is the SQL condition (on tickets t) of the tickets unread for
+// member of staff me. A ticket is unread for them when it is theirs to
+// answer — assigned to them, or to nobody, as its notification mail goes —
+// and its requester filed it or replied after they last opened its page.
+// Tickets they filed themselves are never unread for them. The id is
+// written into the text (a number, never text from outside) so that the
+// condition mixes with any other query's parameters.
 func unreadCond(me int64) string {
 	return fmt.Sprintf(`(t.assignee_id = %[1]d OR t.assignee_id IS NULL) AND t.requester_id <> %[1]d
 	AND t.requester_at > coalesce((SELECT r.read_at FROM ticket_reads r WHERE r.ticket_id = t.id AND r.user_id = %[1]d), '')`, me)
