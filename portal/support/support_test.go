@@ -269,6 +269,16 @@ func TestSLAClocksAndTheQueue(t *testing.T) {
 	if got := breached(); len(got) != 1 || got[0] != urgent.ID {
 		t.Fatalf("after 90 min breached = %v, want only %d", got, urgent.ID)
 	}
+	// Breached and words together: the words' parameter binds where it should.
+	for _, tc := range []struct {
+		words string
+		want  int
+	}{{"calls", 1}, {"certificate", 0}} {
+		list, _, err := d.svc.Queue(ctx, staff, QueueFilter{Breached: true, Query: tc.words, Kind: KindTechnical})
+		if err != nil || len(list) != tc.want {
+			t.Errorf("breached with %q: %d tickets (%v), want %d", tc.words, len(list), err, tc.want)
+		}
+	}
 	// Answering late stops the clock but the breach stays on record.
 	if _, err := d.svc.Reply(ctx, staff, urgent.ID, NewPost{Body: "Looking into it"}); err != nil {
 		t.Fatal(err)
