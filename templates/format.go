@@ -1,16 +1,27 @@
 package templates
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-// ByteSize is a byte count as people read it: "3.4 MB".
-func ByteSize(n int64) string {
+// ByteSize is a byte count as people read it in lang: "3.4 MB", "3,4 МБ".
+func ByteSize(lang string, n int64) string {
+	var v float64
+	var unit string
 	switch {
 	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+		v, unit = float64(n)/(1<<30), "size.gb"
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		v, unit = float64(n)/(1<<20), "size.mb"
 	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+		v, unit = float64(n)/(1<<10), "size.kb"
+	default:
+		return fmt.Sprintf("%d %s", n, T(lang, "size.b"))
 	}
-	return fmt.Sprintf("%d B", n)
+	num := fmt.Sprintf("%.1f", v)
+	if lang == "ru" {
+		num = strings.Replace(num, ".", ",", 1) // 16,1 КБ
+	}
+	return num + " " + T(lang, unit)
 }

@@ -110,7 +110,7 @@ var messages = map[string]map[string]string{
 		"account.session.end":       "Завершить",
 		"account.session.end_label": "Завершить сессию %s",
 		"account.session.ended_ok":  "Сессия завершена.",
-		"account.session.meta":      "Device Meta",
+		"account.session.meta":      "Сведения об устройстве",
 		"account.language":          "Язык интерфейса",
 		"account.language_auto":     "Как в браузере",
 

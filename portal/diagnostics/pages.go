@@ -71,7 +71,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	for _, u := range uploads {
 		v.Rows = append(v.Rows, templates.DiagRow{URL: triageURL(u.ID), Name: u.Name, Uploader: u.Uploader, Status: u.Status,
 			StatusLabel: templates.T(v.Lang, "diag.status."+u.Status), Created: u.CreatedAt.UTC().Format(pageTime),
-			Size: templates.ByteSize(u.Size), Events: u.Events, Crashes: u.Crashes, Findings: u.Findings})
+			Size: templates.ByteSize(v.Lang, u.Size), Events: u.Events, Crashes: u.Crashes, Findings: u.Findings})
 	}
 	h.site.Render(w, r, http.StatusOK, templates.DiagList(v))
 }
@@ -81,7 +81,8 @@ const listPageSize = 50
 
 // New handles GET /diagnostics/new.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) {
-	v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), MaxBytes: MaxUploadBytes}
+	p := h.site.Page(w, r, "diag.new")
+	v := templates.DiagNewView{Page: p, MaxSize: templates.ByteSize(p.Lang, MaxUploadBytes), MaxBytes: MaxUploadBytes}
 	h.site.Render(w, r, http.StatusOK, templates.DiagNew(v))
 }
 
@@ -99,7 +100,8 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, msg, status)
 			return
 		}
-		v := templates.DiagNewView{Page: h.site.Page(w, r, "diag.new"), MaxSize: templates.ByteSize(MaxUploadBytes), MaxBytes: MaxUploadBytes, Error: msg}
+		p := h.site.Page(w, r, "diag.new")
+		v := templates.DiagNewView{Page: p, MaxSize: templates.ByteSize(p.Lang, MaxUploadBytes), MaxBytes: MaxUploadBytes, Error: msg}
 		h.site.Render(w, r, status, templates.DiagNew(v))
 		return
 	}
@@ -155,7 +157,7 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, o := range originals {
-		v.Originals = append(v.Originals, templates.DiagOriginal{Name: o.Name, Size: templates.ByteSize(o.Size),
+		v.Originals = append(v.Originals, templates.DiagOriginal{Name: o.Name, Size: templates.ByteSize(p.Lang, o.Size),
 			URL: fmt.Sprintf("%s/files/%d", triageURL(id), o.N)})
 	}
 	h.site.Render(w, r, http.StatusOK, templates.DiagTriage(v))

@@ -92,8 +92,8 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, id int64,
 		CanPlusOne: t.Kind == KindFeature && t.Requester.ID != v.ID,
 		Joined:     access == AccessFollower,
 		CanReply:   access >= AccessOwner, Reply: form.reply,
-		MaxFiles: MaxAttachments, MaxFileSize: templates.ByteSize(MaxAttachmentBytes),
-		CanUpload: access >= AccessOwner, MaxUploadSize: templates.ByteSize(diagnostics.MaxUploadBytes),
+		MaxFiles: MaxAttachments, MaxFileSize: templates.ByteSize(lang, MaxAttachmentBytes),
+		CanUpload: access >= AccessOwner, MaxUploadSize: templates.ByteSize(lang, diagnostics.MaxUploadBytes),
 		ActionError: form.actionErr, LinkUploadErr: form.linkErr, LinkUploadValue: form.linkTyped,
 		Jira: jiraBox(lang, js)}
 	if t.Assignee != nil {
@@ -119,7 +119,7 @@ func (h *Handler) renderTicket(w http.ResponseWriter, r *http.Request, id int64,
 	for _, post := range posts {
 		view.Posts = append(view.Posts, h.postView(lang, t.ID, post, access))
 		for _, a := range post.Attachments {
-			view.Files = append(view.Files, fileView(t.ID, a, access))
+			view.Files = append(view.Files, fileView(lang, t.ID, a, access))
 		}
 	}
 	for _, u := range uploads {
@@ -212,8 +212,8 @@ func featureLabel(name string) string {
 
 // fileView is an attachment as the viewer may reach it: followers of a
 // feature request see names but may not download the requester's files.
-func fileView(ticketID int64, a Attachment, access Access) templates.SupportFile {
-	f := templates.SupportFile{Name: a.Name, Size: templates.ByteSize(a.Size), Internal: a.Internal}
+func fileView(lang string, ticketID int64, a Attachment, access Access) templates.SupportFile {
+	f := templates.SupportFile{Name: a.Name, Size: templates.ByteSize(lang, a.Size), Internal: a.Internal}
 	if access >= AccessOwner {
 		f.URL = fmt.Sprintf("/support/tickets/%d/files/%d", ticketID, a.ID)
 	}
@@ -230,7 +230,7 @@ func (h *Handler) postView(lang string, ticketID int64, p Post, access Access) t
 		out.Event, out.EventLink, out.EventText = eventWords(lang, p.Event, access == AccessStaff)
 	}
 	for _, a := range p.Attachments {
-		out.Files = append(out.Files, fileView(ticketID, a, access))
+		out.Files = append(out.Files, fileView(lang, ticketID, a, access))
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -21,7 +20,7 @@ func (s *Site) Recover(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Log.Error("panic in handler", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v),
+				s.Log.Error("panic in handler", "method", r.Method, "route", LogPath(r), "panic", fmt.Sprint(v),
 					"stack", string(debug.Stack()))
 				s.Internal(w, r, fmt.Errorf("panic: %v", v))
 			}
@@ -106,14 +105,12 @@ func (m *HTTPMetrics) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// AccessLog logs each request at debug level.
-func AccessLog(log *slog.Logger) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			sw := &statusWriter{ResponseWriter: w}
-			next.ServeHTTP(sw, r)
-			log.Debug("http", "method", r.Method, "path", r.URL.Path, "status", sw.status, "took", time.Since(start))
-		})
+// LogPath is what logs say of a request's address: the route pattern
+// ("/reset/{token}") when a route matched, never the raw path, whose
+// one-time tokens (password resets, invitations) must not reach a log.
+func LogPath(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+		return rc.RoutePattern()
 	}
+	return "(no route)"
 }

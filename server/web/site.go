@@ -80,7 +80,7 @@ func (s *Site) Render(w http.ResponseWriter, r *http.Request, status int, c temp
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
-		s.Log.Warn("render page", "path", r.URL.Path, "err", err)
+		s.Log.Warn("render page", "route", LogPath(r), "err", err)
 	}
 }
 
@@ -91,7 +91,7 @@ func (s *Site) ErrorPage(w http.ResponseWriter, r *http.Request, status int, msg
 
 // Internal logs err and answers 500 without showing it.
 func (s *Site) Internal(w http.ResponseWriter, r *http.Request, err error) {
-	s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.Log.Error("request failed", "method", r.Method, "route", LogPath(r), "err", err)
 	if WantsJSON(r) {
 		JSONError(w, http.StatusInternalServerError, "internal", "internal error; it has been logged")
 		return

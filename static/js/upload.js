@@ -23,7 +23,9 @@ if (form && input && zone && bar && status) {
       submit.disabled = true;
       return false;
     }
-    say(files.length ? `${files.map((f) => f.name).join(", ")} (${(total / 1048576).toFixed(1)} MB)` : "");
+    // The size in the page's language: "3,4 МБ" on Russian pages.
+    const size = (total / 1048576).toLocaleString(document.documentElement.lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    say(files.length ? `${files.map((f) => f.name).join(", ")} (${size} ${form.dataset.unitMb})` : "");
     submit.disabled = false;
     return true;
   };
