@@ -71,6 +71,7 @@ func apiUpload(t *testing.T, env *servertest.Env, token, name string, data []byt
 }
 
 func TestDiagnosticsUploadTriageAndAccess(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	env.CreateUser("other@example.org", "other-secret-1", accounts.RoleUser)
@@ -229,6 +230,7 @@ func formUpload(t *testing.T, env *servertest.Env, c *http.Client, csrf string, 
 }
 
 func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
+	t.Parallel()
 	dir := samplesDir(t)
 	env := start(t)
 	env.CreateUser("u@example.org", "u-secret-123", accounts.RoleUser)
@@ -301,6 +303,7 @@ func TestDiagnosticsFormUploadOfSamples(t *testing.T) {
 }
 
 func TestDiagnosticsRetention(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("u2@example.org", "u2-secret-123", accounts.RoleUser)
 	if _, err := env.Server.Accounts.CreateUser(t.Context(), accounts.NewUser{Login: "root", Password: "root-secret-1",
@@ -365,6 +368,7 @@ func TestDiagnosticsRetention(t *testing.T) {
 // group on the triage page, counted, with the time of the first and last,
 // and the group's link shows exactly its events.
 func TestDiagnosticsErrorGroups(t *testing.T) {
+	t.Parallel()
 	env, tok := startWithStaff(t)
 	var log strings.Builder
 	for i := range 30 {
@@ -427,6 +431,7 @@ func TestDiagnosticsErrorGroups(t *testing.T) {
 // backslashes, a zoom to one minute that keeps its last second, times
 // typed by hand, and a clear word about a time that cannot be read.
 func TestDiagnosticsEventFilters(t *testing.T) {
+	t.Parallel()
 	env, tok := startWithStaff(t)
 	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
 		"05-01 10:00:59.500  4242  4242 E ClassLoader: Didn't find class \"ru.parley.app.Main\" on path C:\\app\\lib\n" +
@@ -475,6 +480,7 @@ func TestDiagnosticsEventFilters(t *testing.T) {
 // A line no parser understands is quoted in the file's errors; it is
 // redacted like the events before it is stored and shown.
 func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
 	env, tok := startWithStaff(t)
 	log := "05-01 10:00:00.000  4242  4242 I Boot: started\n" +
 		"Cookie: parley_session=SECRET-COOKIE-789\n" +
@@ -498,6 +504,7 @@ func TestDiagnosticsParseErrorsAreRedacted(t *testing.T) {
 // files were still arriving when the server stopped is gone after the
 // restart, files and all, and one that was waiting is processed.
 func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
+	t.Parallel()
 	env, tok := startWithStaff(t)
 	var ids []int64
 	for range 40 {
@@ -543,6 +550,7 @@ func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
 // the line), macOS metadata is left out silently, and a HAR's browser is a
 // card of its own, not a fact of the Android phone's.
 func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
+	t.Parallel()
 	dir := samplesDir(t)
 	env, tok := startWithStaff(t)
 
@@ -606,6 +614,7 @@ func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
 // Support staff's list of uploads: who uploaded what, its status and
 // findings, filtered by status and by name, fifty to a page.
 func TestDiagnosticsListFiltersAndPages(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("anna@example.org", "anna-secret-1", accounts.RoleUser)
 	env.CreateUser("boris@example.org", "boris-secret-1", accounts.RoleUser)

@@ -36,6 +36,7 @@ func post(t *testing.T, c *http.Client, env *servertest.Env, path string, form u
 var hrefRe = regexp.MustCompile(`href="(/help/ru/[a-z0-9-]+)"`)
 
 func TestHelpPages(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	c := env.Browser()
 
@@ -114,6 +115,7 @@ func apiSearch(t *testing.T, env *servertest.Env, params url.Values) (int, apiAn
 }
 
 func TestHelpSearchAPIContract(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	status, a, body := apiSearch(t, env, url.Values{"q": {"как очистить кэш на андроиде"}, "lang": {"ru"}, "limit": {"3"}})
 	if status != 200 || a.Total == 0 || len(a.Results) == 0 || len(a.Results) > 3 {
@@ -135,6 +137,7 @@ func TestHelpSearchAPIContract(t *testing.T) {
 }
 
 func TestHelpSearchBadInput(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	long := strings.Repeat("уведомления не приходят ", 420) // ~10,000 characters
 	for _, tc := range []struct {
@@ -204,6 +207,7 @@ func TestHelpSearchBadInput(t *testing.T) {
 }
 
 func TestSearchPageLogsQueriesAndClicks(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	c := env.Browser()
 	resp, html := get(t, c, env, "/help/ru/search?q="+url.QueryEscape("лимит размера файла"))
@@ -269,6 +273,7 @@ func TestSearchPageLogsQueriesAndClicks(t *testing.T) {
 var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 func TestWasThisHelpful(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	c := env.Browser()
 	_, html := get(t, c, env, "/help/en/file-size-limits")
@@ -320,6 +325,7 @@ func TestWasThisHelpful(t *testing.T) {
 }
 
 func TestSuggestAPI(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	resp, body := env.Do("GET", "/api/v1/help/suggest?lang=en&q="+url.QueryEscape("forbidden fi"), "", nil)
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "/help/en/forbidden-file-types") {
@@ -334,6 +340,7 @@ func TestSuggestAPI(t *testing.T) {
 // TestOpenAPIMatchesRouter checks the served document against the whole
 // router, portal included: every API route documented, nothing else.
 func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	var doc struct {
 		Paths map[string]map[string]any `json:"paths"`

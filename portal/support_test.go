@@ -186,6 +186,7 @@ func TestTicketsTravelToJiraAndBack(t *testing.T) {
 }
 
 func TestTicketAPIRefusesBadInputClearly(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("ann@example.org", "correct horse battery", accounts.RoleUser)
 	env.CreateUser("bob@example.org", "correct horse battery", accounts.RoleUser)
@@ -226,6 +227,7 @@ func TestTicketAPIRefusesBadInputClearly(t *testing.T) {
 // The mail a requester gets links to their ticket; following it signed out
 // leads through the sign-in page straight back to the ticket.
 func TestMailLinkLeadsToTheTicket(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("ann@example.org", "correct horse battery", accounts.RoleUser)
 	ann := env.Login("ann@example.org", "correct horse battery", nil)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoginAPI(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.CreateUser("maria@example.org", "secret-pass-1", accounts.RoleUser)
 	for _, tc := range []struct {
@@ -79,6 +80,7 @@ func TestLoginAPI(t *testing.T) {
 }
 
 func TestThrottledLoginSaysWhenToRetry(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("k@example.org", "secret-pass-1", accounts.RoleUser)
 	var resp *http.Response
@@ -98,6 +100,7 @@ func TestThrottledLoginSaysWhenToRetry(t *testing.T) {
 }
 
 func TestSessionsOverAPI(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("n@example.org", "secret-pass-1", accounts.RoleUser)
 	laptop := env.Login("n@example.org", "secret-pass-1", map[string]any{"udid": "laptop", "platform": "desktop"})
@@ -151,6 +154,7 @@ func TestSessionsOverAPI(t *testing.T) {
 }
 
 func TestProfileUpdateOverAPIKeepsHUID(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.CreateUser("o@example.org", "secret-pass-1", accounts.RoleUser)
 	tok := env.Login("o@example.org", "secret-pass-1", nil)
@@ -179,6 +183,7 @@ func TestProfileUpdateOverAPIKeepsHUID(t *testing.T) {
 }
 
 func TestAPIAnswersJSONEverywhere(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	for _, tc := range []struct {
 		method, path string
@@ -201,6 +206,7 @@ func TestAPIAnswersJSONEverywhere(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	resp, data := env.Do("GET", "/healthz", "", nil)
 	if resp.StatusCode != 200 || string(data) != "ok" {

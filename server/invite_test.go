@@ -40,6 +40,7 @@ func invitationLinkFromOutbox(t *testing.T, env *servertest.Env, admin *http.Cli
 }
 
 func TestInvitationEndToEnd(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("boss@example.org", "admin-pass-1", accounts.RoleAdmin)
 	env.CreateUser("helper@example.org", "staff-pass-1", accounts.RoleSupport)
@@ -156,6 +157,7 @@ func TestInvitationEndToEnd(t *testing.T) {
 }
 
 func TestInvitationResendAndRevokeFromThePage(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("boss@example.org", "admin-pass-1", accounts.RoleAdmin)
 	admin := signIn(t, env, "boss@example.org", "admin-pass-1")

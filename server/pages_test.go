@@ -42,6 +42,7 @@ func signIn(t *testing.T, env *servertest.Env, login, password string) *http.Cli
 }
 
 func TestSignInPageFlow(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.CreateUser("lena@example.org", "secret-pass-1", accounts.RoleUser)
 	c := env.Browser()
@@ -94,6 +95,7 @@ func TestSignInPageFlow(t *testing.T) {
 }
 
 func TestLanguageChoiceOrder(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("r@example.org", "secret-pass-1", accounts.RoleUser)
 	anon := env.Browser()
@@ -139,6 +141,7 @@ func TestLanguageChoiceOrder(t *testing.T) {
 }
 
 func TestAccountProfileFormKeepsInputOnError(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	u := env.CreateUser("s@example.org", "secret-pass-1", accounts.RoleUser)
 	c := signIn(t, env, "s@example.org", "secret-pass-1")
@@ -175,6 +178,7 @@ func TestAccountProfileFormKeepsInputOnError(t *testing.T) {
 }
 
 func TestAccountEndsOtherSessionFromPage(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	env.CreateUser("w@example.org", "secret-pass-1", accounts.RoleUser)
 	phone := env.Login("w@example.org", "secret-pass-1", map[string]any{"udid": "phone-1", "platform": "android"})
@@ -202,6 +206,7 @@ func TestAccountEndsOtherSessionFromPage(t *testing.T) {
 }
 
 func TestOneTimePasswordMustBeChanged(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	_, pw, err := env.Server.Accounts.EnsureFirstAdmin(t.Context())
 	if err != nil {
@@ -238,6 +243,7 @@ func TestOneTimePasswordMustBeChanged(t *testing.T) {
 }
 
 func TestUnknownPageIs404InBothLanguages(t *testing.T) {
+	t.Parallel()
 	env := servertest.Start(t)
 	c := env.Browser()
 	resp, html := page(t, c, env, "GET", "/no/such/page", nil)

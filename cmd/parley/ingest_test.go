@@ -24,6 +24,7 @@ func samplesDir(t *testing.T) string {
 }
 
 func TestIngestJSONContract(t *testing.T) {
+	t.Parallel()
 	dir := samplesDir(t)
 	files := []string{
 		filepath.Join(dir, "logcat", "themis_markor_threadtime_fatal_noclassdef.txt"),
@@ -94,6 +95,7 @@ func TestIngestJSONContract(t *testing.T) {
 }
 
 func TestIngestBadInput(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	junk := filepath.Join(tmp, "photo.jpg")
 	os.WriteFile(junk, []byte("\xff\xd8\xff\xe0 not a log"), 0o600)
@@ -115,6 +117,7 @@ func TestIngestBadInput(t *testing.T) {
 }
 
 func TestIngestUploadsToServer(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	p := startServe(t, data)
 	if out, code := runParley(t, "user", "create", "--data", data, "--email", "up@example.org", "--password", "upload-secret-1"); code != 0 {

@@ -155,6 +155,7 @@ func login(t *testing.T, base, login, password, udid string) (int, string) {
 // in, keeps writing while SIGTERM arrives, and checks after a restart that
 // every write the server acknowledged is there.
 func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	p := startServe(t, data)
 	m := passwordLine.FindStringSubmatch(p.stdout.String())
@@ -251,6 +252,7 @@ func TestServeSignInAndStopWithoutLosingWrites(t *testing.T) {
 }
 
 func TestSecondServeOnSameDataRefused(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	startServe(t, data)
 	out, code := runParley(t, "serve", "--addr", "127.0.0.1:0", "--data", data)
@@ -275,6 +277,7 @@ func runParley(t *testing.T, args ...string) (string, int) {
 }
 
 func TestBadInvocations(t *testing.T) {
+	t.Parallel()
 	tmp := t.TempDir()
 	plainFile := filepath.Join(tmp, "file")
 	os.WriteFile(plainFile, []byte("x"), 0o600)
@@ -329,6 +332,7 @@ func TestBadInvocations(t *testing.T) {
 }
 
 func TestAdminAndUserCreateThenSignIn(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	p := startServe(t, data)
 	if out, code := runParley(t, "admin", "create", "--data", data, "--login", "ops", "--password", "ops-secret-1"); code != 0 || !strings.Contains(out, "created administrator ops") {
@@ -352,6 +356,7 @@ func TestAdminAndUserCreateThenSignIn(t *testing.T) {
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	out, code := runParley(t, "--help")
 	for _, want := range []string{"serve", "admin create", "user create", "version", "PARLEY_ADDR", "PARLEY_DATA", "--base-url", "-lang"} {
 		if code != 0 || !strings.Contains(out, strings.TrimPrefix(want, "--")) {
@@ -365,6 +370,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestEnvironmentConfiguresServe(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	cmd := exec.Command(binary)
 	cmd.Env = append(os.Environ(), "PARLEY_ADDR=127.0.0.1:0", "PARLEY_DATA="+data, "PARLEY_LANG=en")
@@ -397,6 +403,7 @@ func TestEnvironmentConfiguresServe(t *testing.T) {
 }
 
 func TestBackupWhileServingRestoresAccounts(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	p := startServe(t, data)
 	if out, code := runParley(t, "user", "create", "--data", data, "--email", "b@example.org", "--password", "backup-secret-1"); code != 0 {

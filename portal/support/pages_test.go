@@ -147,6 +147,7 @@ func featureForm(subject string) url.Values {
 }
 
 func TestNewRequestFormKeepsWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	u := signIn(t, env, "user@example.org", "user-secret-1")
@@ -288,6 +289,7 @@ func storedFiles(t *testing.T, env *servertest.Env) []string {
 }
 
 func TestReplyRefusesForbiddenAndOversizedFiles(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	u := signIn(t, env, "user@example.org", "user-secret-1")
@@ -387,6 +389,7 @@ func TestReplyRefusesForbiddenAndOversizedFiles(t *testing.T) {
 }
 
 func TestPlusOneInsteadOfDuplicate(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("anna@example.org", "anna-secret-1", accounts.RoleUser)
 	env.CreateUser("boris@example.org", "boris-secret-1", accounts.RoleUser)
@@ -502,6 +505,7 @@ func queueRows(t *testing.T, b *browser, query string) ([]string, string) {
 }
 
 func TestQueueFiltersAndStaffOnlyPages(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	desk := env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
@@ -598,6 +602,7 @@ func TestQueueFiltersAndStaffOnlyPages(t *testing.T) {
 }
 
 func TestInternalNotesStayWithStaff(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
@@ -652,6 +657,7 @@ const logcat = "05-01 10:00:00.000  4242  4242 I ActivityManager: Start proc 424
 	"05-01 10:00:02.000  4242  4300 E Network: javax.net.ssl.SSLHandshakeException: Trust anchor for certification path not found.\n"
 
 func TestDiagnosticsOnTicketAndEscalationWithoutJira(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("user@example.org", "user-secret-1", accounts.RoleUser)
 	env.CreateUser("desk@example.org", "desk-secret-1", accounts.RoleSupport)
@@ -748,6 +754,7 @@ func TestDiagnosticsOnTicketAndEscalationWithoutJira(t *testing.T) {
 }
 
 func TestSLASettings(t *testing.T) {
+	t.Parallel()
 	env := start(t)
 	env.CreateUser("admin@example.org", "admin-secret-1", accounts.RoleAdmin)
 	a := signIn(t, env, "admin@example.org", "admin-secret-1")

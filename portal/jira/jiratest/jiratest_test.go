@@ -170,6 +170,7 @@ func keysOf(t *testing.T, a answer) []string {
 }
 
 func TestCreateAndGetWithGoJira(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name        string
 		opt         jiratest.Options
@@ -261,6 +262,7 @@ func TestCreateAndGetWithGoJira(t *testing.T) {
 }
 
 func TestCreateRejectsWhatJiraRejects(t *testing.T) {
+	t.Parallel()
 	s, c := start(t, cloudOpts)
 	fields := func(change func(map[string]any)) map[string]any {
 		f := map[string]any{
@@ -328,6 +330,7 @@ func TestCreateRejectsWhatJiraRejects(t *testing.T) {
 }
 
 func TestUnknownThingsAre404(t *testing.T) {
+	t.Parallel()
 	_, c := start(t, serverOpts)
 	a := c.do("GET", "/rest/api/2/issue/SUP-404", nil)
 	m := a.object(t)
@@ -346,6 +349,7 @@ func TestUnknownThingsAre404(t *testing.T) {
 }
 
 func TestServerInfoAndFields(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		opt  jiratest.Options
 		want string
@@ -374,6 +378,7 @@ func TestServerInfoAndFields(t *testing.T) {
 }
 
 func TestCommentsAndTheGoJiraTrap(t *testing.T) {
+	t.Parallel()
 	t.Run("cloud refuses go-jira's AddComment, takes a plain body", func(t *testing.T) {
 		s, c := start(t, cloudOpts)
 		jc := goJira(t, s, cloudOpts)
@@ -439,6 +444,7 @@ func TestCommentsAndTheGoJiraTrap(t *testing.T) {
 }
 
 func TestSearchPerDeployment(t *testing.T) {
+	t.Parallel()
 	seed := func(t *testing.T, opt jiratest.Options) (*jiratest.Server, client) {
 		s, c := start(t, opt)
 		jc := goJira(t, s, opt)
@@ -568,6 +574,7 @@ func TestSearchPerDeployment(t *testing.T) {
 }
 
 func TestRemoteLinksAreIdempotentByGlobalID(t *testing.T) {
+	t.Parallel()
 	s, c := start(t, cloudOpts)
 	jc := goJira(t, s, cloudOpts)
 	mustCreate(t, jc, newIssue("SUP", "x"))
@@ -604,6 +611,7 @@ func TestRemoteLinksAreIdempotentByGlobalID(t *testing.T) {
 }
 
 func TestTransitionsOverREST(t *testing.T) {
+	t.Parallel()
 	s, c := start(t, serverOpts)
 	mustCreate(t, goJira(t, s, serverOpts), newIssue("SUP", "x"))
 	a := c.do("GET", "/rest/api/2/issue/SUP-1/transitions", nil)
@@ -633,6 +641,7 @@ func TestTransitionsOverREST(t *testing.T) {
 }
 
 func TestAuthFailures(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opt  jiratest.Options
@@ -670,6 +679,7 @@ func TestAuthFailures(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
+	t.Parallel()
 	t.Run("FailNext with Retry-After", func(t *testing.T) {
 		s, c := start(t, cloudOpts)
 		s.FailNext(2, http.StatusTooManyRequests, 1500*time.Millisecond)
@@ -809,6 +819,7 @@ func TestFaults(t *testing.T) {
 }
 
 func TestWebhooks(t *testing.T) {
+	t.Parallel()
 	const secret = "webhook-secret"
 	type delivery struct {
 		header http.Header
