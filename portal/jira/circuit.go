@@ -233,24 +233,27 @@ func (cs *circuits) credsResult(key string, refused, accepted bool, until time.T
 	}
 }
 
-// CircuitState describes a Jira the outbox currently holds back.
+// CircuitState describes a Jira whose circuit is open: it stopped
+// answering, and the outbox holds its calls back. A Jira that only asked
+// to slow down (429) answers, so it is not listed.
 type CircuitState struct {
 	BaseURL   string
-	Since     time.Time // when the circuit opened (zero for a 429 pause)
+	Since     time.Time // when the circuit opened
 	NextProbe time.Time
 	Failures  int
 }
 
-func (cs *circuits) states(now time.Time) []CircuitState {
+func (cs *circuits) states() []CircuitState {
 	cs.mu.Lock()
 	defer cs.mu.Unlock()
 	var out []CircuitState
 	for host, c := range cs.byHost {
-		switch {
-		case c.open:
-			out = append(out, CircuitState{BaseURL: host, Since: c.openedAt, NextProbe: c.nextProbe, Failures: c.failures})
-		case now.Before(c.paused):
-			out = append(out, CircuitState{BaseURL: host, NextProbe: c.paused})
+		if c.open {
+			next := c.nextProbe
+			if c.paused.After(next) {
+				next = c.paused
+			}
+			out = append(out, CircuitState{BaseURL: host, Since: c.openedAt, NextProbe: next, Failures: c.failures})
 		}
 	}
 	return out

@@ -59,7 +59,7 @@ func TestCircuitOpensOnOutageNotOnNoise(t *testing.T) {
 				} else {
 					run = 0
 				}
-				if openAt == 0 && len(cs.states(t0)) > 0 {
+				if openAt == 0 && len(cs.states()) > 0 {
 					openAt = i + 1
 				}
 			}
@@ -119,7 +119,7 @@ func TestCircuitProbesAndRecovers(t *testing.T) {
 		now = now.Add(2 * time.Second)
 		for i := range 4 {
 			cs.result(host, failed, 0, false, now)
-			if len(cs.states(now)) > 0 {
+			if len(cs.states()) > 0 {
 				t.Fatalf("after outcome %d the circuit opened again after %d failures", closer, i+1)
 			}
 		}

@@ -346,6 +346,10 @@ func TestRateLimitRetryAfter(t *testing.T) {
 	if wait := st.NextTry.Sub(st.LastTry); wait < time.Second {
 		t.Errorf("next try %s after the 429, want at least the 1s Jira asked for", wait)
 	}
+	// Jira answered: slowed down, not unreachable.
+	if u := h.svc.Unreachable(); len(u) != 0 {
+		t.Errorf("a 429 listed the Jira as unreachable: %+v", u)
+	}
 	h.waitKey(6)
 	if n := len(h.issuesOf(6)); n != 1 {
 		t.Errorf("%d issues", n)

@@ -166,7 +166,8 @@ func (s *Service) OutboxCounts(ctx context.Context) (waiting, failed int, err er
 	return waiting, failed, nil
 }
 
-// Unreachable lists the Jiras the outbox is holding back now.
+// Unreachable lists the Jiras that stopped answering, whose calls the
+// outbox holds back.
 func (s *Service) Unreachable() []CircuitState {
-	return s.circuits.states(s.opt.Now())
+	return s.circuits.states()
 }
