@@ -84,66 +84,15 @@ func TestPagesFitNarrowScreens(t *testing.T) {
 					if err := chromedp.Do(ctx, chromedp.Navigate(env.URL+p), chromedp.WaitReady("footer")); err != nil {
 						t.Fatalf("open %s: %v", p, err)
 					}
-					// The page's width against the window's, and what sticks out.
-					wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
-						const w = document.documentElement.clientWidth;
-						if (document.documentElement.scrollWidth <= w) return "";
-						const out = [];
-						const clipped = el => {
-							for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-								if (a.tagName === "svg" || a.tagName === "SVG") continue;
-								if (getComputedStyle(a).overflowX !== "visible") return true;
-							}
-							return false;
-						};
-						for (const el of document.querySelectorAll("body *")) {
-							const r = el.getBoundingClientRect();
-							if (clipped(el)) continue;
-							if (r.right > w + 1 && out.length < 5) out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " → " + Math.round(r.right));
-						}
-						const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-						for (let n = walk.nextNode(); n && out.length < 5; n = walk.nextNode()) {
-							const range = document.createRange();
-							range.selectNodeContents(n);
-							const r = range.getBoundingClientRect();
-							if (r.right > w + 1 && !clipped(n)) out.push("text in " + n.parentElement.tagName.toLowerCase() + "." + n.parentElement.className + " «" + n.textContent.trim().slice(0, 40) + "» → " + Math.round(r.right));
-						}
-						if (out.length === 0) {
-							// Nothing sticks out by its box: find what widens the page by hiding it.
-							const all = Array.from(document.querySelectorAll("main *")).reverse();
-							const base = document.documentElement.scrollWidth;
-							for (const el of all) {
-								const d = el.style.display;
-								el.style.display = "none";
-								const now = document.documentElement.scrollWidth;
-								el.style.display = d;
-								if (now < base) { out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + "." + el.className + " «" + el.textContent.trim().slice(0, 60) + "»"); if (out.length >= 3) break; }
-							}
-						}
-						return document.documentElement.scrollWidth + " px: " + out.join("; ");
-					})()`))
+					wide, err := browsertest.SidewaysScroll(ctx)
 					if err != nil {
 						t.Fatal(err)
 					}
 					if width == 360 && wide != "" {
 						t.Errorf("%s at 360 px scrolls sideways: %s", p, wide)
 					}
-					// No word of an article's table is broken a letter off:
-					// each cell is at least as wide as its longest word.
-					broken, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
-						for (const td of document.querySelectorAll(".article-body td, .article-body th")) {
-							const words = td.textContent.split(/\s+/).filter(Boolean);
-							const probe = document.createElement("span");
-							probe.style.whiteSpace = "nowrap";
-							td.appendChild(probe);
-							for (const w of words) {
-								probe.textContent = w;
-								if (probe.getBoundingClientRect().width > td.clientWidth) { td.removeChild(probe); return w; }
-							}
-							td.removeChild(probe);
-						}
-						return "";
-					})()`))
+					// No word of an article's table is broken a letter off.
+					broken, err := browsertest.BrokenTableWord(ctx)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -151,19 +100,9 @@ func TestPagesFitNarrowScreens(t *testing.T) {
 						t.Errorf("%s at %d px breaks %q inside an article table", p, width, broken)
 					}
 					if shots != "" {
-						// One picture per screenful, down to the footer (at most eight).
 						name := fmt.Sprintf("%s-%d-%s", lang, width, strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(p, "-"), "-"))
-						height, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
-						if err != nil {
+						if err := browsertest.SaveScreens(ctx, shots, name, 900); err != nil {
 							t.Fatal(err)
-						}
-						for i := 0; i*900 < height && i < 8; i++ {
-							if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf("window.scrollTo(0, %d), true", i*900))); err != nil {
-								t.Fatal(err)
-							}
-							if err := browsertest.SaveScreenshot(ctx, filepath.Join(shots, fmt.Sprintf("%s-%d.png", name, i))); err != nil {
-								t.Fatal(err)
-							}
 						}
 					}
 				}
