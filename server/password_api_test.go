@@ -266,7 +266,7 @@ func mustSession(t *testing.T, env *servertest.Env, tok string) int64 {
 // sign-in page in the reader's language. Then it goes through.
 func TestSignInWaitsForAHashingTurn(t *testing.T) {
 	t.Parallel()
-	hasher := accounts.NewHasherLimit(servertest.CheapArgon2, accounts.HashLimit{Slots: 1, Wait: 50 * time.Millisecond, MaxWaiting: 8})
+	hasher := accounts.NewHasherLimit(servertest.CheapArgon2, accounts.HashLimit{Slots: 1, Admitted: 1, Wait: 50 * time.Millisecond, MaxWaiting: 8, RetryAfter: 3 * time.Second})
 	env := servertest.Start(t, servertest.Options{Accounts: accounts.Options{Hasher: hasher}})
 	env.CreateUser("vera@example.org", "vera-secret-1", accounts.RoleUser)
 	tok := env.Login("vera@example.org", "vera-secret-1", nil)
@@ -278,7 +278,7 @@ func TestSignInWaitsForAHashingTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp, body := env.Do("POST", "/api/v1/auth/login", "", map[string]string{"login": "vera@example.org", "password": "vera-secret-1"})
-	if code, _, _ := apiError(t, body); resp.StatusCode != 429 || code != "busy" || resp.Header.Get("Retry-After") != "1" {
+	if code, _, _ := apiError(t, body); resp.StatusCode != 429 || code != "busy" || resp.Header.Get("Retry-After") != "3" {
 		t.Fatalf("API sign-in while busy: %d %q %s", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
 	resp, body = env.Do("POST", "/api/v1/me/password", tok, map[string]string{"current": "vera-secret-1", "new": "vera-secret-2"})
@@ -295,4 +295,49 @@ func TestSignInWaitsForAHashingTurn(t *testing.T) {
 	}
 	release()
 	env.Login("vera@example.org", "vera-secret-1", nil)
+}
+
+// The account page's profile form moves the sign-in e-mail only with the
+// current password, and says so beside that field in the reader's language.
+func TestProfileFormEmailChangeNeedsCurrentPassword(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	u := env.CreateUser("kira@example.org", "kira-secret-1", accounts.RoleUser)
+	c := signIn(t, env, "kira@example.org", "kira-secret-1")
+	_, html := page(t, c, env, "GET", "/account", nil)
+	if !strings.Contains(html, `name="current_password" type="password"`) {
+		t.Fatal("the profile form has no current password field")
+	}
+	csrf := csrfOf(t, html)
+	for _, tc := range []struct{ name, pw, lang, want string }{
+		{"no password", "", "ru", "Чтобы сменить почту, с которой вы входите, введите текущий пароль"},
+		{"no password", "", "en", "To change the e-mail you sign in with, enter your current password"},
+		{"wrong password", "not-her-password", "ru", "Текущий пароль указан неверно"},
+		{"wrong password", "not-her-password", "en", "That is not your current password"},
+	} {
+		resp, html := page(t, c, env, "POST", "/account/profile", url.Values{"_csrf": {csrf}, "name": {"Kira"},
+			"email": {"thief@example.org"}, "current_password": {tc.pw}}, "Cookie", "lang="+tc.lang)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(html, tc.want) ||
+			!strings.Contains(html, `value="thief@example.org"`) || (tc.pw != "" && strings.Contains(html, tc.pw)) {
+			t.Errorf("%s, %s: %d\n%s", tc.name, tc.lang, resp.StatusCode, html)
+		}
+	}
+	stored, err := env.Server.Accounts.UserByID(t.Context(), u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Profile.Email != "kira@example.org" || stored.Profile.Name == "Kira" {
+		t.Fatalf("a refused form changed the profile: %+v", stored.Profile)
+	}
+	// Other fields need no password.
+	resp, _ := page(t, c, env, "POST", "/account/profile", url.Values{"_csrf": {csrf}, "name": {"Kira"}, "email": {"kira@example.org"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("name change: %d", resp.StatusCode)
+	}
+	resp, _ = page(t, c, env, "POST", "/account/profile", url.Values{"_csrf": {csrf}, "name": {"Kira"},
+		"email": {"kira.new@example.org"}, "current_password": {"kira-secret-1"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("e-mail change with the password: %d", resp.StatusCode)
+	}
+	env.Login("kira.new@example.org", "kira-secret-1", nil)
 }

@@ -15,30 +15,38 @@ import (
 )
 
 // A sign-in storm (a hundred apps reconnecting after an outage) used to run
-// four argon2id hashes at once, two lanes each, on a two-core server: every
-// sign-in waited seconds in line, the help center's searches stalled behind
-// them and the heap grew to 200 MB. Now a request that will hash a password
-// first waits for a turn at the gate, at most HashLimit.Wait, and is told to
-// come back (429 with Retry-After) when none comes; the hashes themselves
-// are bounded by the Hasher's slots. See docs/benchmarks.md, issue 10.
+// four argon2id hashes at once, two lanes each, on a two-core server, with
+// every other sign-in queued behind them without limit: sign-ins took
+// seconds, the help center's searches stalled behind the hashing and the
+// heap doubled. Now at most Slots hashes run at once (each holds Memory KiB
+// and Threads cores), and a request that will hash a password first waits
+// at a gate that lets Admitted such requests in at once (the others of them
+// do their database work or wait for a slot meanwhile). A request waits
+// there at most Wait, or not at all when MaxWaiting wait already, and is
+// told to come back (429 with Retry-After). See docs/benchmarks.md, issue 10.
 
 // HashLimit bounds concurrent password hashing.
 type HashLimit struct {
-	// Slots is how many hashes run at once (and how many requests that
-	// hash are let through the gate at once).
+	// Slots is how many hashes run at once.
 	Slots int
+	// Admitted is how many requests that hash are let in at once.
+	Admitted int
 	// Wait is how long a request waits at the gate for its turn.
 	Wait time.Duration
 	// MaxWaiting turns further requests away at once when this many wait
-	// already: they would not get a turn within Wait anyway.
+	// already: the queue, and so the time a sign-in takes, stays short.
 	MaxWaiting int
+	// RetryAfter is what a request turned away is told to wait.
+	RetryAfter time.Duration
 }
 
 // DefaultHashLimit runs as many hashes at once as their lanes leave cores
-// free for: one on a two-core server with the default two lanes.
+// for, so that hashing never takes every core: one at a time on a two-core
+// server with the default two lanes. The other figures were measured on
+// such a server (docs/benchmarks.md).
 func DefaultHashLimit(p Argon2Params) HashLimit {
 	slots := max(1, runtime.GOMAXPROCS(0)/max(1, int(p.Threads)))
-	return HashLimit{Slots: slots, Wait: 2 * time.Second, MaxWaiting: 64 * slots}
+	return HashLimit{Slots: slots, Admitted: 4 * slots, Wait: 2 * time.Second, MaxWaiting: 16 * slots, RetryAfter: time.Second}
 }
 
 // BusyError says the server is hashing as many passwords as it will and the
@@ -58,12 +66,12 @@ type hashGate struct {
 }
 
 func newHashGate(l HashLimit) *hashGate {
-	return &hashGate{turns: make(chan struct{}, l.Slots), limit: l}
+	return &hashGate{turns: make(chan struct{}, max(1, l.Admitted)), limit: l}
 }
 
-// Admit waits for a turn to hash a password, at most the limit's Wait (or
-// until ctx ends), and returns the function that gives the turn back. A
-// request that does not get one gets a *BusyError.
+// Admit waits for a turn to hash a password (or passwords), at most the
+// limit's Wait (or until ctx ends), and returns the function that gives the
+// turn back. A request that does not get one gets a *BusyError.
 func (h *Hasher) Admit(ctx context.Context) (release func(), err error) {
 	g := h.gate
 	select {
@@ -71,7 +79,7 @@ func (h *Hasher) Admit(ctx context.Context) (release func(), err error) {
 		return g.release, nil
 	default:
 	}
-	retry := &BusyError{RetryAfter: max(time.Second, g.limit.Wait)}
+	retry := &BusyError{RetryAfter: max(time.Second, g.limit.RetryAfter)}
 	if g.limit.MaxWaiting > 0 && g.waiting.Add(1) > int64(g.limit.MaxWaiting) {
 		g.waiting.Add(-1)
 		return nil, retry

@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 )
 
@@ -98,4 +99,34 @@ func (s *Service) ownFailure(ctx context.Context, key string) error {
 		return &ThrottledError{RetryAfter: wait}
 	}
 	return nil
+}
+
+// confirmEmailChange asks a profile form that moves the sign-in e-mail for
+// the current password (pw), as PATCH /api/v1/me does. Every refusal comes
+// back as a *ValidationError on the field current_password, so that the form
+// shows it beside that field and keeps what was typed.
+func (h *Handler) confirmEmailChange(r *http.Request, u User, email, pw string) error {
+	if _, err := NormalizeProfile(Profile{Email: email}); err != nil || sameEmail(email, u.Profile.Email) {
+		return nil // a malformed e-mail is refused with the rest of the form
+	}
+	fail := func(code, msg string) error {
+		return &ValidationError{Field: "current_password", Code: code, Message: msg}
+	}
+	if pw == "" {
+		return fail("email_password_required", "is required to change the e-mail you sign in with")
+	}
+	release, err := h.svc.hasher.Admit(r.Context())
+	if err != nil {
+		return fail("busy", "could not be checked: too many sign-ins at once; try again in a few seconds")
+	}
+	defer release()
+	var te *ThrottledError
+	switch err := h.svc.CheckOwnPassword(r.Context(), u, pw); {
+	case errors.Is(err, ErrWrongPassword):
+		return fail("wrong_password", "is not your current password")
+	case errors.As(err, &te):
+		return fail("throttled", "was wrong too many times; try again later")
+	default:
+		return err
+	}
 }

@@ -150,10 +150,17 @@ func consecutive(s string) bool {
 
 func isDigit(r rune) bool { return '0' <= r && r <= '9' }
 
+// confirmCodes are the refusals of a change that needs the current password
+// (confirmEmailChange); key "password.confirm." + code.
+var confirmCodes = map[string]bool{"email_password_required": true, "busy": true, "wrong_password": true, "throttled": true}
+
 // LocalizePasswordRule words a password-rule error in lang from the
 // catalogue; ok is false when ve is not one of them. It knows a rule by its
 // code, or by its message where a caller kept only that.
 func LocalizePasswordRule(lang string, ve *ValidationError) (text string, ok bool) {
+	if ve.Field == "current_password" && confirmCodes[ve.Code] {
+		return templates.T(lang, "password.confirm."+ve.Code), true
+	}
 	for i, rule := range passwordRules {
 		if ve.Code != rule.code && ve.Message != rule.message {
 			continue
