@@ -40,9 +40,6 @@ func routes(r chi.Router, s *server.Server, help *helpcenter.Handler, diag *diag
 		r.Get("/support", desk.Home)
 		r.Get("/support/new", desk.NewPage)
 		r.Post("/support/new", desk.CreatePage)
-		r.Get("/support/queue", desk.QueuePage)
-		r.Get("/support/jira-outbox", jiraPages.OutboxPage)
-		r.Post("/support/jira-outbox/retry", jiraPages.RetryPage)
 		r.Route("/support/tickets/{id}", func(r chi.Router) {
 			r.Get("/", desk.TicketPage)
 			r.Post("/reply", desk.ReplyPage)
@@ -53,6 +50,14 @@ func routes(r chi.Router, s *server.Server, help *helpcenter.Handler, diag *diag
 			r.Post("/diagnostics", desk.UploadDiagnosticsPage)
 			r.Get("/files/{file}", desk.DownloadAttachment)
 		})
+	})
+
+	// Support staff's work pages.
+	r.Group(func(r chi.Router) {
+		r = s.StaffRoutes(r)
+		r.Get("/support/queue", desk.QueuePage)
+		r.Get("/support/jira-outbox", jiraPages.OutboxPage)
+		r.Post("/support/jira-outbox/retry", jiraPages.RetryPage)
 	})
 
 	// The portal's administrator pages, and where they used to be.

@@ -116,6 +116,12 @@ func (s *Server) AdminRoutes(r chi.Router) chi.Router {
 	return r.With(s.accountsHTTP.RequireRole(accounts.RoleAdmin))
 }
 
+// StaffRoutes returns r restricted to support staff and administrators:
+// the queue and the other support work pages.
+func (s *Server) StaffRoutes(r chi.Router) chi.Router {
+	return r.With(s.accountsHTTP.RequireRole(accounts.RoleSupport, accounts.RoleAdmin))
+}
+
 // Moved redirects an old address of a page to its new one, keeping the
 // query; a form posted to the old address is posted again to the new one.
 func Moved(to string) http.HandlerFunc {

@@ -56,7 +56,7 @@ func pagesEnvLang(t *testing.T, env map[string]string, lang string) (*servertest
 			r.Post("/admin/jira", h.SaveSettingsPage)
 		})
 		r.Group(func(r chi.Router) {
-			r.Use(accounts.RequireUserPage)
+			r = s.StaffRoutes(r)
 			r.Get("/support/jira-outbox", h.OutboxPage)
 			r.Post("/support/jira-outbox/retry", h.RetryPage)
 		})
