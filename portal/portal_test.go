@@ -302,24 +302,26 @@ func TestWasThisHelpful(t *testing.T) {
 
 	var n, helpful int
 	var comment string
-	env.Server.DB.Read.QueryRow("SELECT count(*), max(helpful), max(comment) FROM help_votes").Scan(&n, &helpful, &comment)
+	if err := env.Server.DB.Read.QueryRow("SELECT count(*), max(helpful), max(comment) FROM help_votes").Scan(&n, &helpful, &comment); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 || helpful != 0 || comment != "Nothing about folders." {
 		t.Fatalf("votes: n=%d helpful=%d comment=%q", n, helpful, comment)
 	}
 	// After 30 days the visitor may vote again.
 	old := store.FormatTime(time.Now().Add(-31 * 24 * time.Hour))
-	env.Server.DB.Write.Exec("UPDATE help_votes SET created_at = ?", old)
+	if _, err := env.Server.DB.Write.Exec("UPDATE help_votes SET created_at = ?", old); err != nil {
+		t.Fatal(err)
+	}
 	post(t, c, env, "/help/ru/file-size-limits/vote", url.Values{"_csrf": {tok}, "helpful": {"yes"}})
-	env.Server.DB.Read.QueryRow("SELECT count(*) FROM help_votes").Scan(&n)
-	if n != 2 {
+	if n := env.Count("SELECT count(*) FROM help_votes"); n != 2 {
 		t.Fatalf("after 30 days: %d votes, want 2", n)
 	}
 	// Someone else's browser votes separately.
 	other := env.Browser()
 	_, html = get(t, other, env, "/help/ru/file-size-limits")
 	post(t, other, env, "/help/ru/file-size-limits/vote", url.Values{"_csrf": {csrfRe.FindStringSubmatch(html)[1]}, "helpful": {"yes"}})
-	env.Server.DB.Read.QueryRow("SELECT count(*) FROM help_votes").Scan(&n)
-	if n != 3 {
+	if n := env.Count("SELECT count(*) FROM help_votes"); n != 3 {
 		t.Fatalf("another visitor's vote: %d votes, want 3", n)
 	}
 }
