@@ -309,6 +309,8 @@ func TestBadInvocations(t *testing.T) {
 		{"port in use", []string{"serve", "--addr", busyAddr, "--data", filepath.Join(tmp, "other")}, 1, "already in use"},
 		{"admin without login", []string{"admin", "create", "--data", users, "--password", "secret-pass-1"}, 2, "--login is required"},
 		{"admin short password", []string{"admin", "create", "--data", users, "--login", "root", "--password", "short"}, 2, "at least"},
+		{"admin 12345678", []string{"admin", "create", "--data", users, "--login", "root", "--password", "12345678"}, 2, "at least 10 characters"},
+		{"user common password", []string{"user", "create", "--data", users, "--email", "c@example.org", "--password", "Password123"}, 2, "most common passwords"},
 		{"user with admin role", []string{"user", "create", "--data", users, "--email", "a@example.org", "--password", "secret-pass-1", "--role", "admin"}, 2, "--role must be user or support"},
 		{"user with bad email", []string{"user", "create", "--data", users, "--email", "nope", "--password", "secret-pass-1"}, 2, "not a valid e-mail"},
 		{"duplicate user", []string{"user", "create", "--data", users, "--email", "DUP@example.org", "--password", "secret-pass-1"}, 1, "already exists"},
