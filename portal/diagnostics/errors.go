@@ -14,7 +14,10 @@ import (
 // level E or F, crashes aside, with the same tag (in any case) and the same
 // fingerprint (ingest.Fingerprint: the message's first line with numbers,
 // ids, URLs and the like replaced). The tag is part of the key so that a
-// group's events are exactly those its link to the event list shows.
+// group's events are exactly those its link to the event list shows; it is
+// normalised like the message, since some tags carry an id themselves
+// (WebRTC's "PC_0", "PC_1"… for one error of each peer connection), and the
+// event filter matches such a tag pattern (tagMatches).
 type ErrorGroup struct {
 	Fingerprint string    `json:"fingerprint"`
 	Level       string    `json:"level"`
@@ -59,19 +62,22 @@ func (g *errorGrouper) event(ev *ingest.Event) {
 	if g.groups == nil {
 		g.groups = map[uint64]*ErrorGroup{}
 	}
-	key := ingest.FingerprintHash(nil, ev.Message) ^ tagKey(ev.Tag)
+	tag := tagPattern(ev.Tag)
+	key := ingest.FingerprintHash(nil, ev.Message) ^ tagKey(tag)
 	eg := g.groups[key]
 	if eg == nil {
 		if len(g.groups) >= maxErrorGroups {
 			g.overflow++
 			return
 		}
-		line, _, _ := strings.Cut(ev.Message, "\n")
-		line = clip(strings.TrimSuffix(line, "\r"), maxErrorLine)
 		// Every string kept is a copy: the event's text is the parser's
-		// (ingest.Sink).
-		eg = &ErrorGroup{Fingerprint: ingest.FingerprintText(key), Level: ev.Level.Letter(), Tag: strings.Clone(ev.Tag),
-			Message: clip(ingest.NormalizeMessage(line), maxErrorLine), Example: strings.Clone(line),
+		// buffer (ingest.Sink), and NormalizeMessage returns its input
+		// itself when nothing in it varies, so the title too is cloned,
+		// or it would later show whatever line the parser read last.
+		line, _, _ := strings.Cut(ev.Message, "\n")
+		line = strings.Clone(strings.TrimSuffix(line, "\r"))
+		eg = &ErrorGroup{Fingerprint: ingest.FingerprintText(key), Level: ev.Level.Letter(), Tag: strings.Clone(tag),
+			Message: clip(ingest.NormalizeMessage(line), maxErrorLine), Example: clip(line, maxErrorLine),
 			File: strings.Clone(ev.Source), First: ev.Time, Last: ev.Time}
 		g.groups[key] = eg
 	}
@@ -96,6 +102,54 @@ func tagKey(tag string) uint64 {
 		h = (h ^ uint64(c)) * 1099511628211
 	}
 	return h * 0x9E3779B97F4A7C15
+}
+
+// tagMatches reports whether an event's tag is the one a filter asks for:
+// the same in any case, or, for a normalised tag pattern such as "PC_<n>"
+// that an error group links to, the same once normalised.
+func tagMatches(tag, filter string) bool {
+	if strings.EqualFold(tag, filter) {
+		return true
+	}
+	return strings.Contains(filter, "<n>") && strings.EqualFold(tagPattern(tag), filter)
+}
+
+// tagPattern replaces each number that stands alone in a tag ("PC_2",
+// "Thread-12") with "<n>"; digits that are part of a word ("OMX-VDEC-1080P",
+// "x86") stay. A tag without such a number is returned as it is.
+func tagPattern(tag string) string {
+	alnum := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+	var b []byte
+	for i := 0; i < len(tag); {
+		c := tag[i]
+		if c < '0' || c > '9' || i > 0 && alnum(tag[i-1]) {
+			if b != nil {
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		j := i
+		for j < len(tag) && '0' <= tag[j] && tag[j] <= '9' {
+			j++
+		}
+		if j < len(tag) && alnum(tag[j]) {
+			if b != nil {
+				b = append(b, tag[i:j]...)
+			}
+			i = j
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(tag)+4), tag[:i]...)
+		}
+		b = append(b, "<n>"...)
+		i = j
+	}
+	if b == nil {
+		return tag
+	}
+	return string(b)
 }
 
 // view returns the groups to keep, the most frequent first.

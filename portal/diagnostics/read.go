@@ -143,7 +143,7 @@ func (s *Service) Details(ctx context.Context, id int64) (Details, error) {
 // EventFilter narrows the events list.
 type EventFilter struct {
 	MinLevel ingest.Level // 0: all
-	Tag      string       // exact, case-insensitive
+	Tag      string       // exact, case-insensitive, or a normalised pattern (tagMatches)
 	Text     string       // substring of message or tag, case-insensitive
 	From, To time.Time    // inclusive range; zero means open
 	Limit    int
@@ -204,7 +204,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 			if f.MinLevel > 0 && ingest.LevelFromLetter(quick.level) < f.MinLevel {
 				continue
 			}
-			if f.Tag != "" && !quick.tagEscaped && !strings.EqualFold(quick.tag, f.Tag) {
+			if f.Tag != "" && !quick.tagEscaped && !tagMatches(quick.tag, f.Tag) {
 				continue
 			}
 			if (from != "" || to != "") && (quick.time == "" || from != "" && quick.time < from || to != "" && quick.time > to) {
@@ -222,7 +222,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 		if f.MinLevel > 0 && ingest.LevelFromLetter(ev.Level[0]) < f.MinLevel {
 			continue
 		}
-		if f.Tag != "" && !strings.EqualFold(ev.Tag, f.Tag) {
+		if f.Tag != "" && !tagMatches(ev.Tag, f.Tag) {
 			continue
 		}
 		if text != "" && !strings.Contains(strings.ToLower(ev.Message), text) && !strings.Contains(strings.ToLower(ev.Tag), text) {
