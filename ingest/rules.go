@@ -377,7 +377,7 @@ func androidKilled(ev *Event) (bool, string) {
 
 // systemPrefixes name the processes of Android itself and of phone makers,
 // which the system stops and restarts as it pleases, during boot above all.
-var systemPrefixes = []string{"android.", "com.android.", "com.google.android.", "com.qualcomm.", "com.qti.",
+var systemPrefixes = []string{"android.", "com.android.", "com.google.android.", "com.google.process.", "com.qualcomm.", "com.qti.",
 	"com.samsung.android.", "com.sec.android.", "com.miui.", "com.xiaomi.", "com.huawei.", "com.mediatek.", "vendor."}
 
 // systemProcess reports whether a killed process is part of the system
@@ -419,6 +419,9 @@ type Diagnoser struct {
 	anchors  [256]uint64        // by byte value: bit k set when words[k] is anchored at that byte
 	unmasked []int              // event rules past the 64th
 	unfound  []int              // words past the 64th (or empty), looked for with strings.Contains
+
+	crashes  map[uint64]*crashState // crash groups (rules_crash.go)
+	fileEnvs map[string]Environment // each file's environment, by Event.Source
 }
 
 type ruleState struct {
@@ -496,6 +499,9 @@ func NewDiagnoser(rules []Rule) *Diagnoser {
 // Rule functions get ev itself, so it escapes: feed events that already
 // live on the heap, as a Sink's do.
 func (d *Diagnoser) Event(ev *Event) {
+	if ev.Crash != nil {
+		d.crash(ev)
+	}
 	due := d.always
 	for k := range ev.Attrs {
 		due |= d.byAttr[k]
@@ -564,9 +570,10 @@ func (d *Diagnoser) check(i int, ev *Event) {
 }
 
 // Findings applies the environment rules to env and returns every finding,
-// the most severe first.
+// the most severe first: each crash group first (rules_crash.go), then the
+// rules' findings.
 func (d *Diagnoser) Findings(env Environment) []Finding {
-	var out []Finding
+	out := d.crashFindings(env)
 	for i, r := range d.rules {
 		st := d.counts[i]
 		if r.Env != nil {
@@ -585,6 +592,9 @@ func (d *Diagnoser) Findings(env Environment) []Finding {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
+		}
+		if (out[i].Rule == CrashRule) != (out[j].Rule == CrashRule) {
+			return out[i].Rule == CrashRule
 		}
 		return out[i].Count > out[j].Count
 	})

@@ -21,6 +21,7 @@ func init() {
 			"rule.high-rtt":                     "Задержка (RTT) в звонке выше 100 мс",
 			"rule.media-denied":                 "Не удалось открыть камеру или микрофон",
 			"rule.android-killed-in-background": "Android остановил приложение в фоне",
+			"rule.crash":                        "Приложение упало",
 		},
 		"en": {
 			"rule.push-token-empty":             "A push token is empty: notifications or calls cannot arrive",
@@ -39,6 +40,7 @@ func init() {
 			"rule.high-rtt":                     "Round-trip time above 100 ms in a call",
 			"rule.media-denied":                 "The camera or microphone could not be opened",
 			"rule.android-killed-in-background": "Android stopped the app in the background",
+			"rule.crash":                        "The app crashed",
 		},
 	})
 }

@@ -158,6 +158,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				pf.errors = append(pf.errors, red.String(perr.Error()))
 			}
 			files = append(files, pf)
+			diag.FileEnv(m.Name, res.Env) // a crash names its own file's app and version
 			envs.add(res.Env)
 			total += res.Events
 			crashes += res.Crashes
