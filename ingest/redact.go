@@ -186,6 +186,9 @@ func (r *Redactor) String(s string) string {
 	}
 	if t&trigKV != 0 {
 		s = r.secretValues(s)
+		if strings.Contains(s, "</key>") {
+			s = r.plistValues(s)
+		}
 	}
 	if t&trigJWT != 0 {
 		s = r.replace(s, reJWT, "JWT signature", nil)
@@ -246,6 +249,16 @@ func (r *Redactor) secretValues(s string) string {
 			// field of its own ("key: token=…").
 			pos, i = m[4], m[4]-1
 			continue
+		}
+		if kind == "password" && quoteOf(val) == "" {
+			// An unquoted password may hold spaces ("password: correct
+			// horse battery staple"): it runs to the end of the line or
+			// of the field.
+			end := m[5]
+			for end < len(s) && strings.IndexByte("\r\n&,;\"'", s[end]) < 0 {
+				end++
+			}
+			m[5] = end
 		}
 		b.WriteString(s[last:m[4]])
 		if q := quoteOf(val); q != "" {
@@ -470,7 +483,7 @@ func (r *Redactor) url(raw string) string {
 	if u.RawQuery != "" {
 		q := u.Query()
 		for name, vs := range q {
-			if secretParams[strings.ToLower(name)] && strings.Join(vs, "") != "" { // an empty one stays empty
+			if secretParam(name) && strings.Join(vs, "") != "" { // an empty one stays empty
 				q.Set(name, "REDACTED")
 				r.counts["token in URL"]++
 				changed = true
@@ -501,7 +514,7 @@ func hasSecretParam(raw string) bool {
 		var kv string
 		kv, q, _ = strings.Cut(q, "&")
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.ContainsAny(name, "%+") || secretParams[strings.ToLower(name)] {
+		if strings.ContainsAny(name, "%+") || secretParam(name) {
 			return true
 		}
 	}

@@ -94,6 +94,7 @@ func (s *Service) Close() error {
 // once, none is forgotten, and those a restart interrupted resume.
 func (s *Service) work(ctx context.Context) {
 	defer s.wg.Done()
+	s.redactStoredOriginals(ctx) // uploads kept raw before originals were redacted
 	tried := map[int64]bool{} // still "processing" after a try: not again until a restart
 	for {
 		ids, err := s.pending(ctx)
@@ -128,9 +129,15 @@ func (s *Service) work(ctx context.Context) {
 
 func (s *Service) processLogged(ctx context.Context, id int64) {
 	start := time.Now()
-	if err := s.process(ctx, id); err != nil {
-		if ctx.Err() != nil {
-			return // stopping: the upload stays "processing" and resumes on the next start
+	err := s.process(ctx, id)
+	if ctx.Err() != nil {
+		return // stopping: the upload stays "processing" and resumes on the next start
+	}
+	if err != nil {
+		// Read or not, no raw original is kept (originals_redact.go);
+		// process redacts them itself before it says "ready".
+		if rerr := s.redactOriginals(context.WithoutCancel(ctx), id); rerr != nil {
+			s.log.Error("redact originals", "upload", id, "err", rerr)
 		}
 		s.log.Warn("diagnostics upload failed", "upload", id, "err", err)
 		if ferr := s.markFailed(context.WithoutCancel(ctx), id, err.Error()); ferr != nil {

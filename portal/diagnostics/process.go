@@ -181,6 +181,11 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	for i := range envs {
 		red.Env(&envs[i])
 	}
+	// Only the redacted originals are kept, replaced before the upload
+	// says it is ready (originals_redact.go).
+	if err := s.redactOriginals(ctx, id); err != nil {
+		return err
+	}
 	return s.saveResults(ctx, id, results{env: envs.stored(), redactions: red.Report(), levels: levels, total: total, crashes: crashes,
 		first: first, last: last, files: files, findings: findings, groups: groups, timeline: timeline,
 		network: network.view(), calls: calls.view(), errors: errs.view()})
