@@ -95,7 +95,7 @@ func (s *Service) Close() error {
 func (s *Service) work(ctx context.Context) {
 	defer s.wg.Done()
 	s.redactStoredOriginals(ctx) // uploads kept raw before originals were redacted
-	tried := map[int64]bool{} // still "processing" after a try: not again until a restart
+	tried := map[int64]bool{}    // still "processing" after a try: not again until a restart
 	for {
 		ids, err := s.pending(ctx)
 		if err != nil && ctx.Err() == nil {
