@@ -150,7 +150,7 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	}
 	hash := ""
 	if nu.Password != "" {
-		if err := CheckPasswordRules(nu.Password); err != nil {
+		if err := CheckPasswordRules(nu.Password, nu.Login, prof.Email, prof.Name); err != nil {
 			return User{}, err
 		}
 		hash = s.hasher.Hash(nu.Password)
@@ -241,15 +241,16 @@ func (s *Service) SetLang(ctx context.Context, userID int64, lang string) error 
 // ChangePassword replaces the password after checking the current one, and
 // ends every other session of the user: whoever knew the old password is out.
 func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64, current, next string) error {
-	_, hash, err := scanUser(s.db.Read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", userID))
+	u, hash, err := scanUser(s.db.Read.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = ?", userID))
 	if err != nil {
 		return err
 	}
 	if !s.hasher.Verify(hash, current) {
 		return &ValidationError{Field: "current_password", Message: "is not your current password"}
 	}
-	if err := CheckPasswordRules(next); err != nil {
-		return &ValidationError{Field: "new_password", Message: err.(*ValidationError).Message}
+	if err := CheckPasswordRules(next, u.Login, u.Profile.Email, u.Profile.Name); err != nil {
+		ve := err.(*ValidationError)
+		return &ValidationError{Field: "new_password", Code: ve.Code, Message: ve.Message}
 	}
 	if next == current {
 		return &ValidationError{Field: "new_password", Message: "must differ from the current one"}
