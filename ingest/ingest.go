@@ -228,7 +228,7 @@ type Result struct {
 
 // count updates the result's tallies for one event; parsers call it for
 // every event they emit.
-func (r *Result) count(ev Event) {
+func (r *Result) Count(ev Event) {
 	r.Events++
 	if r.Levels == nil {
 		r.Levels = map[string]int{}
@@ -247,20 +247,20 @@ func (r *Result) count(ev Event) {
 	}
 }
 
-// maxErrors bounds how many parse errors one file reports; past that only
+// MaxErrors bounds how many parse errors one file reports; past that only
 // the count matters.
-const maxErrors = 100
+const MaxErrors = 100
 
-func (r *Result) addError(line int, format string, args ...any) {
-	if len(r.Errors) < maxErrors {
+func (r *Result) AddError(line int, format string, args ...any) {
+	if len(r.Errors) < MaxErrors {
 		r.Errors = append(r.Errors, ParseError{File: r.File, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
 }
 
 // emit counts ev and hands it to sink.
-func (r *Result) emit(sink Sink, ev Event) error {
+func (r *Result) Emit(sink Sink, ev Event) error {
 	ev.Source = r.File
-	r.count(ev)
+	r.Count(ev)
 	if sink == nil {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"parley/ingest"
+	"parley/ingest/formats"
 )
 
 // findingsOf parses one sample of ../../shared/samples and runs the rules.
@@ -21,7 +22,7 @@ func findingsOf(t *testing.T, rel string) []ingest.Finding {
 	}
 	defer f.Close()
 	d := ingest.NewDiagnoser(nil)
-	res, err := ingest.ParseFile(filepath.Base(rel), f, func(ev *ingest.Event) error { d.Event(ev); return nil })
+	res, err := formats.ParseFile(filepath.Base(rel), f, func(ev *ingest.Event) error { d.Event(ev); return nil })
 	if err != nil {
 		t.Fatalf("parse %s: %v", rel, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"parley/ingest"
+	"parley/ingest/formats"
 )
 
 func runIngest(args []string, stdout, stderr io.Writer) error {
@@ -42,7 +43,7 @@ func runIngest(args []string, stdout, stderr io.Writer) error {
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	for _, path := range files {
-		sums, err := ingest.SummarizeFile(path)
+		sums, err := formats.SummarizeFile(path)
 		if err != nil {
 			fmt.Fprintf(stderr, "parley ingest: %s\n", err)
 			failed++

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/ingest"
+	"parley/ingest/logcat"
 )
 
 // This file hands the log sections and the tombstones to the parsers of
@@ -21,12 +22,12 @@ func (p *parser) logSection(file string, lr *lineReader, s section) {
 		boot = 1 // the boot before this one
 	}
 	sr := &sectionReader{lr: lr}
-	res, err := ingest.ParseLogcatWith(file, sr, func(ev *ingest.Event) error {
+	res, err := logcat.ParseWith(file, sr, func(ev *ingest.Event) error {
 		ev.Source = file
 		ev.Line += s.line
 		p.logEvent(ev, boot)
 		return p.err
-	}, ingest.LogcatOptions{Year: p.year})
+	}, logcat.Options{Year: p.year})
 	sr.drain()
 	p.res.Env.Merge(res.Env)
 	if res.Events == 0 {
@@ -44,7 +45,7 @@ func (p *parser) logSection(file string, lr *lineReader, s section) {
 // tombstone reads one tombstone: a TOMBSTONE section of the text or a zip's
 // FS/data/tombstones/tombstone_NN.
 func (p *parser) tombstone(file string, r io.Reader, offset int) {
-	res, _ := ingest.ParseTombstone(file, r, func(ev *ingest.Event) error {
+	res, _ := logcat.ParseTombstone(file, r, func(ev *ingest.Event) error {
 		ev.Source = file
 		ev.Line += offset
 		if ev.Crash != nil {

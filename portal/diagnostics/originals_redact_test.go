@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"parley/ingest"
+	"parley/ingest/formats"
 )
 
 // harSecrets are the cookie values and secret header values of a HAR.
@@ -128,7 +129,7 @@ func mustRead(t *testing.T, path string) []byte {
 
 func countEvents(t *testing.T, name string, data []byte) int {
 	t.Helper()
-	res, err := ingest.ParseFile(name, bytes.NewReader(data), func(*ingest.Event) error { return nil })
+	res, err := formats.ParseFile(name, bytes.NewReader(data), func(*ingest.Event) error { return nil })
 	if err != nil {
 		t.Fatalf("parse %s: %v", name, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"parley/ingest"
+	"parley/ingest/formats"
 	"parley/server/store"
 )
 
@@ -99,7 +100,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				files = append(files, pf)
 				continue
 			}
-			res, perr := ingest.ParseFile(m.Name, rc, func(ev *ingest.Event) error {
+			res, perr := formats.ParseFile(m.Name, rc, func(ev *ingest.Event) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}

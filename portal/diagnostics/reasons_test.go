@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"parley/ingest"
+	"parley/ingest/formats"
 	"parley/templates"
 )
 
@@ -31,7 +32,7 @@ func ingestReasons(t *testing.T, name string, data []byte) []string {
 			out = append(out, err.Error())
 			continue
 		}
-		res, perr := ingest.ParseFile(m.Name, rc, func(*ingest.Event) error { return nil })
+		res, perr := formats.ParseFile(m.Name, rc, func(*ingest.Event) error { return nil })
 		rc.Close()
 		for _, pe := range res.Errors {
 			out = append(out, pe.Error())

@@ -1,0 +1,75 @@
+package apple
+
+import (
+	"parley/ingest"
+
+	"strings"
+)
+
+// This file holds helpers shared by the line-based parsers of this group
+// (Apple crash reports and logs, the iOS app's own logs, rtcstats dumps).
+// Their names carry an "iw" prefix so they cannot clash with helpers of the
+// Android parsers that live in the same package.
+
+// Layouts of Apple's report and log timestamps.
+var appleTimeLayouts = []string{
+	"2006-01-02 15:04:05.999999999 -0700", // .ips captureTime, .crash Date/Time
+	"2006-01-02 15:04:05 -0700",
+	"2006-01-02 15:04:05.999999999-0700", // log show
+	"2006-01-02 15:04:05-0700",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999 MST",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02 15:04:05",
+}
+
+// appleOS turns Apple's OS strings ("iPhone OS 15.2.1 (19C63)", "iOS 17.1",
+// "macOS 12.1 (21C52)", "Mac OS X 10.15.7 (19H2)") into a short name and
+// version ("iOS 15.2.1") plus the build, when given.
+func appleOS(s string) (name, build string) {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		build = strings.TrimSpace(s[i+1 : len(s)-1])
+		s = strings.TrimSpace(s[:i])
+	}
+	for _, p := range []struct{ from, to string }{
+		{"iPhone OS ", "iOS "}, {"Mac OS X ", "macOS "}, {"OS X ", "macOS "},
+	} {
+		if strings.HasPrefix(s, p.from) {
+			s = p.to + strings.TrimPrefix(s, p.from)
+			break
+		}
+	}
+	return s, build
+}
+
+// applePlatform guesses Parley's platform name from a device model or OS.
+func applePlatform(device, os string) string {
+	switch {
+	case strings.HasPrefix(device, "iPhone"), strings.HasPrefix(device, "iPad"),
+		strings.HasPrefix(device, "iPod"), strings.HasPrefix(os, "iOS"), strings.HasPrefix(os, "iPadOS"):
+		return "ios"
+	case strings.HasPrefix(os, "macOS"), strings.HasPrefix(device, "Mac"):
+		return "macos"
+	}
+	return ""
+}
+
+// appleLogLevel maps os_log message types ("Default", "Error", …) and
+// syslog priorities ("notice", "err", …) to a Level. A Fault, the most severe
+// os_log type, maps to F.
+func appleLogLevel(s string) ingest.Level {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "debug", "trace":
+		return ingest.LevelDebug
+	case "info", "default", "notice", "activity", "signpost", "state", "timesync":
+		return ingest.LevelInfo
+	case "warning", "warn":
+		return ingest.LevelWarn
+	case "error", "err":
+		return ingest.LevelError
+	case "fault", "crit", "critical", "alert", "emerg", "emergency", "panic":
+		return ingest.LevelFatal
+	}
+	return ingest.LevelUnknown
+}
