@@ -39,7 +39,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := ListFilter{Text: strings.TrimSpace(q.Get("q")), Limit: listPageSize}
 	switch st := q.Get("status"); st {
-	case "processing", "ready", "failed":
+	case "processing", "ready", "partial", "failed":
 		f.Status = st
 	}
 	pageNum, _ := strconv.Atoi(q.Get("page"))
@@ -137,7 +137,7 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 	v := templates.DiagTriageView{Page: p, ID: u.ID, Name: u.Name, Status: u.Status,
 		StatusLabel: templates.T(p.Lang, "diag.status."+u.Status), Error: why.Text, ErrorDetail: why.Detail, EventsTotal: u.Events}
 	switch u.Status {
-	case "ready":
+	case "ready", "partial":
 		if err := h.fillTriage(r, &v, u); err != nil {
 			h.site.Internal(w, r, err)
 			return

@@ -68,7 +68,13 @@ var reasonPatterns = func() []reasonPattern {
 // processing stores in diag_uploads.error.
 var uploadReasons = map[string]string{
 	noneReadable: "diag.reason.none_readable",
+	partlyRead:   "diag.reason.partly_read",
 }
+
+// partlyRead is the stored reason of an upload some of whose files, but
+// not all, could not be read: its status is "partial", and the page says
+// so at the top with each file's reason.
+const partlyRead = "some files of the upload could not be read"
 
 // noneReadable is the stored reason of an upload none of whose files was
 // read as diagnostics.

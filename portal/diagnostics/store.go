@@ -25,7 +25,7 @@ type Upload struct {
 	Uploader   string
 	Name       string
 	Size       int64
-	Status     string // processing, ready, failed
+	Status     string // processing, ready, partial (ready, some files unread) or failed
 	Error      string
 	Env        ingest.Environment
 	// OtherEnvs are the environments of files from other platforms than
@@ -193,6 +193,11 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	if err != nil {
 		return u, fmt.Errorf("read upload: %w", err)
 	}
+	if u.Status == "ready" && u.Error == partlyRead {
+		// The table's status allows processing, ready and failed; an
+		// upload read in part is a ready one with this reason.
+		u.Status = "partial"
+	}
 	var se storedEnv
 	json.Unmarshal([]byte(env), &se)
 	u.Env, u.OtherEnvs = se.Environment, se.Others
@@ -227,7 +232,7 @@ func (s *Service) Get(ctx context.Context, v Viewer, id int64) (Upload, error) {
 
 // ListFilter narrows the list of uploads.
 type ListFilter struct {
-	Status string // processing, ready or failed; "" for all
+	Status string // processing, ready, partial or failed; "" for all
 	Text   string // part of the upload's name or of its uploader's name or e-mail
 	Offset int
 	Limit  int
@@ -242,7 +247,12 @@ func (s *Service) List(ctx context.Context, v Viewer, f ListFilter) ([]Upload, i
 		where += " AND u.uploader_id = ?"
 		args = append(args, v.UserID)
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case "ready", "partial":
+		where += " AND u.status = 'ready' AND (u.error = ?) = ?"
+		args = append(args, partlyRead, f.Status == "partial")
+	default:
 		where += " AND u.status = ?"
 		args = append(args, f.Status)
 	}

@@ -135,7 +135,7 @@ func text(page string) string {
 
 // A zip bomb uploaded on its own fails, and its page says why at the top
 // and beside the file, in the reader's language; the same file beside a
-// good log says the same.
+// good log makes the upload "partly read", with the same reason at the top.
 func TestFailedUploadSaysWhyInEachLanguage(t *testing.T) {
 	t.Parallel()
 	_, desk := start(t)
@@ -146,11 +146,12 @@ func TestFailedUploadSaysWhyInEachLanguage(t *testing.T) {
 		lang, want, english string
 		failed              bool
 		path                string
+		state               string // the status beside the name
 	}{
-		{"en", "refused as a possible zip bomb", "", true, alone},
-		{"ru", "отклонено как возможная zip-бомба", "refused as a possible zip bomb", true, alone},
-		{"ru", "отклонено как возможная zip-бомба", "refused as a possible zip bomb", false, mixed},
-		{"en", "refused as a possible zip bomb", "", false, mixed},
+		{"en", "refused as a possible zip bomb", "", true, alone, "Failed"},
+		{"ru", "отклонено как возможная zip-бомба", "refused as a possible zip bomb", true, alone, "Ошибка"},
+		{"ru", "отклонено как возможная zip-бомба", "refused as a possible zip bomb", false, mixed, "Прочитано частично"},
+		{"en", "refused as a possible zip bomb", "", false, mixed, "Partly read"},
 	} {
 		t.Run(tc.lang, func(t *testing.T) {
 			page := desk.page(tc.path, tc.lang)
@@ -163,11 +164,14 @@ func TestFailedUploadSaysWhyInEachLanguage(t *testing.T) {
 				t.Errorf("the files table does not say why bomb.zip failed (%q):\n%s", tc.want, beside)
 			}
 			top := text(between(page, `id="upload-error"`, "</div>"))
-			if tc.failed && (!strings.Contains(top, tc.want) || !strings.Contains(top, "bomb.zip")) {
-				t.Errorf("a failed upload's page does not say why at the top (%q):\n%s", tc.want, top)
+			if !strings.Contains(top, tc.want) || !strings.Contains(top, "bomb.zip") {
+				t.Errorf("the page does not say at the top why bomb.zip was not read (%q):\n%s", tc.want, top)
 			}
-			if !tc.failed && top != "" {
-				t.Errorf("an upload that was read shows an error at the top: %s", top)
+			if state := text(between(page, `id="upload-state">`, "<")); !strings.Contains(state, tc.state) {
+				t.Errorf("the upload's status reads %q, want %q", state, tc.state)
+			}
+			if partly := strings.Contains(top, "partly read") || strings.Contains(top, "не полностью"); partly == tc.failed {
+				t.Errorf("the top of the page (failed %v) says: %s", tc.failed, top)
 			}
 		})
 	}
