@@ -225,6 +225,11 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 	errorsJSON, _ := json.Marshal(res.errors)
 	files, findings, groups, timeline := res.files, res.findings, res.groups, res.timeline
 	status, errText := "ready", ""
+	for _, f := range files {
+		if len(f.errors) > 0 {
+			errText = partlyRead // stored as "ready" with this reason: shown as "partial" (scanUpload)
+		}
+	}
 	if res.total == 0 {
 		status, errText = "failed", noneReadable
 	}
