@@ -72,6 +72,7 @@ type edge struct {
 
 // finish looks at everything read and emits the findings' events.
 func (p *parser) finish() error {
+	p.releaseHeld()
 	for _, d := range p.dumps {
 		if anrDump(d.kind) && len(d.procs) > 0 {
 			first := d.procs[0]

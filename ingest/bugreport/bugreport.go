@@ -21,9 +21,9 @@
 package bugreport
 
 import (
-	"bufio"
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,25 +87,30 @@ type parser struct {
 	taken  time.Time // the banner's time
 	header bool      // still in the header (before the first section)
 
-	dumps   []*dump                // every thread dump read, in order
-	binder  map[[2]int][2]int      // BINDER TRANSACTIONS: a thread's outgoing call, (pid, tid) → (pid, tid)
-	tx      binderTxState          // where BINDER TRANSACTIONS parsing is
-	anrs    []*anrRecord           // ANRs seen in the logs and the dumps
-	crashes map[string]*crashTally // by package
-	started map[string]string      // pid → process, from am_proc_start, to name killinfo's pids
-	seen    map[string]bool        // device paths already read inside the text (tombstones, ANR files)
-	tombApp string                 // the app of the first tombstone, when its crash names none
+	dumps    []*dump                // every thread dump read, in order
+	binder   map[[2]int][2]int      // BINDER TRANSACTIONS: a thread's outgoing call, (pid, tid) → (pid, tid)
+	tx       binderTxState          // where BINDER TRANSACTIONS parsing is
+	anrs     []*anrRecord           // ANRs seen in the logs and the dumps
+	crashes  map[string]*crashTally // by package
+	started  map[string]string      // pid → process, from am_proc_start, to name killinfo's pids
+	seen     map[string]bool        // device paths already read inside the text (tombstones, ANR files)
+	tombApp  string                 // the app of the first tombstone, when its crash names none
+	offset   time.Duration          // the device's UTC offset, from a thread dump's time
+	zoned    bool                   // offset is known
+	held     []ingest.Event         // the logs' native crashes, until the tombstones are read
+	tombPIDs map[string]bool        // processes whose tombstone was read
 }
 
 func newParser(name string, sink ingest.Sink) *parser {
 	return &parser{
-		res:     ingest.Result{File: name, Format: ingest.FormatBugreport},
-		sink:    sink,
-		binder:  map[[2]int][2]int{},
-		crashes: map[string]*crashTally{},
-		started: map[string]string{},
-		seen:    map[string]bool{},
-		header:  true,
+		res:      ingest.Result{File: name, Format: ingest.FormatBugreport},
+		sink:     sink,
+		binder:   map[[2]int][2]int{},
+		crashes:  map[string]*crashTally{},
+		started:  map[string]string{},
+		seen:     map[string]bool{},
+		tombPIDs: map[string]bool{},
+		header:   true,
 	}
 }
 
@@ -118,7 +123,7 @@ func (p *parser) emit(ev *ingest.Event) {
 	if ev.Source == "" {
 		ev.Source = p.res.File
 	}
-	count(&p.res, ev)
+	p.res.Count(*ev)
 	if p.sink != nil {
 		if err := p.sink(ev); err != nil {
 			p.err = err
@@ -126,30 +131,10 @@ func (p *parser) emit(ev *ingest.Event) {
 	}
 }
 
-// count is ingest.Result's tally of one event.
-func count(r *ingest.Result, ev *ingest.Event) {
-	r.Events++
-	if r.Levels == nil {
-		r.Levels = map[string]int{}
-	}
-	r.Levels[ev.Level.Letter()]++
-	if ev.Crash != nil {
-		r.Crashes++
-	}
-	if !ev.Time.IsZero() {
-		if r.First.IsZero() || ev.Time.Before(r.First) {
-			r.First = ev.Time
-		}
-		if ev.Time.After(r.Last) {
-			r.Last = ev.Time
-		}
-	}
-}
-
-const maxErrors = 100
-
+// addError reports a problem of one member of the report (the result's
+// AddError names the report itself).
 func (p *parser) addError(file string, line int, msg string) {
-	if len(p.res.Errors) < maxErrors {
+	if len(p.res.Errors) < ingest.MaxErrors {
 		p.res.Errors = append(p.res.Errors, ingest.ParseError{File: file, Line: line, Msg: msg})
 	}
 }
@@ -234,7 +219,7 @@ func (p *parser) text(file string, r io.Reader) error {
 		if !ok {
 			break
 		}
-		if s, ok := sectionOf(line, lr.n); ok {
+		if s, ok := sectionOf(line, lr.line()); ok {
 			endTraces()
 			p.header = false
 			sec = s
@@ -266,13 +251,13 @@ func (p *parser) text(file string, r io.Reader) error {
 		}
 		switch sec.kind {
 		case secTraces:
-			td.line(lr.n, line)
+			td.line(lr.line(), line)
 		case secProps:
 			p.prop(line)
 		case secBinder:
 			p.binderLine(line)
 		case secKernel:
-			p.kernelLine(file, lr.n, line, sec.title)
+			p.kernelLine(file, lr.line(), line, sec.title)
 		}
 		if len(line) > 0 && line[0] == '=' && boundary(line) {
 			endTraces()
@@ -280,15 +265,15 @@ func (p *parser) text(file string, r io.Reader) error {
 		}
 	}
 	endTraces()
-	if lr.long > 0 {
-		p.addError(file, lr.firstLong, "lines longer than 1 MiB were cut short")
+	if n := lr.lr.Long(); n > 0 {
+		p.addError(file, lr.lr.FirstCut(), strconv.Itoa(n)+" line(s) longer than 1 MiB were cut short")
 	}
 	if p.err != nil {
 		return p.err
 	}
-	if lr.err != nil {
-		p.addError(file, lr.n, "read error: "+lr.err.Error())
-		return lr.err
+	if err := lr.lr.Err(); err != nil {
+		p.addError(file, lr.line(), "read error: "+err.Error())
+		return err
 	}
 	return nil
 }
@@ -402,79 +387,34 @@ func (p *parser) prop(line []byte) {
 	}
 }
 
-// lineReader reads lines without their line ending, counting them; a line
-// may be put back once (the banner that ends a section read by another
-// parser).
+// lineReader is the shared ingest.LineReader with one line of look-back:
+// the banner that ends a section read by another parser is put back for
+// the section loop.
 type lineReader struct {
-	br        *bufio.Reader
-	n         int
-	back      []byte
-	hasBack   bool
-	long      int    // lines cut at maxLine
-	firstLong int    // the first of them
-	buf       []byte // a line longer than the reader's buffer
-	err       error
-	done      bool
+	lr      *ingest.LineReader
+	back    []byte
+	hasBack bool
 }
-
-const maxLine = 1 << 20
 
 func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 256<<10)}
+	return &lineReader{lr: ingest.NewLineReader(r, 0)}
 }
 
-func (lr *lineReader) unread(line []byte) {
-	lr.back = append(lr.back[:0], line...)
-	lr.hasBack = true
+func (l *lineReader) unread(line []byte) {
+	l.back = append(l.back[:0], line...)
+	l.hasBack = true
 }
 
-func (lr *lineReader) next() ([]byte, bool) {
-	if lr.hasBack {
-		lr.hasBack = false
-		return lr.back, true
+func (l *lineReader) next() ([]byte, bool) {
+	if l.hasBack {
+		l.hasBack = false
+		return l.back, true
 	}
-	if lr.done {
-		return nil, false
-	}
-	line, err := lr.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		lr.buf = append(lr.buf[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = lr.br.ReadSlice('\n')
-			if len(lr.buf) < maxLine {
-				lr.buf = append(lr.buf, line...)
-			}
-		}
-		if len(lr.buf) >= maxLine {
-			lr.buf = lr.buf[:maxLine]
-			if lr.long == 0 {
-				lr.firstLong = lr.n + 1
-			}
-			lr.long++
-		}
-		line = lr.buf
-	}
-	if err != nil {
-		lr.done = true
-		if err != io.EOF {
-			lr.err = err
-		}
-		if len(line) == 0 {
-			return nil, false
-		}
-	}
-	lr.n++
-	if n := len(line); n > 0 && line[n-1] == '\n' {
-		line = line[:n-1]
-	}
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	if lr.n == 1 {
-		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-	}
-	return line, true
+	return l.lr.Next()
 }
+
+// line is the number of the line last read (the one put back, if any).
+func (l *lineReader) line() int { return l.lr.Line() }
 
 // sectionReader gives the lines of the current section, up to the next
 // banner (which it puts back), as a stream for another parser (logcat,

@@ -48,7 +48,15 @@ func (p *parser) tombstone(file string, r io.Reader, offset int) {
 	res, _ := logcat.ParseTombstone(file, r, func(ev *ingest.Event) error {
 		ev.Source = file
 		ev.Line += offset
+		if p.zoned && !ev.Time.IsZero() {
+			// Tombstones' times are exact; the logs' and dumps' are the
+			// device's wall clock: move them onto the same clock.
+			ev.Time = ev.Time.Add(p.offset)
+		}
 		if ev.Crash != nil {
+			if ev.PID != "" && len(p.tombPIDs) < 10000 {
+				p.tombPIDs[strings.Clone(ev.PID)] = true
+			}
 			proc := ""
 			if len(ev.Attrs) > 0 {
 				proc = ev.Attrs[ingest.AttrProcess]
@@ -97,9 +105,34 @@ func (p *parser) logEvent(ev *ingest.Event, boot int) {
 			p.anr(proc, strings.TrimSpace(pid), c.Reason, ev.Time, true, "")
 		default:
 			p.tally(pkgOf(proc), boot*3, ev.Time, c.Type+": "+c.Reason)
+			if c.Kind == "native" && len(p.held) < maxHeld {
+				// Its tombstone may follow (a TOMBSTONE section, the zip's
+				// FS/data/tombstones): the crash is counted once, from the
+				// tombstone, which has the frames.
+				p.held = append(p.held, ev.Clone())
+				return
+			}
 		}
 	}
 	p.emit(ev)
+}
+
+// maxHeld bounds the native crashes of the logs held back until the end.
+const maxHeld = 256
+
+// releaseHeld emits the native crashes of the logs, as plain fatal events
+// when a tombstone of the same process was read.
+func (p *parser) releaseHeld() {
+	for i := range p.held {
+		ev := &p.held[i]
+		if p.tombPIDs[ev.PID] {
+			ev.Crash = nil
+			ev.Attrs = own(ev)
+			ev.Attrs["android.tombstone_read"] = "true"
+		}
+		p.emit(ev)
+	}
+	p.held = nil
 }
 
 // own gives ev an Attrs map of its own (the parser's may be shared).

@@ -118,7 +118,11 @@ func (t *traceReader) line(n int, b []byte) {
 		if err != nil {
 			return
 		}
-		t.proc = &proc{pid: pid, line: n, byTID: map[int]*thread{}, time: dumpTime(strings.TrimSpace(when))}
+		at, offset, zoned := dumpTime(strings.TrimSpace(when))
+		if zoned && !t.p.zoned {
+			t.p.offset, t.p.zoned = time.Duration(offset)*time.Second, true
+		}
+		t.proc = &proc{pid: pid, line: n, byTID: map[int]*thread{}, time: at}
 	case b[0] == '-' && len(b) > 12 && string(b[:10]) == "----- end ":
 		t.endProc()
 	case t.proc == nil:
@@ -136,15 +140,18 @@ func (t *traceReader) line(n int, b []byte) {
 }
 
 // dumpTime reads "2019-05-01 10:00:00", with ".nnnnnnnnn" and "+0200" on
-// newer versions. A time with an offset is exact; one without is the
-// device's wall clock, kept as UTC as the logcat parser does.
-func dumpTime(s string) time.Time {
-	for _, layout := range []string{"2006-01-02 15:04:05.999999999-0700", "2006-01-02 15:04:05-0700", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"} {
+// newer versions. The time is kept as the device's wall clock, labelled UTC,
+// as the logcat parser keeps the logs' times, so that a dump and the log
+// lines around it line up; the offset, when the line gives one, is
+// returned for the times that come exact (tombstones).
+func dumpTime(s string) (t time.Time, offset int, zoned bool) {
+	for i, layout := range []string{"2006-01-02 15:04:05.999999999-0700", "2006-01-02 15:04:05-0700", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC()
+			_, offset = t.Zone()
+			return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC), offset, i < 2
 		}
 	}
-	return time.Time{}
+	return time.Time{}, 0, false
 }
 
 // thread starts a thread: `"main" prio=5 tid=1 MONITOR`, `"GC" daemon prio=5

@@ -143,7 +143,7 @@ func ParseZip(name string, members []ingest.Member, sink ingest.Sink) (ingest.Re
 				if !ok {
 					break
 				}
-				td.line(lr.n, line)
+				td.line(lr.line(), line)
 			}
 			td.finish()
 			return p.err
