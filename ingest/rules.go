@@ -270,7 +270,10 @@ func httpFailure(ev *Event) (bool, string) {
 		return false, ""
 	}
 	n, _ := strconv.Atoi(status)
-	if n == 0 || n >= 500 || ev.Attrs["http.error"] != "" {
+	// The same meaning as the network view's "failed" (portal/diagnostics,
+	// views.go): no answer, a client error (401, 403, 404…) or a server
+	// error; a request the person sees fail is a failure whoever caused it.
+	if n == 0 || n >= 400 || ev.Attrs["http.error"] != "" {
 		return true, ev.Attrs["http.method"] + " " + ev.Attrs["http.url"] + " → " + status
 	}
 	return false, ""
