@@ -1,12 +1,8 @@
 package portal_test
 
 import (
-	"compress/gzip"
 	"encoding/json"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,8 +18,7 @@ import (
 // link, a processed diagnostics upload, a retention setting).
 func TestDataDirectoryFromBeforeTheSchemaSplitUpgrades(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	unpackFixture(t, "testdata/parley-before-split.db.gz", filepath.Join(dir, server.DBFile))
+	dir := servertest.DataDirFixture(t, "before-split")
 	env := servertest.Start(t, servertest.Options{DataDir: dir, Mounts: []server.Mount{portal.Mount}})
 
 	// Every migration is recorded once, under the component that owns it.
@@ -85,28 +80,5 @@ func TestDataDirectoryFromBeforeTheSchemaSplitUpgrades(t *testing.T) {
 	// The old one-by-one help search log is folded into the daily counts.
 	if n := env.Count("SELECT coalesce(sum(searches), 0) FROM help_query_stats"); n != 4 {
 		t.Errorf("the daily help search counts hold %d searches, want the old log's 4", n)
-	}
-}
-
-func unpackFixture(t *testing.T, from, to string) {
-	t.Helper()
-	f, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(to)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -1,10 +1,7 @@
 package server_test
 
 import (
-	"compress/gzip"
 	"database/sql"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,28 +16,9 @@ import (
 // a Russian page words them in Russian.
 func TestOldEndReasonsBecomeCodes(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	dbPath := filepath.Join(dir, server.DBFile)
 	// A data directory made by the Parley of early December 2026.
-	f, err := os.Open("../portal/testdata/parley-before-split.db.gz")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := os.Create(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(out, zr); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir := servertest.DataDirFixture(t, "before-split")
+	dbPath := filepath.Join(dir, server.DBFile)
 	old, err := sql.Open("sqlite", "file:"+dbPath)
 	if err != nil {
 		t.Fatal(err)

@@ -115,8 +115,10 @@ func runUserSetRole(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runUserBlock(args []string, stdout, stderr io.Writer) error {
-	fs, data, who := userFlags("user block", stderr)
+// onUser runs one account command on the account named by --email: it
+// reads the flags, opens the data directory and finds the account.
+func onUser(name string, args []string, stderr io.Writer, fn func(ctx context.Context, svc *accounts.Service, u accounts.User) error) error {
+	fs, data, who := userFlags(name, stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -129,58 +131,45 @@ func runUserBlock(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
-	if err := svc.Block(ctx, u.ID); err != nil {
+	if err := fn(ctx, svc, u); err != nil {
 		return describeAdminError(err, u)
 	}
-	fmt.Fprintf(stdout, "blocked %s: it cannot sign in, and every session it had has ended\n", whoOf(u))
 	return nil
+}
+
+func runUserBlock(args []string, stdout, stderr io.Writer) error {
+	return onUser("user block", args, stderr, func(ctx context.Context, svc *accounts.Service, u accounts.User) error {
+		if err := svc.Block(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "blocked %s: it cannot sign in, and every session it had has ended\n", whoOf(u))
+		return nil
+	})
 }
 
 func runUserUnblock(args []string, stdout, stderr io.Writer) error {
-	fs, data, who := userFlags("user unblock", stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := required("email", *who); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	svc, u, done, err := openUser(ctx, *data, *who)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if err := svc.Unblock(ctx, u.ID); err != nil {
-		return describeAdminError(err, u)
-	}
-	fmt.Fprintf(stdout, "unblocked %s: it can sign in again with its password\n", whoOf(u))
-	return nil
+	return onUser("user unblock", args, stderr, func(ctx context.Context, svc *accounts.Service, u accounts.User) error {
+		if err := svc.Unblock(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "unblocked %s: it can sign in again with its password\n", whoOf(u))
+		return nil
+	})
 }
 
 func runUserResetPassword(args []string, stdout, stderr io.Writer) error {
-	fs, data, who := userFlags("user reset-password", stderr)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if err := required("email", *who); err != nil {
-		return err
-	}
-	ctx := context.Background()
-	svc, u, done, err := openUser(ctx, *data, *who)
-	if err != nil {
-		return err
-	}
-	defer done()
-	pw, err := svc.ResetPasswordByAdmin(ctx, u.ID)
-	if err != nil {
-		return describeAdminError(err, u)
-	}
-	// Printed once to the administrator's console, never logged.
-	fmt.Fprintf(stdout, "The password of %s was replaced and all its sessions have ended.\n", whoOf(u))
-	fmt.Fprintf(stdout, "  one-time password: %s\n", pw)
-	fmt.Fprintf(stdout, "Give it to the person by a safe channel (not the same mail). They sign in with it at /signin\n")
-	fmt.Fprintf(stdout, "and must choose their own password at once; until then the one-time password opens nothing else.\n")
-	return nil
+	return onUser("user reset-password", args, stderr, func(ctx context.Context, svc *accounts.Service, u accounts.User) error {
+		pw, err := svc.ResetPasswordByAdmin(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		// Printed once to the administrator's console, never logged.
+		fmt.Fprintf(stdout, "The password of %s was replaced and all its sessions have ended.\n", whoOf(u))
+		fmt.Fprintf(stdout, "  one-time password: %s\n", pw)
+		fmt.Fprintf(stdout, "Give it to the person by a safe channel (not the same mail). They sign in with it at /signin\n")
+		fmt.Fprintf(stdout, "and must choose their own password at once; until then the one-time password opens nothing else.\n")
+		return nil
+	})
 }
 
 // describeAdminError words the refusals of the account commands.
