@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -195,24 +194,7 @@ func (h *Handler) AccountPasswordSubmit(w http.ResponseWriter, r *http.Request) 
 
 // AccountEndSession handles POST /account/sessions/{id}/end.
 func (h *Handler) AccountEndSession(w http.ResponseWriter, r *http.Request) {
-	if !h.site.ReadForm(w, r, maxFormBody) {
-		return
-	}
-	u, _ := CurrentUser(r.Context())
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil {
-		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
-		return
-	}
-	switch err := h.svc.EndSession(r.Context(), u.ID, id); {
-	case err == nil:
-		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)
-	case errors.Is(err, ErrNoSession):
-		// Not one of this person's active sessions: nothing ended.
-		h.site.ErrorPage(w, r, http.StatusNotFound, "account.session.not_found")
-	default:
-		h.site.Internal(w, r, err)
-	}
+	h.endFromPage(w, r, h.svc.EndSession)
 }
 
 // SwitchLang handles GET /lang/{lang}: remember the choice and go back.

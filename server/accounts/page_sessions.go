@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -119,7 +120,7 @@ func deviceLabel(lang string, l DeviceLabel) string {
 
 // endReasons are the codes a session's end_reason holds.
 var endReasons = map[string]bool{EndSignedOut: true, EndRemotely: true, EndPasswordChanged: true,
-	EndPasswordReset: true, EndIdle: true, EndBlocked: true}
+	EndPasswordReset: true, EndIdle: true, EndBlocked: true, EndLeaked: true}
 
 // EndReasonText words a stored end reason in lang.
 func EndReasonText(lang, code string) string {
@@ -132,6 +133,13 @@ func EndReasonText(lang, code string) string {
 // AccountEndDevice handles POST /account/sessions/{id}/end-device: every
 // session of that session's device ends, as the list shows them as one.
 func (h *Handler) AccountEndDevice(w http.ResponseWriter, r *http.Request) {
+	h.endFromPage(w, r, h.svc.EndDevice)
+}
+
+// endFromPage reads the session id of the form's address and ends it (or
+// its device) with end, for the signed-in person only: a session that is
+// not theirs, or no longer active, answers 404 and nothing ends.
+func (h *Handler) endFromPage(w http.ResponseWriter, r *http.Request, end func(ctx context.Context, userID, sessionID int64) error) {
 	if !h.site.ReadForm(w, r, maxFormBody) {
 		return
 	}
@@ -141,11 +149,10 @@ func (h *Handler) AccountEndDevice(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	switch err := h.svc.EndDevice(r.Context(), u.ID, id); {
+	switch err := end(r.Context(), u.ID, id); {
 	case err == nil:
 		http.Redirect(w, r, "/account?done=session", http.StatusSeeOther)
 	case errors.Is(err, ErrNoSession):
-		// Not a device of this person with an active session: nothing ended.
 		h.site.ErrorPage(w, r, http.StatusNotFound, "account.session.not_found")
 	default:
 		h.site.Internal(w, r, err)
