@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 // reportSize is the size of the bug reports the benchmarks read: what a
@@ -92,6 +93,7 @@ func benchmarkReport(b *testing.B, data []byte) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var events int
+	cpu := ingesttest.ProcessCPU()
 	for b.Loop() {
 		f, err := os.Open(path)
 		if err != nil {
@@ -109,6 +111,9 @@ func benchmarkReport(b *testing.B, data []byte) {
 		events = res.Events
 	}
 	b.ReportMetric(float64(events), "events")
+	// CPU time per report: the wall clock above counts the time other
+	// work on the machine took the cores away.
+	b.ReportMetric(float64(ingesttest.ProcessCPU()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 // BenchmarkParse18MB reads an 18 MB Android 13 bug report built from the
