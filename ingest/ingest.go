@@ -3,6 +3,14 @@
 // into events and an environment summary. It is a pure library: no HTTP, no
 // SQL, and it reads its input as a stream so memory stays flat whatever the
 // file size.
+//
+// This package holds the event model, archives (Expand) and the stream
+// opener (OpenStream: gzip within Limits), redaction, the rules and
+// fingerprints, and what the parsers share (LineReader, JSONInput and a
+// few text helpers). The parsers live in one package per format family:
+// ingest/logcat (logcat, tombstones, the Android app log), ingest/apple,
+// ingest/har, ingest/webrtc, ingest/state and ingest/bugreport;
+// ingest/formats tells the formats apart and is what callers parse with.
 package ingest
 
 import (

@@ -15,8 +15,8 @@ import (
 // Streaming JSON helpers shared by the HAR, WebRTC and client-state parsers:
 // transparent gunzip, BOM skipping, token-level skipping of values, and
 // turning a byte offset reported by encoding/json into a line and column.
-// (The HAR parser reads with its own tokenizer, harScan, and uses only the
-// position tracking here.)
+// (The HAR parser reads with its own tokenizer, ingest/har's scan, and uses
+// only the position tracking here.)
 
 // posTail is how much of the most recently read input is kept to turn a
 // byte offset into a line and column.

@@ -1,8 +1,5 @@
 package ingest
 
-// Helpers the format parsers share (the subpackages of ingest): text
-// shapes, environment facts and the way a parse reports what stopped it.
-
 import (
 	"bytes"
 	"errors"
@@ -12,6 +9,10 @@ import (
 	"unicode/utf8"
 )
 
+// Helpers the format parsers (the subpackages of ingest) share: text
+// shapes, environment facts and the way a parse reports what stopped it.
+
+// BOM is the UTF-8 byte order mark some tools write at the start of a file.
 var BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // TrimBOM drops a UTF-8 byte order mark from the start of head.

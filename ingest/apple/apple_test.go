@@ -1,12 +1,12 @@
 package apple
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 func TestParseIPSSample(t *testing.T) {

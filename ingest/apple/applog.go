@@ -1,11 +1,11 @@
 package apple
 
 import (
-	"parley/ingest"
-
 	"io"
 	"regexp"
 	"strings"
+
+	"parley/ingest"
 )
 
 // The Parley iOS app's own logs, shared from its engineering menu: Main app

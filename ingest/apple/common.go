@@ -1,15 +1,17 @@
+// Package apple reads what Apple platforms write about a crash or in their
+// logs: .ips crash reports (bug_type 109 and 309), legacy .crash text
+// reports, `log show` output, sysdiagnose text logs, and the Parley iOS
+// app's own logs with their header. Pick a parser with ingest/formats.
 package apple
 
 import (
-	"parley/ingest"
-
 	"strings"
+
+	"parley/ingest"
 )
 
-// This file holds helpers shared by the line-based parsers of this group
-// (Apple crash reports and logs, the iOS app's own logs, rtcstats dumps).
-// Their names carry an "iw" prefix so they cannot clash with helpers of the
-// Android parsers that live in the same package.
+// This file holds what the Apple parsers share: Apple's time layouts, OS
+// and version strings, and log levels.
 
 // Layouts of Apple's report and log timestamps.
 var appleTimeLayouts = []string{

@@ -1,13 +1,13 @@
 package apple
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"io"
 	"regexp"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // Legacy Apple crash reports (.crash): the text layout written by iOS's

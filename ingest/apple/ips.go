@@ -1,8 +1,6 @@
 package apple
 
 import (
-	"parley/ingest"
-
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -11,12 +9,14 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"parley/ingest"
 )
 
 // Apple .ips reports: a one-line JSON header (bug_type, timestamp, app and
 // OS versions) followed either by a pretty-printed JSON body (iOS 15 and
 // later, macOS 12 and later; bug_type 309 for a crash) or by the legacy text
-// report (see apple_crash.go).
+// report (see crash.go).
 
 // ipsHeader is the first line of an .ips file.
 type ipsHeader struct {

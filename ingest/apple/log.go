@@ -1,8 +1,6 @@
 package apple
 
 import (
-	"parley/ingest"
-
 	"bufio"
 	"bytes"
 	"encoding/json"
@@ -11,6 +9,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"parley/ingest"
 )
 
 // Output of Apple's `log show` (and `log stream`) in its text styles and its

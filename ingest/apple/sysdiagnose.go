@@ -1,12 +1,12 @@
 package apple
 
 import (
-	"parley/ingest"
-
 	"io"
 	"regexp"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // Text logs found in a sysdiagnose archive (MobileInstallation, containermanagerd

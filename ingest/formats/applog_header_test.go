@@ -1,11 +1,11 @@
 package formats
 
 import (
-	"parley/ingest"
-
 	"fmt"
 	"strings"
 	"testing"
+
+	"parley/ingest"
 )
 
 // The Android app's own main log: a header with what the engineering

@@ -1,8 +1,6 @@
 package formats
 
 import (
-	"parley/ingest"
-
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
@@ -12,6 +10,8 @@ import (
 	"math/rand"
 	"strings"
 	"testing"
+
+	"parley/ingest"
 )
 
 const logcatSnippet = "05-01 10:00:00.000  1234  1250 I ActivityManager: Start proc 1234:ru.parley.app\n" +

@@ -1,15 +1,15 @@
 package formats
 
 import (
+	"os"
+	"path/filepath"
+	"testing"
+
 	"parley/ingest/apple"
 	"parley/ingest/har"
 	"parley/ingest/internal/ingesttest"
 	"parley/ingest/state"
 	"parley/ingest/webrtc"
-
-	"os"
-	"path/filepath"
-	"testing"
 )
 
 // TestDetectionMatrix checks that each detector of this group recognises its

@@ -5,15 +5,15 @@
 package formats
 
 import (
+	"fmt"
+	"io"
+
 	"parley/ingest"
 	"parley/ingest/apple"
 	"parley/ingest/har"
 	"parley/ingest/logcat"
 	"parley/ingest/state"
 	"parley/ingest/webrtc"
-
-	"fmt"
-	"io"
 )
 
 // parser is one format's recogniser and reader.

@@ -1,8 +1,6 @@
 package formats
 
 import (
-	"parley/ingest"
-
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
@@ -10,6 +8,8 @@ import (
 	"path"
 	"strings"
 	"testing"
+
+	"parley/ingest"
 )
 
 // fuzzSamples are small valid and broken diagnostics files, one or two of

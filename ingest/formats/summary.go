@@ -1,13 +1,13 @@
 package formats
 
 import (
-	"parley/ingest"
-
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
+
+	"parley/ingest"
 )
 
 func timePtr(t time.Time) *time.Time {

@@ -1,9 +1,6 @@
 package har
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"bufio"
 	"encoding/json"
 	"fmt"
@@ -13,13 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
-// iwBigHAR writes a Chrome-style, pretty-printed HAR of about size bytes:
+// bigHAR writes a Chrome-style, pretty-printed HAR of about size bytes:
 // requests with realistic headers and response bodies, some errors, and now
 // and then a WebSocket with frames. It returns the file size and the number
 // of events Parse should produce.
-func iwBigHAR(tb testing.TB, path string, size int64) (int64, int) {
+func bigHAR(tb testing.TB, path string, size int64) (int64, int) {
 	tb.Helper()
 	f, err := os.Create(path)
 	if err != nil {
@@ -129,7 +129,7 @@ func iwBigHAR(tb testing.TB, path string, size int64) (int64, int) {
 //	GOMAXPROCS=1 go test ./ingest -run XXX -bench Parse -benchtime 3x
 func BenchmarkParseHAR(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "big.har")
-	size, want := iwBigHAR(b, path, 200<<20)
+	size, want := bigHAR(b, path, 200<<20)
 	b.Run("200MB", func(b *testing.B) {
 		b.SetBytes(size)
 		b.ReportAllocs()

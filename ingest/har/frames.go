@@ -1,25 +1,25 @@
 package har
 
 import (
-	"parley/ingest"
-
 	"bufio"
 	"encoding/binary"
 	"fmt"
 	"io"
 	"math"
 	"os"
+
+	"parley/ingest"
 )
 
-// harFrames holds the WebSocket frames of the entry being read until the
+// frameStore holds the WebSocket frames of the entry being read until the
 // entry's own event, which comes first, has been emitted: Chrome writes
 // _webSocketMessages before request, response and startedDateTime, so a
 // frame cannot become an event as it is read. Frames are kept small (the
-// payload cut to what the message shows); the first harFramesMem bytes of
+// payload cut to what the message shows); the first framesMem bytes of
 // them stay in memory, the rest go to a temporary file that is read back
 // and removed, so an entry of millions of frames keeps memory flat.
-type harFrames struct {
-	mem  []harWS
+type frameStore struct {
+	mem  []ws
 	size int // bytes held by mem, roughly
 	n    int // frames added
 	f    *os.File
@@ -28,15 +28,15 @@ type harFrames struct {
 	err  error // the temporary file failed
 }
 
-const harFramesMem = 4 << 20
+const framesMem = 4 << 20
 
 // add keeps one frame.
-func (b *harFrames) add(m harWS) {
+func (b *frameStore) add(m ws) {
 	b.n++
 	if b.f == nil && b.err == nil {
 		b.mem = append(b.mem, m)
 		b.size += len(m.Type) + len(m.Data) + 80
-		if b.size <= harFramesMem {
+		if b.size <= framesMem {
 			return
 		}
 		b.spill()
@@ -48,7 +48,7 @@ func (b *harFrames) add(m harWS) {
 }
 
 // spill moves the frames in memory to a new temporary file.
-func (b *harFrames) spill() {
+func (b *frameStore) spill() {
 	f, err := os.CreateTemp("", "parley-har-frames-*")
 	if err != nil {
 		b.err = err // keep what memory holds; the frames that follow are lost
@@ -63,7 +63,7 @@ func (b *harFrames) spill() {
 
 // write appends one frame to the file: the lengths and numbers as
 // varints, the two optional numbers as their float bits.
-func (b *harFrames) write(m harWS) {
+func (b *frameStore) write(m ws) {
 	r := binary.AppendUvarint(b.rec[:0], uint64(len(m.Type)))
 	r = append(r, m.Type...)
 	r = binary.AppendUvarint(r, uint64(len(m.Data)))
@@ -88,7 +88,7 @@ func (b *harFrames) write(m harWS) {
 // each calls fn for every frame kept, in order, and returns how many it
 // passed; it stops at fn's first error. Frames lost to a failure of the
 // temporary file are b.n minus that count, and b.err says why.
-func (b *harFrames) each(fn func(harWS) error) (int, error) {
+func (b *frameStore) each(fn func(ws) error) (int, error) {
 	done := 0
 	if b.f == nil {
 		for _, m := range b.mem {
@@ -111,7 +111,7 @@ func (b *harFrames) each(fn func(harWS) error) (int, error) {
 	}
 	br := bufio.NewReaderSize(b.f, 64<<10)
 	for {
-		m, err := harReadFrame(br)
+		m, err := readFrame(br)
 		if err == io.EOF {
 			return done, nil
 		}
@@ -126,8 +126,8 @@ func (b *harFrames) each(fn func(harWS) error) (int, error) {
 	}
 }
 
-func harReadFrame(br *bufio.Reader) (harWS, error) {
-	var m harWS
+func readFrame(br *bufio.Reader) (ws, error) {
+	var m ws
 	str := func() (string, error) {
 		n, err := binary.ReadUvarint(br)
 		if err != nil {
@@ -162,11 +162,11 @@ func harReadFrame(br *bufio.Reader) (harWS, error) {
 }
 
 // reset drops all frames and removes the temporary file.
-func (b *harFrames) reset() {
+func (b *frameStore) reset() {
 	if b.f != nil {
 		b.f.Close()
 		os.Remove(b.f.Name())
 	}
 	clear(b.mem)
-	*b = harFrames{rec: b.rec[:0], mem: b.mem[:0]}
+	*b = frameStore{rec: b.rec[:0], mem: b.mem[:0]}
 }

@@ -1,8 +1,9 @@
+// Package har reads HAR 1.2 files (Chrome, Firefox, Safari, mitmproxy)
+// as a stream: one event per request and WebSocket message, bodies skipped
+// unread, so memory stays flat whatever the file size.
 package har
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"fmt"
 	"io"
@@ -13,33 +14,35 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"parley/ingest"
 )
 
 // HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) as exported by
 // Chrome and Firefox DevTools, Safari's Web Inspector and mitmproxy.
 //
-// The file is read with harScan, a streaming tokenizer that never holds
+// The file is read with scan, a streaming tokenizer that never holds
 // more than a window of the input: the entries are walked field by field,
-// keeping only the fields used here (each string cut at harMaxString),
+// keeping only the fields used here (each string cut at maxString),
 // and everything else, response and request bodies included, is scanned
 // past without being held. The fields are read with encoding/json's rules
 // (keys matched case-insensitively, the last duplicate wins, null leaves a
 // field as it was, a value of the wrong type is reported, with
 // encoding/json's message, and skipped), so the output is what decoding
 // each entry with encoding/json gave. WebSocket frames are kept aside
-// (harFrames) until their entry has been emitted. Memory stays flat
+// (frameStore) until their entry has been emitted. Memory stays flat
 // whatever the size of the file or of any value in it.
 
-// harMaxString is how much of a string field is kept: a URL or a header
+// maxString is how much of a string field is kept: a URL or a header
 // value longer than this is cut.
-const harMaxString = 64 << 10
+const maxString = 64 << 10
 
-// harWSKeep is how much of a frame's payload is kept: enough for
-// ingest.Truncate(data, harWSMaxData) to give what the whole payload gives.
-const harWSKeep = harWSMaxData + utf8.UTFMax
+// wsKeep is how much of a frame's payload is kept: enough for
+// ingest.Truncate(data, wsMaxData) to give what the whole payload gives.
+const wsKeep = wsMaxData + utf8.UTFMax
 
-// harEntry holds the fields of one HAR entry that Parley uses.
-type harEntry struct {
+// entryData holds the fields of one HAR entry that Parley uses.
+type entryData struct {
 	StartedDateTime string
 	Time            ingest.JSONNumber
 	Request         struct {
@@ -57,33 +60,33 @@ type harEntry struct {
 	sawUA           bool
 }
 
-// harWS is one frame of Chrome's _webSocketMessages extension.
-type harWS struct {
+// ws is one frame of Chrome's _webSocketMessages extension.
+type ws struct {
 	Type   string            // send or receive
 	Time   ingest.JSONNumber // seconds since the epoch
 	Opcode ingest.JSONNumber
-	Data   string // the first harWSKeep bytes of the payload
+	Data   string // the first wsKeep bytes of the payload
 	Size   int    // the payload's length
 }
 
-type harCreator struct {
+type creatorFields struct {
 	Name    string
 	Version string
 }
 
-// harState is what Parse learns along the way.
-type harState struct {
-	s         *harScan
+// parseState is what Parse learns along the way.
+type parseState struct {
+	s         *scan
 	res       *ingest.Result
 	sink      ingest.Sink
 	entries   int
-	creator   harCreator
-	browser   harCreator
+	creator   creatorFields
+	browser   creatorFields
 	userAgent string
-	frames    harFrames
+	frames    frameStore
 	terr      string // the first type error of the value being decoded
 	// The Go type names encoding/json's messages gave for the entry being
-	// read: harEntry until the User-Agent is known, then harEntryNoHeaders,
+	// read: entryData until the User-Agent is known, then harEntryNoHeaders,
 	// which left the headers out.
 	eType, ePath string
 }
@@ -99,7 +102,7 @@ func Parse(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	if err != nil {
 		return res, ingest.Fatal(&res, ingest.ParseError{File: name, Msg: err.Error()})
 	}
-	st := &harState{s: s, res: &res, sink: sink}
+	st := &parseState{s: s, res: &res, sink: sink}
 	defer st.frames.reset()
 	if err := st.parse(); err != nil {
 		return res, ingest.Finish(&res, err)
@@ -108,16 +111,16 @@ func Parse(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	return res, nil
 }
 
-func (st *harState) emit(ev ingest.Event) error {
+func (st *parseState) emit(ev ingest.Event) error {
 	if err := st.res.Emit(st.sink, ev); err != nil {
 		return ingest.SinkError{Err: err}
 	}
 	return nil
 }
 
-func (st *harState) fail(err error) error { return st.s.fail(err) }
+func (st *parseState) fail(err error) error { return st.s.fail(err) }
 
-func (st *harState) parse() error {
+func (st *parseState) parse() error {
 	s := st.s
 	ok, kind, err := s.expect('{')
 	if err != nil {
@@ -168,13 +171,13 @@ func (st *harState) parse() error {
 	return nil
 }
 
-// harMaxKey is how much of an object key is kept: more than any key
+// maxKey is how much of an object key is kept: more than any key
 // looked for.
-const harMaxKey = 256
+const maxKey = 256
 
 // key reads an object key into st.s.str.
-func (st *harState) key() error {
-	k, err := st.s.token(harMaxKey)
+func (st *parseState) key() error {
+	k, err := st.s.token(maxKey)
 	if err != nil {
 		return st.fail(err)
 	}
@@ -186,11 +189,11 @@ func (st *harState) key() error {
 
 // is reports whether the key just read names field, as encoding/json
 // matches keys to fields.
-func (st *harState) is(field string) bool {
-	return st.s.n <= harMaxKey && bytes.EqualFold(st.s.str, []byte(field))
+func (st *parseState) is(field string) bool {
+	return st.s.n <= maxKey && bytes.EqualFold(st.s.str, []byte(field))
 }
 
-func (st *harState) parseLog() error {
+func (st *parseState) parseLog() error {
 	s := st.s
 	ok, kind, err := s.expect('{')
 	if err != nil {
@@ -211,7 +214,7 @@ func (st *harState) parseLog() error {
 				return err
 			}
 		case "creator", "browser":
-			var c harCreator
+			var c creatorFields
 			st.terr = ""
 			if err := s.prepareDecode(); err != nil {
 				return st.fail(err)
@@ -261,7 +264,7 @@ func (st *harState) parseLog() error {
 	return nil
 }
 
-func (st *harState) parseEntries() error {
+func (st *parseState) parseEntries() error {
 	s := st.s
 	ok, kind, err := s.expect('[')
 	if err != nil {
@@ -285,7 +288,7 @@ func (st *harState) parseEntries() error {
 }
 
 // readEntry reads one entry and emits its events.
-func (st *harState) readEntry() error {
+func (st *parseState) readEntry() error {
 	s := st.s
 	if err := s.prepareDecode(); err != nil {
 		return st.fail(err)
@@ -295,7 +298,7 @@ func (st *harState) readEntry() error {
 		return st.fail(err)
 	}
 	line := s.line(s.tokOff)
-	var e harEntry
+	var e entryData
 	st.terr = ""
 	st.frames.reset()
 	st.eType, st.ePath = "harEntry", ""
@@ -324,14 +327,14 @@ func (st *harState) readEntry() error {
 
 // The types encoding/json named in its messages.
 const (
-	harRequestType        = `struct { Method string "json:\"method\""; URL string "json:\"url\""; Headers []ingest.harHeader "json:\"headers\"" }`
-	harRequestNoHeaders   = `struct { Method string "json:\"method\""; URL string "json:\"url\"" }`
-	harResponseType       = `struct { Status ingest.iwNum "json:\"status\""; StatusText string "json:\"statusText\""; Error string "json:\"_error\"" }`
-	harWSType, harWSSlice = "ingest.harWS", "[]ingest.harWS"
+	requestType      = `struct { Method string "json:\"method\""; URL string "json:\"url\""; Headers []ingest.harHeader "json:\"headers\"" }`
+	requestNoHeaders = `struct { Method string "json:\"method\""; URL string "json:\"url\"" }`
+	responseType     = `struct { Status ingest.iwNum "json:\"status\""; StatusText string "json:\"statusText\""; Error string "json:\"_error\"" }`
+	wsType, wsSlice  = "ingest.harWS", "[]ingest.harWS"
 )
 
 // entryFields reads the members of an entry object, whose brace has been read.
-func (st *harState) entryFields(e *harEntry) error {
+func (st *parseState) entryFields(e *entryData) error {
 	top := st.eType + "." + st.ePath // the field path of the entry's own fields
 	return st.fields(func() error {
 		switch {
@@ -356,7 +359,7 @@ func (st *harState) entryFields(e *harEntry) error {
 	})
 }
 
-func (st *harState) request(e *harEntry) error {
+func (st *parseState) request(e *entryData) error {
 	k, err := st.s.token(-1)
 	if err != nil {
 		return st.fail(err)
@@ -367,9 +370,9 @@ func (st *harState) request(e *harEntry) error {
 		return nil
 	case '{':
 	default:
-		typ := harRequestType
+		typ := requestType
 		if !headers {
-			typ = harRequestNoHeaders
+			typ = requestNoHeaders
 		}
 		return st.mismatch(k, st.eType+".request", typ)
 	}
@@ -387,7 +390,7 @@ func (st *harState) request(e *harEntry) error {
 }
 
 // headers reads the request headers, keeping only the first User-Agent.
-func (st *harState) headers(e *harEntry) error {
+func (st *parseState) headers(e *entryData) error {
 	k, err := st.s.token(-1)
 	if err != nil {
 		return st.fail(err)
@@ -433,7 +436,7 @@ func (st *harState) headers(e *harEntry) error {
 	return st.end()
 }
 
-func (st *harState) response(e *harEntry, top string) error {
+func (st *parseState) response(e *entryData, top string) error {
 	k, err := st.s.token(-1)
 	if err != nil {
 		return st.fail(err)
@@ -443,7 +446,7 @@ func (st *harState) response(e *harEntry, top string) error {
 		return nil
 	case '{':
 	default:
-		return st.mismatch(k, top+"response", harResponseType)
+		return st.mismatch(k, top+"response", responseType)
 	}
 	return st.fields(func() error {
 		switch {
@@ -459,7 +462,7 @@ func (st *harState) response(e *harEntry, top string) error {
 }
 
 // wsMessages reads _webSocketMessages frame by frame into st.frames.
-func (st *harState) wsMessages(top string) error {
+func (st *parseState) wsMessages(top string) error {
 	k, err := st.s.token(-1)
 	if err != nil {
 		return st.fail(err)
@@ -470,7 +473,7 @@ func (st *harState) wsMessages(top string) error {
 		return nil
 	case '[':
 	default:
-		return st.mismatch(k, top+"_webSocketMessages", harWSSlice)
+		return st.mismatch(k, top+"_webSocketMessages", wsSlice)
 	}
 	st.frames.reset() // a repeated member replaces the first
 	field := "harWS." + st.ePath + "_webSocketMessages."
@@ -479,7 +482,7 @@ func (st *harState) wsMessages(top string) error {
 		if err != nil {
 			return st.fail(err)
 		}
-		var m harWS
+		var m ws
 		switch k {
 		case 'n':
 		case '{':
@@ -499,7 +502,7 @@ func (st *harState) wsMessages(top string) error {
 				return err
 			}
 		default:
-			if err := st.mismatch(k, top+"_webSocketMessages", harWSType); err != nil {
+			if err := st.mismatch(k, top+"_webSocketMessages", wsType); err != nil {
 				return err
 			}
 		}
@@ -510,7 +513,7 @@ func (st *harState) wsMessages(top string) error {
 
 // fields reads the members of an object whose brace has been read: each
 // is called with the key in st.s.str and reads the value.
-func (st *harState) fields(each func() error) error {
+func (st *parseState) fields(each func() error) error {
 	for st.s.more() {
 		if err := st.key(); err != nil {
 			return err
@@ -523,23 +526,23 @@ func (st *harState) fields(each func() error) error {
 }
 
 // end reads the closing delimiter of the current array or object.
-func (st *harState) end() error {
+func (st *parseState) end() error {
 	if _, err := st.s.token(-1); err != nil {
 		return st.fail(err)
 	}
 	return nil
 }
 
-func (st *harState) skip() error {
+func (st *parseState) skip() error {
 	if err := st.s.skip(); err != nil {
 		return st.fail(err)
 	}
 	return nil
 }
 
-// str reads a string field, cut at harMaxString; null leaves it as it is.
-func (st *harState) str(dst *string, field string) error {
-	k, err := st.s.token(harMaxString)
+// str reads a string field, cut at maxString; null leaves it as it is.
+func (st *parseState) str(dst *string, field string) error {
+	k, err := st.s.token(maxString)
 	if err != nil {
 		return st.fail(err)
 	}
@@ -553,9 +556,9 @@ func (st *harState) str(dst *string, field string) error {
 	return nil
 }
 
-// data reads a frame's payload: its length and its first harWSKeep bytes.
-func (st *harState) data(m *harWS, field string) error {
-	k, err := st.s.token(harWSKeep)
+// data reads a frame's payload: its length and its first wsKeep bytes.
+func (st *parseState) data(m *ws, field string) error {
+	k, err := st.s.token(wsKeep)
 	if err != nil {
 		return st.fail(err)
 	}
@@ -570,9 +573,9 @@ func (st *harState) data(m *harWS, field string) error {
 }
 
 // num reads an ingest.JSONNumber: a number, a numeric string, else absent.
-func (st *harState) num(dst *ingest.JSONNumber) error {
+func (st *parseState) num(dst *ingest.JSONNumber) error {
 	s := st.s
-	k, err := s.token(harMaxString)
+	k, err := s.token(maxString)
 	if err != nil {
 		return st.fail(err)
 	}
@@ -593,7 +596,7 @@ func (st *harState) num(dst *ingest.JSONNumber) error {
 	return nil
 }
 
-func (st *harState) skipRest() error {
+func (st *parseState) skipRest() error {
 	if err := st.s.skipRest(); err != nil {
 		return st.fail(err)
 	}
@@ -603,7 +606,7 @@ func (st *harState) skipRest() error {
 // mismatch notes that the value whose first token k has been read is not
 // of type typ, as encoding/json's UnmarshalTypeError says it, and skips
 // the rest of it.
-func (st *harState) mismatch(k byte, field, typ string) error {
+func (st *parseState) mismatch(k byte, field, typ string) error {
 	if st.terr == "" {
 		v := map[byte]string{'{': "object", '[': "array", '"': "string", 't': "bool", 'f': "bool", '0': "number"}[k]
 		if field == "" {
@@ -618,17 +621,17 @@ func (st *harState) mismatch(k byte, field, typ string) error {
 	return nil
 }
 
-// harTime reads startedDateTime: RFC 3339 with or without fractions, and
+// parseTime reads startedDateTime: RFC 3339 with or without fractions, and
 // a few variants seen in the wild (no colon in the offset, a space).
-func harTime(s string) (time.Time, bool) {
+func parseTime(s string) (time.Time, bool) {
 	return ingest.ParseTime(s, time.RFC3339Nano,
 		"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999",
 		"2006-01-02 15:04:05.999999999Z07:00")
 }
 
-func (st *harState) entry(e *harEntry, line int) error {
+func (st *parseState) entry(e *entryData, line int) error {
 	ev := ingest.Event{Line: line, Attrs: map[string]string{}}
-	if t, ok := harTime(e.StartedDateTime); ok {
+	if t, ok := parseTime(e.StartedDateTime); ok {
 		ev.Time = t
 	} else if e.StartedDateTime != "" {
 		st.res.AddError(line, "entry %d: cannot read startedDateTime %q", st.entries, ingest.Truncate(e.StartedDateTime, 64))
@@ -695,7 +698,7 @@ func (st *harState) entry(e *harEntry, line int) error {
 	if err := st.emit(ev); err != nil {
 		return err
 	}
-	done, err := st.frames.each(func(m harWS) error { return st.wsMessage(e, &ev, m) })
+	done, err := st.frames.each(func(m ws) error { return st.wsMessage(e, &ev, m) })
 	if err != nil {
 		return err
 	}
@@ -706,10 +709,10 @@ func (st *harState) entry(e *harEntry, line int) error {
 	return nil
 }
 
-// harWSMaxData is how much of a frame's payload goes into the message.
-const harWSMaxData = 300
+// wsMaxData is how much of a frame's payload goes into the message.
+const wsMaxData = 300
 
-func (st *harState) wsMessage(e *harEntry, req *ingest.Event, m harWS) error {
+func (st *parseState) wsMessage(e *entryData, req *ingest.Event, m ws) error {
 	ev := ingest.Event{Line: req.Line, Tag: req.Tag, Time: req.Time, Level: ingest.LevelDebug, Attrs: map[string]string{}}
 	if m.Time.Valid && m.Time.V > 0 {
 		sec, frac := math.Modf(m.Time.V) // float seconds: keep microseconds
@@ -736,13 +739,13 @@ func (st *harState) wsMessage(e *harEntry, req *ingest.Event, m harWS) error {
 		payload = fmt.Sprintf("<binary, %d bytes>", m.Size)
 	case 8:
 		ev.Level = ingest.LevelWarn
-		payload = "<close> " + ingest.Truncate(m.Data, harWSMaxData)
+		payload = "<close> " + ingest.Truncate(m.Data, wsMaxData)
 	case 9:
 		payload = "<ping>"
 	case 10:
 		payload = "<pong>"
 	default:
-		payload = ingest.Truncate(m.Data, harWSMaxData)
+		payload = ingest.Truncate(m.Data, wsMaxData)
 	}
 	ev.Message = "WebSocket " + dir + ": " + payload
 	return st.emit(ev)
@@ -750,7 +753,7 @@ func (st *harState) wsMessage(e *harEntry, req *ingest.Event, m harWS) error {
 
 // env fills the environment: the browser from log.browser, else from the
 // first request's User-Agent, else the exporting tool in log.creator.
-func (st *harState) env() {
+func (st *parseState) env() {
 	env := &st.res.Env
 	if st.creator.Name != "" {
 		ingest.AddExtra(env, "har.creator", strings.TrimSpace(st.creator.Name+" "+st.creator.Version))
@@ -768,9 +771,9 @@ func (st *harState) env() {
 	}
 }
 
-var harHeadRE = regexp.MustCompile(`^\{\s*"log"\s*:`)
-var harLogRE = regexp.MustCompile(`"log"\s*:\s*\{`)
-var harEntriesRE = regexp.MustCompile(`"(entries|creator)"\s*:\s*[\[{]`)
+var headRE = regexp.MustCompile(`^\{\s*"log"\s*:`)
+var logRE = regexp.MustCompile(`"log"\s*:\s*\{`)
+var entriesRE = regexp.MustCompile(`"(entries|creator)"\s*:\s*[\[{]`)
 
 // LooksLike reports whether the head of a file is a HAR: a JSON object
 // whose first key is "log", or that has a "log" object with entries or a
@@ -780,8 +783,8 @@ func LooksLike(head []byte) bool {
 	if len(head) == 0 || head[0] != '{' {
 		return false
 	}
-	if harHeadRE.Match(head) {
+	if headRE.Match(head) {
 		return true
 	}
-	return harLogRE.Match(head) && harEntriesRE.Match(head) && !bytes.Contains(head, []byte(`"PeerConnections"`))
+	return logRE.Match(head) && entriesRE.Match(head) && !bytes.Contains(head, []byte(`"PeerConnections"`))
 }

@@ -1,13 +1,13 @@
 package har
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 func TestParseHARChromeSample(t *testing.T) {

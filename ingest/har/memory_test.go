@@ -1,9 +1,6 @@
 package har
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"bufio"
 	"fmt"
 	"os"
@@ -11,15 +8,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 // Memory stays flat inside an entry too: a huge body, a huge URL and a
 // WebSocket entry of many frames are parsed with a small, bounded heap.
 
-const harMaxHeap = 64 << 20
+const maxHeap = 64 << 20
 
-// iwChunk is a piece of a long JSON string with escapes and non-ASCII text.
-var iwChunk = strings.Repeat(`{\"id\":42,\"text\":\"привет, мир \u00e9\\n\"},`, 64)
+// chunk is a piece of a long JSON string with escapes and non-ASCII text.
+var chunk = strings.Repeat(`{\"id\":42,\"text\":\"привет, мир \u00e9\\n\"},`, 64)
 
 func TestParseHARHugeBodyAndURL(t *testing.T) {
 	if testing.Short() {
@@ -34,12 +34,12 @@ func TestParseHARHugeBodyAndURL(t *testing.T) {
 		w.WriteString(`{"startedDateTime":"2026-11-20T09:00:00.000Z","time":812.4,"request":{"method":"POST","url":"https://parley.example.org/api/v1/upload",` +
 			`"headers":[{"name":"User-Agent","value":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"}],` +
 			`"postData":{"mimeType":"application/json","text":"`)
-		for n := 0; n < bodySize/2; n += len(iwChunk) {
-			w.WriteString(iwChunk)
+		for n := 0; n < bodySize/2; n += len(chunk) {
+			w.WriteString(chunk)
 		}
 		w.WriteString(`"}},"response":{"status":200,"content":{"size":1,"mimeType":"application/json","text":"`)
-		for n := 0; n < bodySize/2; n += len(iwChunk) {
-			w.WriteString(iwChunk)
+		for n := 0; n < bodySize/2; n += len(chunk) {
+			w.WriteString(chunk)
 		}
 		w.WriteString(`"}}},` + "\n")
 		// A request whose URL is absurdly long.
@@ -59,15 +59,15 @@ func TestParseHARHugeBodyAndURL(t *testing.T) {
 	if err != nil || n != 3 || res.Events != 3 || len(res.Errors) != 0 {
 		t.Fatalf("events %d, err %v, errors %v", n, err, res.Errors)
 	}
-	if peak > harMaxHeap {
-		t.Errorf("peak heap %d MiB, more than %d MiB", peak>>20, harMaxHeap>>20)
+	if peak > maxHeap {
+		t.Errorf("peak heap %d MiB, more than %d MiB", peak>>20, maxHeap>>20)
 	}
 	if evs[0].Message != "POST https://parley.example.org/api/v1/upload → 200 (812 ms)" || evs[0].Line != 2 {
 		t.Errorf("first = %+v", evs[0])
 	}
 	// The long URL is cut, not held whole.
-	if u := evs[1].Attrs["http.url"]; len(u) != harMaxString || !strings.HasPrefix(u, "https://parley.example.org/?q=0123") ||
-		evs[1].Attrs["http.status"] != "414" || evs[1].Line != 3 || len(evs[1].Message) > harMaxString+100 {
+	if u := evs[1].Attrs["http.url"]; len(u) != maxString || !strings.HasPrefix(u, "https://parley.example.org/?q=0123") ||
+		evs[1].Attrs["http.status"] != "414" || evs[1].Line != 3 || len(evs[1].Message) > maxString+100 {
 		t.Errorf("second: url of %d bytes, %v, line %d", len(u), evs[1].Attrs["http.status"], evs[1].Line)
 	}
 	if evs[2].Attrs["http.url"] != "https://parley.example.org/last" || evs[2].Line != 4 {
@@ -78,9 +78,9 @@ func TestParseHARHugeBodyAndURL(t *testing.T) {
 	}
 }
 
-// iwFramesHAR writes a HAR with one WebSocket entry of n frames, in
+// framesHAR writes a HAR with one WebSocket entry of n frames, in
 // Chrome's member order: _webSocketMessages before request and response.
-func iwFramesHAR(t *testing.T, path string, n int) int64 {
+func framesHAR(t *testing.T, path string, n int) int64 {
 	return ingesttest.WriteFile(t, path, func(w *bufio.Writer) {
 		w.WriteString(`{"log":{"version":"1.2","creator":{"name":"WebInspector","version":"537.36"},"entries":[` + "\n")
 		w.WriteString(`{"_initiator":{"type":"script"},"_priority":"High","_resourceType":"websocket","_webSocketMessages":[` + "\n")
@@ -102,7 +102,7 @@ func TestParseHARManyWebSocketFrames(t *testing.T) {
 	}
 	const frames = 600_000
 	path := filepath.Join(t.TempDir(), "ws.har")
-	size := iwFramesHAR(t, path, frames)
+	size := framesHAR(t, path, frames)
 	var res ingest.Result
 	var evs []ingest.Event
 	var n int
@@ -112,8 +112,8 @@ func TestParseHARManyWebSocketFrames(t *testing.T) {
 	if err != nil || n != frames+1 || res.Events != frames+1 || len(res.Errors) != 0 || res.Levels["D"] != frames {
 		t.Fatalf("events %d, err %v, errors %v", n, err, res.Errors)
 	}
-	if peak > harMaxHeap {
-		t.Errorf("peak heap %d MiB, more than %d MiB", peak>>20, harMaxHeap>>20)
+	if peak > maxHeap {
+		t.Errorf("peak heap %d MiB, more than %d MiB", peak>>20, maxHeap>>20)
 	}
 	// The entry comes first, then its frames, which know its URL although
 	// they were read before it.
@@ -132,18 +132,18 @@ func TestParseHARManyWebSocketFrames(t *testing.T) {
 
 // The frames kept aside go to a temporary file and come back in order.
 func TestHARFramesSpill(t *testing.T) {
-	var b harFrames
+	var b frameStore
 	defer b.reset()
 	const n = 100_000
 	for i := range n {
-		b.add(harWS{Type: "send", Data: strings.Repeat("x", i%400), Size: i, Time: ingest.JSONNumber{V: float64(i), Valid: i%3 == 0}, Opcode: ingest.JSONNumber{V: 1, Valid: true}})
+		b.add(ws{Type: "send", Data: strings.Repeat("x", i%400), Size: i, Time: ingest.JSONNumber{V: float64(i), Valid: i%3 == 0}, Opcode: ingest.JSONNumber{V: 1, Valid: true}})
 	}
 	if b.f == nil {
 		t.Fatalf("frames not spilled")
 	}
 	name := b.f.Name()
 	i := 0
-	done, err := b.each(func(m harWS) error {
+	done, err := b.each(func(m ws) error {
 		if m.Type != "send" || len(m.Data) != i%400 || m.Size != i || m.Time.Valid != (i%3 == 0) || (m.Time.Valid && m.Time.V != float64(i)) || m.Opcode.V != 1 {
 			t.Fatalf("frame %d = %+v", i, m)
 		}

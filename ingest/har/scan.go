@@ -1,17 +1,17 @@
 package har
 
 import (
-	"parley/ingest"
-
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"parley/ingest"
 )
 
-// harScan is the streaming JSON tokenizer of the HAR parser. Unlike
+// scan is the streaming JSON tokenizer of the HAR parser. Unlike
 // encoding/json's Decoder, which holds a whole value (and, through Token,
 // a whole string) in memory, it never holds more than its 64 KiB window of
 // the input: a string is captured only up to the limit the caller gives
@@ -19,7 +19,7 @@ import (
 // is only scanned. Separators are checked as json.Decoder.Token checks
 // them, with the same error messages; offsets are absolute (BOM included),
 // so positions come from the ingest.PosReader beneath.
-type harScan struct {
+type scan struct {
 	j     *ingest.JSONInput // file name, BOM and line tracking; j.dec is not used
 	src   io.Reader
 	buf   []byte
@@ -52,26 +52,26 @@ const (
 	hsObjectComma
 )
 
-const harScanWindow = 64 << 10
+const scanWindow = 64 << 10
 
 // hsMaxDepth bounds the nesting of arrays and objects, as encoding/json does.
 const hsMaxDepth = 10000
 
-// harSyntaxError is invalid JSON at absolute offset off.
-type harSyntaxError struct {
+// syntaxError is invalid JSON at absolute offset off.
+type syntaxError struct {
 	off int64
 	msg string
 }
 
-func (e *harSyntaxError) Error() string { return e.msg }
+func (e *syntaxError) Error() string { return e.msg }
 
-func newHARScan(file string, r io.Reader) (*harScan, error) {
+func newHARScan(file string, r io.Reader) (*scan, error) {
 	src, err := ingest.MaybeGunzip(r)
 	if err != nil {
 		return nil, err
 	}
 	pos := &ingest.PosReader{R: src}
-	s := &harScan{j: &ingest.JSONInput{Pos: pos, File: file}, src: pos, buf: make([]byte, harScanWindow), tokOff: -1}
+	s := &scan{j: &ingest.JSONInput{Pos: pos, File: file}, src: pos, buf: make([]byte, scanWindow), tokOff: -1}
 	if s.ensure(3) && string(s.buf[:3]) == string(ingest.BOM) {
 		s.r, s.j.Base = 3, 3
 	}
@@ -79,12 +79,12 @@ func newHARScan(file string, r io.Reader) (*harScan, error) {
 }
 
 // cur is the absolute offset of the next unread byte.
-func (s *harScan) cur() int64 { return s.off + int64(s.r) }
+func (s *scan) cur() int64 { return s.off + int64(s.r) }
 
 // ensure tries to have at least k (at most a few) unread bytes in the
 // window, reading more as needed; false means the input ended (or failed)
 // before.
-func (s *harScan) ensure(k int) bool {
+func (s *scan) ensure(k int) bool {
 	for s.w-s.r < k {
 		if s.rerr != nil {
 			return false
@@ -108,7 +108,7 @@ func (s *harScan) ensure(k int) bool {
 }
 
 // readErr is the error to return when the input stops: io.EOF at its end.
-func (s *harScan) readErr() error {
+func (s *scan) readErr() error {
 	if s.rerr == nil {
 		return io.ErrNoProgress // not reached: ensure failed
 	}
@@ -116,7 +116,7 @@ func (s *harScan) readErr() error {
 }
 
 // unexpectedEOF is readErr inside a token, where the end is premature.
-func (s *harScan) unexpectedEOF() error {
+func (s *scan) unexpectedEOF() error {
 	if err := s.readErr(); err != io.EOF {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *harScan) unexpectedEOF() error {
 func hsIsSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // peek skips white space and returns the next byte without consuming it.
-func (s *harScan) peek() (byte, error) {
+func (s *scan) peek() (byte, error) {
 	for {
 		for s.r < s.w {
 			c := s.buf[s.r]
@@ -143,12 +143,12 @@ func (s *harScan) peek() (byte, error) {
 
 // more reports whether the current array or object has another element,
 // as json.Decoder.More does.
-func (s *harScan) more() bool {
+func (s *scan) more() bool {
 	c, err := s.peek()
 	return err == nil && c != ']' && c != '}'
 }
 
-func (s *harScan) valueAllowed() bool {
+func (s *scan) valueAllowed() bool {
 	switch s.state {
 	case hsTopValue, hsArrayStart, hsArrayValue, hsObjectValue:
 		return true
@@ -156,7 +156,7 @@ func (s *harScan) valueAllowed() bool {
 	return false
 }
 
-func (s *harScan) valueEnd() {
+func (s *scan) valueEnd() {
 	switch s.state {
 	case hsArrayStart, hsArrayValue:
 		s.state = hsArrayComma
@@ -165,7 +165,7 @@ func (s *harScan) valueEnd() {
 	}
 }
 
-func (s *harScan) pop() {
+func (s *scan) pop() {
 	s.state = s.stack[len(s.stack)-1]
 	s.stack = s.stack[:len(s.stack)-1]
 	s.valueEnd()
@@ -183,12 +183,12 @@ func hsQuoteChar(c byte) string {
 	return "'" + q[1:len(q)-1] + "'"
 }
 
-func (s *harScan) syntax(off int64, c byte, context string) error {
-	return &harSyntaxError{off: off, msg: "invalid character " + hsQuoteChar(c) + context}
+func (s *scan) syntax(off int64, c byte, context string) error {
+	return &syntaxError{off: off, msg: "invalid character " + hsQuoteChar(c) + context}
 }
 
 // tokenError is json.Decoder's tokenError: c is not allowed here.
-func (s *harScan) tokenError(c byte) error {
+func (s *scan) tokenError(c byte) error {
 	var context string
 	switch s.state {
 	case hsTopValue, hsArrayStart, hsArrayValue, hsObjectValue:
@@ -210,7 +210,7 @@ func (s *harScan) tokenError(c byte) error {
 // number, 't', 'f' or 'n' for true, false and null. A string's decoded
 // value is captured in s.str up to limit bytes (none when limit < 0, when
 // its length is not counted either); a number's text likewise.
-func (s *harScan) token(limit int) (byte, error) {
+func (s *scan) token(limit int) (byte, error) {
 	for {
 		c, err := s.peek()
 		if err != nil {
@@ -309,7 +309,7 @@ func (s *harScan) token(limit int) (byte, error) {
 
 // skipRest skips the rest of an array or object whose opening delimiter
 // has just been read.
-func (s *harScan) skipRest() error {
+func (s *scan) skipRest() error {
 	for depth := 1; depth > 0; {
 		k, err := s.token(-1)
 		if err != nil {
@@ -326,7 +326,7 @@ func (s *harScan) skipRest() error {
 }
 
 // skip skips the next value.
-func (s *harScan) skip() error {
+func (s *scan) skip() error {
 	k, err := s.token(-1)
 	if err == nil && (k == '{' || k == '[') {
 		err = s.skipRest()
@@ -354,7 +354,7 @@ func hsKindName(k byte) string {
 // expect reads the next value's first token and reports whether it is the
 // delimiter d; another value is skipped whole and named by kind, and
 // s.tokOff is left at its start.
-func (s *harScan) expect(d byte) (ok bool, kind string, err error) {
+func (s *scan) expect(d byte) (ok bool, kind string, err error) {
 	k, err := s.token(-1)
 	if err != nil {
 		return false, "", err
@@ -375,7 +375,7 @@ func (s *harScan) expect(d byte) (ok bool, kind string, err error) {
 // prepareDecode checks the separator before a value as json.Decoder's
 // Decode does, with its messages: the parser reads entries and a few other
 // values where the old code called Decode.
-func (s *harScan) prepareDecode() error {
+func (s *scan) prepareDecode() error {
 	var sep byte
 	var msg string
 	switch s.state {
@@ -391,7 +391,7 @@ func (s *harScan) prepareDecode() error {
 		return err
 	}
 	if c != sep {
-		return &harSyntaxError{off: s.cur(), msg: msg}
+		return &syntaxError{off: s.cur(), msg: msg}
 	}
 	s.r++
 	return nil
@@ -407,7 +407,7 @@ var hsPlain = func() (t [256]bool) {
 }()
 
 // capture appends b to s.str while it fits in limit.
-func (s *harScan) capture(b []byte, limit int) {
+func (s *scan) capture(b []byte, limit int) {
 	if s.full {
 		return
 	}
@@ -421,7 +421,7 @@ func (s *harScan) capture(b []byte, limit int) {
 // scanString reads a string token, checking it as encoding/json does and
 // decoding it as encoding/json does (invalid UTF-8 and lone surrogates
 // become U+FFFD) when limit >= 0.
-func (s *harScan) scanString(limit int) error {
+func (s *scan) scanString(limit int) error {
 	s.r++ // the opening quote
 	s.str, s.n, s.esc, s.full = s.str[:0], 0, false, false
 	decode := limit >= 0
@@ -469,7 +469,7 @@ func (s *harScan) scanString(limit int) error {
 }
 
 // addRune appends r to the captured string, whole or not at all.
-func (s *harScan) addRune(r rune, limit int) {
+func (s *scan) addRune(r rune, limit int) {
 	n := utf8.RuneLen(r)
 	s.n += n
 	if s.full || len(s.str)+n > limit {
@@ -480,7 +480,7 @@ func (s *harScan) addRune(r rune, limit int) {
 }
 
 // scanEscape reads the escape at s.r (a backslash).
-func (s *harScan) scanEscape(limit int) error {
+func (s *scan) scanEscape(limit int) error {
 	s.esc = true
 	if !s.ensure(2) {
 		return s.unexpectedEOF()
@@ -536,7 +536,7 @@ func (s *harScan) scanEscape(limit int) error {
 }
 
 // hex4 checks and reads the \uXXXX escape at s.r.
-func (s *harScan) hex4() (rune, error) {
+func (s *scan) hex4() (rune, error) {
 	s.ensure(6)
 	for i := 2; i < 6; i++ {
 		if s.r+i >= s.w {
@@ -574,7 +574,7 @@ func hsHex4(b []byte) rune {
 
 // next returns the next byte of a number or literal, or ok false at the
 // end of the input.
-func (s *harScan) next() (byte, bool) {
+func (s *scan) next() (byte, bool) {
 	if s.r == s.w && !s.ensure(1) {
 		return 0, false
 	}
@@ -583,7 +583,7 @@ func (s *harScan) next() (byte, bool) {
 
 // scanNumber reads a number with encoding/json's grammar; the byte after
 // it is left for the next token.
-func (s *harScan) scanNumber(limit int) error {
+func (s *scan) scanNumber(limit int) error {
 	s.str, s.n, s.esc, s.full = s.str[:0], 0, false, false
 	take := func() {
 		if limit >= 0 {
@@ -648,7 +648,7 @@ func (s *harScan) scanNumber(limit int) error {
 }
 
 // scanLiteral reads true, false or null.
-func (s *harScan) scanLiteral(lit string) error {
+func (s *scan) scanLiteral(lit string) error {
 	for i := 0; i < len(lit); i++ {
 		c, ok := s.next()
 		if !ok {
@@ -663,10 +663,10 @@ func (s *harScan) scanLiteral(lit string) error {
 }
 
 // where describes absolute offset off: "line 5, column 1 (byte offset 26)".
-func (s *harScan) where(off int64) (string, int) { return s.j.Where(off - s.j.Base) }
+func (s *scan) where(off int64) (string, int) { return s.j.Where(off - s.j.Base) }
 
 // line is the line of absolute offset off (0 if unknown).
-func (s *harScan) line(off int64) int {
+func (s *scan) line(off int64) int {
 	l, _ := s.j.Pos.Line(off)
 	return l
 }
@@ -676,8 +676,8 @@ func hsIsEOF(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, i
 
 // fail turns an error of the scanner into a ParseError naming the file
 // and position, as ingest.JSONInput.fail does for encoding/json's.
-func (s *harScan) fail(err error) ingest.ParseError {
-	var syn *harSyntaxError
+func (s *scan) fail(err error) ingest.ParseError {
+	var syn *syntaxError
 	switch {
 	case errors.As(err, &syn):
 		w, line := s.where(syn.off)

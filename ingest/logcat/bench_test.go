@@ -1,9 +1,6 @@
 package logcat
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"bufio"
 	"bytes"
 	"fmt"
@@ -15,6 +12,9 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 // writeLogcat writes a realistic threadtime logcat of about size bytes to

@@ -1,23 +1,23 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"strconv"
 	"strings"
+
+	"parley/ingest"
 )
 
 // This file recognises what logcat events mean: crashes, kills of app
 // processes, and facts about the device.
 
-const lcMaxLine = 1 << 20 // the longest line the Android parsers read whole
+const maxLine = 1 << 20 // the longest line the Android parsers read whole
 
-const lcMaxFrames = 64
+const maxFrames = 64
 
 // javaCrash turns an AndroidRuntime "FATAL EXCEPTION" event (with its
 // joined stack trace) into a crash.
 func (p *logcatParser) javaCrash(ev *ingest.Event) {
-	c, proc, thread, cause := lcJavaCrash(ev.Message)
+	c, proc, thread, cause := parseJavaCrash(ev.Message)
 	ev.Level, ev.Crash = ingest.LevelFatal, c
 	a := p.ownAttrs(ev)
 	if proc != "" {
@@ -32,7 +32,7 @@ func (p *logcatParser) javaCrash(ev *ingest.Event) {
 	}
 }
 
-// lcJavaCrash reads
+// parseJavaCrash reads
 //
 //	FATAL EXCEPTION: main
 //	Process: com.app, PID: 1234
@@ -43,7 +43,7 @@ func (p *logcatParser) javaCrash(ev *ingest.Event) {
 //
 // Type and Reason come from the first exception line, Frames from its "at"
 // lines; cause is the last top-level "Caused by:".
-func lcJavaCrash(msg string) (c *ingest.Crash, proc, thread, cause string) {
+func parseJavaCrash(msg string) (c *ingest.Crash, proc, thread, cause string) {
 	c = &ingest.Crash{Kind: "java"}
 	first, rest, _ := strings.Cut(msg, "\n")
 	if _, t, ok := strings.Cut(first, ":"); ok {
@@ -63,7 +63,7 @@ func lcJavaCrash(msg string) (c *ingest.Crash, proc, thread, cause string) {
 			}
 			proc = strings.TrimSpace(proc)
 		case strings.HasPrefix(t, "at "):
-			if header && !nested && len(c.Frames) < lcMaxFrames {
+			if header && !nested && len(c.Frames) < maxFrames {
 				c.Frames = append(c.Frames, t[3:])
 			}
 		case strings.HasPrefix(t, "Caused by: "):
@@ -75,27 +75,27 @@ func lcJavaCrash(msg string) (c *ingest.Crash, proc, thread, cause string) {
 			nested = nested || strings.HasPrefix(t, "Suppressed: ")
 		case !header:
 			header = true
-			c.Type, c.Reason = lcExceptionHeader(t)
+			c.Type, c.Reason = exceptionHeader(t)
 		}
 	}
 	return c, proc, thread, cause
 }
 
-// lcExceptionHeader splits "java.lang.IllegalStateException: message".
-func lcExceptionHeader(t string) (typ, reason string) {
+// exceptionHeader splits "java.lang.IllegalStateException: message".
+func exceptionHeader(t string) (typ, reason string) {
 	cand, msg, found := strings.Cut(t, ": ")
 	if !found {
 		cand = strings.TrimSuffix(t, ":")
 	}
-	if lcLooksLikeClass(cand) {
+	if looksLikeClass(cand) {
 		return cand, strings.TrimSpace(msg)
 	}
 	return "", t
 }
 
-// lcLooksLikeClass accepts Java/Kotlin class names: java.lang.Error,
+// looksLikeClass accepts Java/Kotlin class names: java.lang.Error,
 // Foo$Bar, MyException.
-func lcLooksLikeClass(s string) bool {
+func looksLikeClass(s string) bool {
 	if s == "" || len(s) > 256 {
 		return false
 	}
@@ -144,7 +144,7 @@ func (p *logcatParser) anrCrash(ev *ingest.Event) {
 // usually follow can complete it (frames, abort message, process).
 func (p *logcatParser) libcCrash(ev ingest.Event) {
 	p.releaseHold()
-	sig := lcParseSignal(ev.Message[len("Fatal signal "):])
+	sig := parseSignal(ev.Message[len("Fatal signal "):])
 	ev.Level = ingest.LevelFatal
 	ev.Crash = &ingest.Crash{Kind: "native", Type: sig.name, Reason: sig.reason()}
 	if sig.thread != "" {
@@ -186,14 +186,14 @@ func (p *logcatParser) crashApp(proc string) {
 	p.env.App = strings.Clone(proc) // proc lies in the event's transient text
 }
 
-// lcSignal is what a "signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr
+// signalInfo is what a "signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr
 // 0x1c" line says.
-type lcSignal struct {
+type signalInfo struct {
 	name, code, fault string
 	thread, process   string
 }
 
-func (s lcSignal) reason() string {
+func (s signalInfo) reason() string {
 	r := s.code
 	if s.fault != "" && strings.Trim(s.fault, "-") != "" {
 		if r != "" {
@@ -204,13 +204,13 @@ func (s lcSignal) reason() string {
 	return r
 }
 
-// lcParseSignal reads what follows "Fatal signal " or "signal ":
+// parseSignal reads what follows "Fatal signal " or "signal ":
 //
 //	11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr 0x0 in tid 1250 (RenderThread), pid 1234 (com.app)
 //	6 (SIGABRT), code -6 in tid 4850 (main)
 //	11 (SIGSEGV) at 0x00000000 (code=1), thread 1234 (Thread-5)
-func lcParseSignal(s string) lcSignal {
-	var sig lcSignal
+func parseSignal(s string) signalInfo {
+	var sig signalInfo
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		if j := strings.IndexByte(s[i:], ')'); j > 0 {
 			sig.name = s[i+1 : i+j]
@@ -219,7 +219,7 @@ func lcParseSignal(s string) lcSignal {
 	if i := strings.Index(s, "code "); i >= 0 {
 		r := s[i+len("code "):]
 		n := 0
-		for n < len(r) && (r[n] == '-' || lcIsDigit(r[n])) {
+		for n < len(r) && (r[n] == '-' || isDigit(r[n])) {
 			n++
 		}
 		sig.code = "code " + r[:n]
@@ -234,28 +234,28 @@ func lcParseSignal(s string) lcSignal {
 		}
 	}
 	if i := strings.Index(s, "fault addr "); i >= 0 {
-		sig.fault = lcToken(s[i+len("fault addr "):])
+		sig.fault = token(s[i+len("fault addr "):])
 	} else if i := strings.Index(s, ") at 0x"); i >= 0 {
-		sig.fault = lcToken(s[i+len(") at "):])
+		sig.fault = token(s[i+len(") at "):])
 	}
-	sig.thread = lcParenAfter(s, "in tid ")
+	sig.thread = parenAfter(s, "in tid ")
 	if sig.thread == "" {
-		sig.thread = lcParenAfter(s, "thread ")
+		sig.thread = parenAfter(s, "thread ")
 	}
-	sig.process = lcParenAfter(s, ", pid ")
+	sig.process = parenAfter(s, ", pid ")
 	return sig
 }
 
-// lcToken is s up to the first space or comma.
-func lcToken(s string) string {
+// token is s up to the first space or comma.
+func token(s string) string {
 	if i := strings.IndexAny(s, " ,"); i >= 0 {
 		return s[:i]
 	}
 	return s
 }
 
-// lcParenAfter finds "<key>1234 (name)" and returns name.
-func lcParenAfter(s, key string) string {
+// parenAfter finds "<key>1234 (name)" and returns name.
+func parenAfter(s, key string) string {
 	i := strings.Index(s, key)
 	if i < 0 {
 		return ""
@@ -273,11 +273,11 @@ func lcParenAfter(s, key string) string {
 }
 
 // lookAround checks an ordinary event for kills and device facts; kind is
-// the lcTagKind of its tag.
+// the tagKind of its tag.
 func (p *logcatParser) lookAround(ev *ingest.Event, kind int) {
 	switch kind {
-	case lcTagActivityManager, lcTagKiller:
-		if k, ok := lcKill(ev.Tag, ev.Message); ok {
+	case tagActivityManager, tagKiller:
+		if k, ok := kill(ev.Tag, ev.Message); ok {
 			a := p.ownAttrs(ev)
 			a[ingest.AttrKilled] = k.pkg
 			if k.proc != k.pkg {
@@ -293,47 +293,47 @@ func (p *logcatParser) lookAround(ev *ingest.Event, kind int) {
 				a[ingest.AttrKillAdj] = k.adj
 			}
 		}
-	case lcTagCarrierConfig:
+	case tagCarrierConfig:
 		// "Build fingerprint changed. old: … new: generic_x86/…:6.0/…"
 		if _, fp, ok := strings.Cut(ev.Message, "Build fingerprint changed. old: "); ok {
 			if _, nfp, ok := strings.Cut(fp, " new: "); ok {
-				p.env.Merge(lcEnvFromFingerprint(strings.TrimSpace(nfp)).Clone())
+				p.env.Merge(envFromFingerprint(strings.TrimSpace(nfp)).Clone())
 			}
 		}
 	}
 	m := ev.Message
-	if m == "" || (m[0] != '[' && m[0] != 'r' && m[0] != 'B' && p.tally.events >= lcPropEvents) {
+	if m == "" || (m[0] != '[' && m[0] != 'r' && m[0] != 'B' && p.tally.events >= propEvents) {
 		return // what follows cannot match: the common case
 	}
 	if len(m) > 2048 {
 		m = m[:2048]
 	}
 	// System properties ("[ro.build.version.release]: [9]") are looked for
-	// in the first lcPropEvents events, where apps and bug reports print
+	// in the first propEvents events, where apps and bug reports print
 	// them, and in lines that start with one; searching every line of a big
 	// log would cost more than the rest of the parse.
-	if (p.tally.events < lcPropEvents || lcHasPrefix(m, "[ro.") || lcHasPrefix(m, "ro.")) && strings.Contains(m, "ro.") {
+	if (p.tally.events < propEvents || hasPrefix(m, "[ro.") || hasPrefix(m, "ro.")) && strings.Contains(m, "ro.") {
 		p.props(m)
 	}
 	if fp, ok := strings.CutPrefix(m, "Build fingerprint: "); ok {
 		fp, _, _ = strings.Cut(fp, "\n")
-		p.env.Merge(lcEnvFromFingerprint(strings.Trim(fp, "' ")).Clone())
+		p.env.Merge(envFromFingerprint(strings.Trim(fp, "' ")).Clone())
 	}
 }
 
-const lcPropEvents = 5000
+const propEvents = 5000
 
-type lcKillInfo struct{ pkg, proc, pid, reason, adj string }
+type killInfo struct{ pkg, proc, pid, reason, adj string }
 
-// lcNumberAfter is the (possibly negative) number after key in s, or "".
-func lcNumberAfter(s, key string) string {
+// numberAfter is the (possibly negative) number after key in s, or "".
+func numberAfter(s, key string) string {
 	i := strings.Index(s, key)
 	if i < 0 {
 		return ""
 	}
 	r := s[i+len(key):]
 	n := 0
-	for n < len(r) && (lcIsDigit(r[n]) || n == 0 && r[n] == '-') {
+	for n < len(r) && (isDigit(r[n]) || n == 0 && r[n] == '-') {
 		n++
 	}
 	if n == 0 || r[:n] == "-" {
@@ -342,26 +342,26 @@ func lcNumberAfter(s, key string) string {
 	return r[:n]
 }
 
-// lcKill recognises the system killing or losing an app process:
+// kill recognises the system killing or losing an app process:
 //
 //	ActivityManager: Killing 1234:com.app/u0a123 (adj 900): empty #17
 //	ActivityManager: Process com.app (pid 1234) has died
 //	lowmemorykiller: Killing 'com.app' (1234), adj 906, …
 //	lmkd: Kill 'com.app' (1234), uid 10123, oom_score_adj 900 to free 50000kB rss; reason: low watermark is breached
 //	am_kill: [0,1234,com.app,900,empty #17]
-func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
+func kill(tag, msg string) (k killInfo, ok bool) {
 	msg, _, _ = strings.Cut(msg, "\n")
 	switch tag {
 	case "ActivityManager":
 		if r, found := strings.CutPrefix(msg, "Killing "); found {
 			pid, r2, found := strings.Cut(r, ":")
-			if !found || !lcAllDigits([]byte(pid)) {
+			if !found || !allDigits([]byte(pid)) {
 				return k, false
 			}
 			k.pid = pid
 			proc, r3, _ := strings.Cut(r2, "/")
 			k.proc = proc
-			k.adj = lcNumberAfter(r3, "(adj ")
+			k.adj = numberAfter(r3, "(adj ")
 			if _, reason, found := strings.Cut(r3, "): "); found {
 				k.reason = strings.TrimSpace(reason)
 			}
@@ -400,8 +400,8 @@ func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
 		} else {
 			k.reason = tag
 		}
-		if k.adj = lcNumberAfter(r, "oom_score_adj "); k.adj == "" {
-			k.adj = lcNumberAfter(r, "adj ")
+		if k.adj = numberAfter(r, "oom_score_adj "); k.adj == "" {
+			k.adj = numberAfter(r, "adj ")
 		}
 	case "am_kill", "am_proc_died":
 		fields := strings.Split(strings.Trim(msg, "[] "), ",")
@@ -409,7 +409,7 @@ func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
 			return k, false
 		}
 		k.pid, k.proc = fields[1], fields[2]
-		if len(fields) >= 4 && lcAllDigits([]byte(strings.TrimPrefix(fields[3], "-"))) && fields[3] != "" {
+		if len(fields) >= 4 && allDigits([]byte(strings.TrimPrefix(fields[3], "-"))) && fields[3] != "" {
 			k.adj = fields[3]
 		}
 		if tag == "am_kill" && len(fields) >= 5 {
@@ -436,7 +436,7 @@ func lcKill(tag, msg string) (k lcKillInfo, ok bool) {
 func (p *logcatParser) props(m string) {
 	for _, key := range [...]string{"ro.build.version.release", "ro.product.model", "ro.product.manufacturer",
 		"ro.build.version.sdk", "ro.build.fingerprint", "ro.product.brand"} {
-		v, ok := lcPropValue(m, key)
+		v, ok := propValue(m, key)
 		if !ok {
 			continue
 		}
@@ -450,15 +450,15 @@ func (p *logcatParser) props(m string) {
 				p.env.Device = strings.Clone(v)
 			}
 		case "ro.build.fingerprint":
-			p.env.Merge(lcEnvFromFingerprint(v).Clone())
+			p.env.Merge(envFromFingerprint(v).Clone())
 		default:
 			p.env.Merge(ingest.Environment{Extra: map[string]string{key: strings.Clone(v)}})
 		}
 	}
 }
 
-// lcPropValue finds key in m and returns the value after it.
-func lcPropValue(m, key string) (string, bool) {
+// propValue finds key in m and returns the value after it.
+func propValue(m, key string) (string, bool) {
 	i := strings.Index(m, key)
 	if i < 0 {
 		return "", false
@@ -481,9 +481,9 @@ func lcPropValue(m, key string) (string, bool) {
 	return v, v != ""
 }
 
-// lcEnvFromFingerprint reads a build fingerprint,
+// envFromFingerprint reads a build fingerprint,
 // brand/product/device:release/id/incremental:type/tags.
-func lcEnvFromFingerprint(fp string) ingest.Environment {
+func envFromFingerprint(fp string) ingest.Environment {
 	env := ingest.Environment{Platform: "android"}
 	if fp == "" {
 		return env

@@ -1,11 +1,11 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"strings"
 	"testing"
+
+	"parley/ingest"
 )
 
 // checkParse verifies what must hold for any input: the Result counts
@@ -26,14 +26,14 @@ func checkParse(t *testing.T, name string, evs []ingest.Event, res ingest.Result
 	for i, ev := range evs {
 		if ev.Crash != nil {
 			crashes++
-			if ev.Level != ingest.LevelFatal || len(ev.Crash.Frames) > lcMaxFrames {
+			if ev.Level != ingest.LevelFatal || len(ev.Crash.Frames) > maxFrames {
 				t.Fatalf("crash event %+v", ev)
 			}
 		}
 		if ev.Line < 1 || (i > 0 && ev.Line < evs[i-1].Line) {
 			t.Fatalf("event %d has line %d after %d", i, ev.Line, evs[max(i-1, 0)].Line)
 		}
-		if ev.Source != name || len(ev.Message) > lcMaxLine+lcMaxMessage {
+		if ev.Source != name || len(ev.Message) > maxLine+maxMessage {
 			t.Fatalf("event %d: source %q, message of %d bytes", i, ev.Source, len(ev.Message))
 		}
 	}

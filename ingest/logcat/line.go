@@ -1,43 +1,43 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"parley/ingest"
 )
 
 // This file reads single logcat lines. Everything works on []byte and
 // returns offsets, so that recognising a line allocates nothing; strings
 // are built only for the events that are kept.
 
-// lcSpan is a half-open byte range [lo, hi) of the line being parsed.
-type lcSpan struct{ lo, hi int }
+// span is a half-open byte range [lo, hi) of the line being parsed.
+type span struct{ lo, hi int }
 
-func (s lcSpan) of(b []byte) []byte { return b[s.lo:s.hi] }
+func (s span) of(b []byte) []byte { return b[s.lo:s.hi] }
 
 // Kinds of timestamp a logcat line can carry.
 const (
-	lcTSNone     = iota // brief: no time at all
-	lcTSMonthDay        // "12-28 18:54:07.120" (threadtime, time): no year
-	lcTSFull            // "2023-05-01 12:34:56.789" (-v year, Android Studio)
-	lcTSEpoch           // "1682944496.789" (-v epoch): seconds since 1970 UTC
-	lcTSUptime          // "  1234.567" (-v monotonic): seconds since boot, no wall time
+	tsNone     = iota // brief: no time at all
+	tsMonthDay        // "12-28 18:54:07.120" (threadtime, time): no year
+	tsFull            // "2023-05-01 12:34:56.789" (-v year, Android Studio)
+	tsEpoch           // "1682944496.789" (-v epoch): seconds since 1970 UTC
+	tsUptime          // "  1234.567" (-v monotonic): seconds since boot, no wall time
 )
 
 // Shapes of logcat line.
 const (
-	lcShapeThreadtime = iota + 1 // time PID TID L Tag: msg
-	lcShapeTime                  // time L/Tag(PID): msg
-	lcShapeBrief                 // L/Tag(PID): msg
-	lcShapeStudio                // date time PID-TID Tag package L msg
-	lcShapeStudioOld             // date time PID-TID/package L/Tag: msg
-	lcShapeLong                  // [ time PID:TID L/Tag ]  (message on the following lines)
+	shapeThreadtime = iota + 1 // time PID TID L Tag: msg
+	shapeTime                  // time L/Tag(PID): msg
+	shapeBrief                 // L/Tag(PID): msg
+	shapeStudio                // date time PID-TID Tag package L msg
+	shapeStudioOld             // date time PID-TID/package L/Tag: msg
+	shapeLong                  // [ time PID:TID L/Tag ]  (message on the following lines)
 )
 
-// lcFields is one parsed logcat line.
-type lcFields struct {
+// lineFields is one parsed logcat line.
+type lineFields struct {
 	shape  int
 	level  byte
 	tsKind int
@@ -48,25 +48,25 @@ type lcFields struct {
 	hasZone              bool
 	epoch                int64
 
-	clock lcClock // cache of lcFastThreadtimeLine
-	// fast says lcFastThreadtimeLine read the line; clockSeq counts its
+	clock lineClock // cache of fastThreadtimeLine
+	// fast says fastThreadtimeLine read the line; clockSeq counts its
 	// readings of a new "MM-DD HH:MM:SS", so that two lines with the same
 	// clockSeq are of the same second.
 	fast     bool
 	clockSeq uint64
 
-	body lcSpan // from the first field after the timestamp to the end
-	uid  lcSpan
-	pid  lcSpan
-	tid  lcSpan
-	tag  lcSpan
-	pkg  lcSpan
-	msg  lcSpan
+	body span // from the first field after the timestamp to the end
+	uid  span
+	pid  span
+	tid  span
+	tag  span
+	pkg  span
+	msg  span
 }
 
-func lcIsDigit(c byte) bool { return c-'0' <= 9 }
+func isDigit(c byte) bool { return c-'0' <= 9 }
 
-func lcIsLevel(c byte) bool {
+func isLevel(c byte) bool {
 	switch c {
 	case 'V', 'D', 'I', 'W', 'E', 'F', 'A':
 		return true
@@ -74,7 +74,7 @@ func lcIsLevel(c byte) bool {
 	return false
 }
 
-func lcD2(b []byte, i int) (int, bool) {
+func d2(b []byte, i int) (int, bool) {
 	c0, c1 := b[i]-'0', b[i+1]-'0'
 	if c0 > 9 || c1 > 9 {
 		return 0, false
@@ -82,57 +82,57 @@ func lcD2(b []byte, i int) (int, bool) {
 	return int(c0)*10 + int(c1), true
 }
 
-func lcSkipSpaces(b []byte, i int) int {
+func skipSpaces(b []byte, i int) int {
 	for i < len(b) && b[i] == ' ' {
 		i++
 	}
 	return i
 }
 
-func lcAllDigits(b []byte) bool {
+func allDigits(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
 	for _, c := range b {
-		if !lcIsDigit(c) {
+		if !isDigit(c) {
 			return false
 		}
 	}
 	return true
 }
 
-// lcParseLine recognises one logcat line (without its line ending) in any of
+// parseLine recognises one logcat line (without its line ending) in any of
 // the supported shapes and fills f. It reports false for anything else.
-func lcParseLine(b []byte, f *lcFields) bool {
+func parseLine(b []byte, f *lineFields) bool {
 	if len(b) < 4 {
 		return false
 	}
-	if lcFastThreadtimeLine(b, f) {
+	if fastThreadtimeLine(b, f) {
 		return true
 	}
 	f.fast = false
 	c := b[0]
 	switch {
-	case lcIsDigit(c) || c == ' ':
-		i, ok := lcParseTime(b, 0, f)
+	case isDigit(c) || c == ' ':
+		i, ok := parseTime(b, 0, f)
 		if !ok {
 			return false
 		}
-		return lcParseBody(b, i, f)
-	case lcIsLevel(c) && b[1] == '/':
-		f.tsKind = lcTSNone
-		f.body = lcSpan{0, len(b)}
-		return lcParseTagPid(b, 0, f, lcShapeBrief)
+		return parseBody(b, i, f)
+	case isLevel(c) && b[1] == '/':
+		f.tsKind = tsNone
+		f.body = span{0, len(b)}
+		return parseTagPid(b, 0, f, shapeBrief)
 	case c == '[' && b[1] == ' ':
-		return lcParseLongHeader(b, f)
+		return parseLongHeader(b, f)
 	}
 	return false
 }
 
-// lcFastThreadtimeLine reads the most common line of all in one pass:
+// fastThreadtimeLine reads the most common line of all in one pass:
 // "MM-DD HH:MM:SS.mmm  PID  TID L Tag: msg". Anything else (and anything
 // odd about this shape) is left to the general code.
-func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
+func fastThreadtimeLine(b []byte, f *lineFields) bool {
 	n := len(b)
 	if n < 24 {
 		return false
@@ -156,8 +156,8 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 		// PID and TID ("  1234  1256 ") nearly always lie in the 16 bytes
 		// after the time: find them from those bytes' classes at once.
 		w0, w1 := binary.LittleEndian.Uint64(b[19:]), binary.LittleEndian.Uint64(b[27:])
-		sp := lcSpaceBits(w0) | lcSpaceBits(w1)<<8
-		dg := lcDigitBits(w0) | lcDigitBits(w1)<<8
+		sp := spaceBits(w0) | spaceBits(w1)<<8
+		dg := digitBits(w0) | digitBits(w1)<<8
 		ps = bits.TrailingZeros64(^sp)
 		pe = ps + bits.TrailingZeros64(^(dg >> ps))
 		ts = pe + bits.TrailingZeros64(^(sp >> pe))
@@ -165,43 +165,43 @@ func lcFastThreadtimeLine(b []byte, f *lcFields) bool {
 		ps, pe, ts, te = ps+19, pe+19, ts+19, te+19
 	}
 	if !(ps < pe && pe < ts && ts < te && te < 19+16) { // a short line, or fields past the 16 bytes
-		i := 19 + lcSpaces(b, 19)
+		i := 19 + spaces(b, 19)
 		ps = i
-		i += lcDigits(b, i)
+		i += digitsAt(b, i)
 		pe = i
 		if pe == ps || i >= n || b[i] != ' ' {
 			return false
 		}
-		i += lcSpaces(b, i)
+		i += spaces(b, i)
 		ts = i
-		i += lcDigits(b, i)
+		i += digitsAt(b, i)
 		te = i
 	}
 	i := te
-	if te == ts || i+3 >= n || b[i] != ' ' || b[i+2] != ' ' || lcLevels[b[i+1]] == ingest.LevelUnknown {
+	if te == ts || i+3 >= n || b[i] != ' ' || b[i+2] != ' ' || levelTable[b[i+1]] == ingest.LevelUnknown {
 		return false
 	}
 	c := &f.clock
-	f.shape, f.level = lcShapeThreadtime, b[i+1]
-	f.tsKind, f.year, f.month, f.day = lcTSMonthDay, 0, c.month, c.day
+	f.shape, f.level = shapeThreadtime, b[i+1]
+	f.tsKind, f.year, f.month, f.day = tsMonthDay, 0, c.month, c.day
 	f.hour, f.min, f.sec = c.hour, c.min, c.sec
 	f.nsec = (int(d15)*100 + int(d16)*10 + int(d17)) * 1e6
 	f.hasZone = false
-	f.body = lcSpan{ps, n}
-	f.pid, f.tid, f.uid, f.pkg = lcSpan{ps, pe}, lcSpan{ts, te}, lcSpan{}, lcSpan{}
+	f.body = span{ps, n}
+	f.pid, f.tid, f.uid, f.pkg = span{ps, pe}, span{ts, te}, span{}, span{}
 	f.fast = true
-	return lcTagColon(b, i+3, f)
+	return tagColon(b, i+3, f)
 }
 
-// lcClock is the "MM-DD HH:MM:SS" that lcFastThreadtimeLine read last, and
+// lineClock is the "MM-DD HH:MM:SS" that fastThreadtimeLine read last, and
 // its first 14 bytes as two little-endian words (bytes 0-7 and 6-13).
-type lcClock struct {
+type lineClock struct {
 	key0, key1                 uint64
 	month, day, hour, min, sec int
 }
 
 // read reads "MM-DD HH:MM:SS" at the start of b (at least 14 bytes).
-func (c *lcClock) read(b []byte) bool {
+func (c *lineClock) read(b []byte) bool {
 	t := b[:14]
 	if t[2] != '-' || t[5] != ' ' || t[8] != ':' || t[11] != ':' {
 		return false
@@ -221,9 +221,9 @@ func (c *lcClock) read(b []byte) bool {
 	return true
 }
 
-// lcParseTime reads a timestamp at b[i:] and returns the index just after
+// parseTime reads a timestamp at b[i:] and returns the index just after
 // it (and after an optional "+hhmm" zone).
-func lcParseTime(b []byte, i int, f *lcFields) (int, bool) {
+func parseTime(b []byte, i int, f *lineFields) (int, bool) {
 	n := len(b)
 	f.hasZone = false
 	// The common case first: "MM-DD HH:MM:SS.mmm " (threadtime, time).
@@ -238,11 +238,11 @@ func lcParseTime(b []byte, i int, f *lcFields) (int, bool) {
 				mo, dd := int(d0)*10+int(d1), int(d3)*10+int(d4)
 				h, m, s := int(d6)*10+int(d7), int(d9)*10+int(d10), int(d12)*10+int(d13)
 				if mo-1 < 12 && dd-1 < 31 && h <= 23 && m <= 59 && s <= 60 && mo > 0 && dd > 0 {
-					f.tsKind, f.year, f.month, f.day = lcTSMonthDay, 0, mo, dd
+					f.tsKind, f.year, f.month, f.day = tsMonthDay, 0, mo, dd
 					f.hour, f.min, f.sec = h, m, s
 					f.nsec = (int(d15)*100 + int(d16)*10 + int(d17)) * 1e6
 					if n-i > 19 && (t[18] == ' ' && (b[i+19] == '+' || b[i+19] == '-')) {
-						return lcZone(b, i+18, f), true
+						return zoneAt(b, i+18, f), true
 					}
 					return i + 18, true
 				}
@@ -253,33 +253,33 @@ func lcParseTime(b []byte, i int, f *lcFields) (int, bool) {
 		return 0, false
 	}
 	switch {
-	case b[i+2] == '-' && lcIsDigit(b[i]):
-		mo, ok1 := lcD2(b, i)
-		d, ok2 := lcD2(b, i+3)
+	case b[i+2] == '-' && isDigit(b[i]):
+		mo, ok1 := d2(b, i)
+		d, ok2 := d2(b, i+3)
 		if !ok1 || !ok2 || b[i+5] != ' ' {
 			return 0, false
 		}
-		f.tsKind, f.year, f.month, f.day = lcTSMonthDay, 0, mo, d
+		f.tsKind, f.year, f.month, f.day = tsMonthDay, 0, mo, d
 		i += 6
-	case n-i >= 19 && b[i+4] == '-' && b[i+7] == '-' && lcIsDigit(b[i]):
-		y1, ok1 := lcD2(b, i)
-		y2, ok2 := lcD2(b, i+2)
-		mo, ok3 := lcD2(b, i+5)
-		d, ok4 := lcD2(b, i+8)
+	case n-i >= 19 && b[i+4] == '-' && b[i+7] == '-' && isDigit(b[i]):
+		y1, ok1 := d2(b, i)
+		y2, ok2 := d2(b, i+2)
+		mo, ok3 := d2(b, i+5)
+		d, ok4 := d2(b, i+8)
 		if !ok1 || !ok2 || !ok3 || !ok4 || (b[i+10] != ' ' && b[i+10] != 'T') {
 			return 0, false
 		}
-		f.tsKind, f.year, f.month, f.day = lcTSFull, y1*100+y2, mo, d
+		f.tsKind, f.year, f.month, f.day = tsFull, y1*100+y2, mo, d
 		i += 11
 	default:
-		return lcParseEpoch(b, i, f)
+		return parseEpoch(b, i, f)
 	}
 	if n-i < 8 {
 		return 0, false
 	}
-	h, ok1 := lcD2(b, i)
-	m, ok2 := lcD2(b, i+3)
-	s, ok3 := lcD2(b, i+6)
+	h, ok1 := d2(b, i)
+	m, ok2 := d2(b, i+3)
+	s, ok3 := d2(b, i+6)
 	if !ok1 || !ok2 || !ok3 || b[i+2] != ':' || b[i+5] != ':' {
 		return 0, false
 	}
@@ -288,18 +288,18 @@ func lcParseTime(b []byte, i int, f *lcFields) (int, bool) {
 	}
 	f.hour, f.min, f.sec = h, m, s
 	i += 8
-	f.nsec, i = lcFrac(b, i)
-	return lcZone(b, i, f), true
+	f.nsec, i = frac(b, i)
+	return zoneAt(b, i, f), true
 }
 
-// lcFrac reads ".ddd" (1 to 9 digits) as nanoseconds.
-func lcFrac(b []byte, i int) (int, int) {
+// frac reads ".ddd" (1 to 9 digits) as nanoseconds.
+func frac(b []byte, i int) (int, int) {
 	if i >= len(b) || b[i] != '.' {
 		return 0, i
 	}
 	i++
 	ns, digits := 0, 0
-	for i < len(b) && lcIsDigit(b[i]) {
+	for i < len(b) && isDigit(b[i]) {
 		if digits < 9 {
 			ns = ns*10 + int(b[i]-'0')
 			digits++
@@ -312,11 +312,11 @@ func lcFrac(b []byte, i int) (int, int) {
 	return ns, i
 }
 
-// lcZone reads an optional " +hhmm" (logcat -v zone) after the time.
-func lcZone(b []byte, i int, f *lcFields) int {
+// zoneAt reads an optional " +hhmm" (logcat -v zone) after the time.
+func zoneAt(b []byte, i int, f *lineFields) int {
 	if len(b)-i >= 6 && b[i] == ' ' && (b[i+1] == '+' || b[i+1] == '-') && (len(b)-i == 6 || b[i+6] == ' ') {
-		hh, ok1 := lcD2(b, i+2)
-		mm, ok2 := lcD2(b, i+4)
+		hh, ok1 := d2(b, i+2)
+		mm, ok2 := d2(b, i+4)
 		if ok1 && ok2 && hh <= 14 && mm <= 59 {
 			off := hh*3600 + mm*60
 			if b[i+1] == '-' {
@@ -329,13 +329,13 @@ func lcZone(b []byte, i int, f *lcFields) int {
 	return i
 }
 
-// lcParseEpoch reads "-v epoch" (10-digit seconds) or "-v monotonic"
+// parseEpoch reads "-v epoch" (10-digit seconds) or "-v monotonic"
 // (seconds since boot, right-aligned) timestamps.
-func lcParseEpoch(b []byte, i int, f *lcFields) (int, bool) {
-	i = lcSkipSpaces(b, i)
+func parseEpoch(b []byte, i int, f *lineFields) (int, bool) {
+	i = skipSpaces(b, i)
 	start := i
 	var sec int64
-	for i < len(b) && lcIsDigit(b[i]) && i-start < 12 {
+	for i < len(b) && isDigit(b[i]) && i-start < 12 {
 		sec = sec*10 + int64(b[i]-'0')
 		i++
 	}
@@ -343,34 +343,34 @@ func lcParseEpoch(b []byte, i int, f *lcFields) (int, bool) {
 	if digits == 0 || i >= len(b) || b[i] != '.' {
 		return 0, false
 	}
-	ns, j := lcFrac(b, i)
+	ns, j := frac(b, i)
 	if j-i < 4 || j >= len(b) || b[j] != ' ' { // at least milliseconds, then a space
 		return 0, false
 	}
 	if digits >= 9 {
-		f.tsKind, f.epoch = lcTSEpoch, sec
+		f.tsKind, f.epoch = tsEpoch, sec
 	} else {
-		f.tsKind = lcTSUptime
+		f.tsKind = tsUptime
 	}
 	f.nsec = ns
-	return lcZone(b, j, f), true
+	return zoneAt(b, j, f), true
 }
 
-// lcParseBody reads what follows a timestamp.
-func lcParseBody(b []byte, i int, f *lcFields) bool {
+// parseBody reads what follows a timestamp.
+func parseBody(b []byte, i int, f *lineFields) bool {
 	n := len(b)
 	if i >= n || b[i] != ' ' {
 		return false
 	}
-	i = lcSkipSpaces(b, i)
+	i = skipSpaces(b, i)
 	if n-i < 3 {
 		return false
 	}
-	f.body = lcSpan{i, n}
-	if lcIsLevel(b[i]) && b[i+1] == '/' {
-		return lcParseTagPid(b, i, f, lcShapeTime)
+	f.body = span{i, n}
+	if isLevel(b[i]) && b[i+1] == '/' {
+		return parseTagPid(b, i, f, shapeTime)
 	}
-	if lcFastThreadtime(b, i, f) {
+	if fastThreadtime(b, i, f) {
 		return true
 	}
 	// First token: PID (threadtime), UID (threadtime -v uid) or PID-TID (Studio).
@@ -379,16 +379,16 @@ func lcParseBody(b []byte, i int, f *lcFields) bool {
 		i++
 	}
 	tok := b[t1:i]
-	if dash := bytes.IndexByte(tok, '-'); dash > 0 && lcIsDigit(tok[0]) {
-		return lcParseStudio(b, t1, t1+dash, i, f)
+	if dash := bytes.IndexByte(tok, '-'); dash > 0 && isDigit(tok[0]) {
+		return parseStudio(b, t1, t1+dash, i, f)
 	}
 	// threadtime: PID TID L Tag: msg, or UID PID TID L Tag: msg
-	var toks [3]lcSpan
-	toks[0] = lcSpan{t1, i}
+	var toks [3]span
+	toks[0] = span{t1, i}
 	nt := 1
 	for {
-		i = lcSkipSpaces(b, i)
-		if i+1 < n && lcIsLevel(b[i]) && b[i+1] == ' ' && nt >= 2 {
+		i = skipSpaces(b, i)
+		if i+1 < n && isLevel(b[i]) && b[i+1] == ' ' && nt >= 2 {
 			break
 		}
 		if i >= n || nt == 3 {
@@ -398,69 +398,69 @@ func lcParseBody(b []byte, i int, f *lcFields) bool {
 		for i < n && b[i] != ' ' {
 			i++
 		}
-		toks[nt] = lcSpan{s, i}
+		toks[nt] = span{s, i}
 		nt++
 	}
 	pid, tid := toks[0], toks[1]
 	if nt == 3 {
 		f.uid, pid, tid = toks[0], toks[1], toks[2]
 	} else {
-		f.uid = lcSpan{}
+		f.uid = span{}
 	}
-	if !lcAllDigits(pid.of(b)) || !lcAllDigits(tid.of(b)) {
+	if !allDigits(pid.of(b)) || !allDigits(tid.of(b)) {
 		return false
 	}
-	f.shape, f.level, f.pid, f.tid, f.pkg = lcShapeThreadtime, b[i], pid, tid, lcSpan{}
-	return lcTagColon(b, i+2, f)
+	f.shape, f.level, f.pid, f.tid, f.pkg = shapeThreadtime, b[i], pid, tid, span{}
+	return tagColon(b, i+2, f)
 }
 
-// lcFastThreadtime reads the common "PID TID L Tag: msg" body at b[i:] in
+// fastThreadtime reads the common "PID TID L Tag: msg" body at b[i:] in
 // one pass; anything unusual is left to the general code.
-func lcFastThreadtime(b []byte, i int, f *lcFields) bool {
+func fastThreadtime(b []byte, i int, f *lineFields) bool {
 	n := len(b)
 	ps := i
-	for i < n && lcIsDigit(b[i]) {
+	for i < n && isDigit(b[i]) {
 		i++
 	}
 	pe := i
 	if pe == ps || i >= n || b[i] != ' ' {
 		return false
 	}
-	i = lcSkipSpaces(b, i)
+	i = skipSpaces(b, i)
 	ts := i
-	for i < n && lcIsDigit(b[i]) {
+	for i < n && isDigit(b[i]) {
 		i++
 	}
 	te := i
-	if te == ts || i+3 >= n || b[i] != ' ' || !lcIsLevel(b[i+1]) || b[i+2] != ' ' {
+	if te == ts || i+3 >= n || b[i] != ' ' || !isLevel(b[i+1]) || b[i+2] != ' ' {
 		return false
 	}
-	f.shape, f.level = lcShapeThreadtime, b[i+1]
-	f.pid, f.tid, f.uid, f.pkg = lcSpan{ps, pe}, lcSpan{ts, te}, lcSpan{}, lcSpan{}
-	return lcTagColon(b, i+3, f)
+	f.shape, f.level = shapeThreadtime, b[i+1]
+	f.pid, f.tid, f.uid, f.pkg = span{ps, pe}, span{ts, te}, span{}, span{}
+	return tagColon(b, i+3, f)
 }
 
-// lcTagColon reads "Tag: msg" at b[i:]; the tag ends at the first ':' that
+// tagColon reads "Tag: msg" at b[i:]; the tag ends at the first ':' that
 // is followed by a space or the end of the line.
-func lcTagColon(b []byte, i int, f *lcFields) bool {
+func tagColon(b []byte, i int, f *lineFields) bool {
 	n := len(b)
 	if i+16 <= n {
 		// Most tags with their padding and ": " fit in 16 bytes: find the
 		// colon and the tag's end from those bytes' classes at once.
 		w0, w1 := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
-		sp := lcSpaceBits(w0) | lcSpaceBits(w1)<<8
-		colons := lcColonBits(w0) | lcColonBits(w1)<<8
+		sp := spaceBits(w0) | spaceBits(w1)<<8
+		colons := colonBits(w0) | colonBits(w1)<<8
 		if c := colons & (sp >> 1); c != 0 { // a colon before a space
 			j := bits.TrailingZeros64(c)
 			e := 64 - bits.LeadingZeros64(^sp&(1<<j-1)) // after the tag's last non-space
-			f.tag = lcSpan{i, i + e}
-			f.msg = lcSpan{i + j + 2, n}
+			f.tag = span{i, i + e}
+			f.msg = span{i + j + 2, n}
 			return true
 		}
 	}
 	j := i
 	for {
-		j = lcIndexColon(b, j)
+		j = indexColon(b, j)
 		if j >= n {
 			return false
 		}
@@ -473,7 +473,7 @@ func lcTagColon(b []byte, i int, f *lcFields) bool {
 	if e-8 >= i {
 		// padding of up to 8 spaces ("%-8s"): find the last non-space of the
 		// 8 bytes before the colon
-		m := lcNonZero(binary.LittleEndian.Uint64(b[e-8:]) ^ 0x2020202020202020)
+		m := nonZero(binary.LittleEndian.Uint64(b[e-8:]) ^ 0x2020202020202020)
 		e -= bits.LeadingZeros64(m) >> 3
 		if m == 0 {
 			for e > i && b[e-1] == ' ' {
@@ -485,39 +485,39 @@ func lcTagColon(b []byte, i int, f *lcFields) bool {
 			e--
 		}
 	}
-	f.tag = lcSpan{i, e}
+	f.tag = span{i, e}
 	m := j + 2
 	if m > n {
 		m = n
 	}
-	f.msg = lcSpan{m, n}
+	f.msg = span{m, n}
 	return true
 }
 
 // SWAR helpers: they look at 8 bytes at a time, without the mispredicted
 // branches that byte loops over short, variable runs cost.
 const (
-	lcOnes  = 0x0101010101010101
-	lcHighs = 0x8080808080808080
-	lcLows7 = 0x7f7f7f7f7f7f7f7f
+	ones8  = 0x0101010101010101
+	highs8 = 0x8080808080808080
+	lows7  = 0x7f7f7f7f7f7f7f7f
 )
 
-// lcPack gathers the high bits of the 8 bytes of x (where lcNonZero and
-// lcNotDigits mark bytes) into the low 8 bits: byte k gives bit k. The
+// pack gathers the high bits of the 8 bytes of x (where nonZero and
+// notDigits mark bytes) into the low 8 bits: byte k gives bit k. The
 // multiplication moves each byte's bit to its place in the top byte without
 // any two of them colliding or carrying.
-func lcPack(x uint64) uint64 { return (x >> 7 & lcOnes) * 0x0102040810204080 >> 56 }
+func pack(x uint64) uint64 { return (x >> 7 & ones8) * 0x0102040810204080 >> 56 }
 
-// lcSpaceBits, lcDigitBits and lcColonBits mark, one bit per byte (byte k
+// spaceBits, digitBits and colonBits mark, one bit per byte (byte k
 // of w gives bit k), the spaces, ASCII digits and colons among the 8 bytes
 // of w.
-func lcSpaceBits(w uint64) uint64 { return lcPack(lcNonZero(w^0x2020202020202020)) ^ 0xff }
-func lcDigitBits(w uint64) uint64 { return lcPack(lcNotDigits(w)) ^ 0xff }
-func lcColonBits(w uint64) uint64 { return lcPack(lcNonZero(w^0x3a3a3a3a3a3a3a3a)) ^ 0xff }
+func spaceBits(w uint64) uint64 { return pack(nonZero(w^0x2020202020202020)) ^ 0xff }
+func digitBits(w uint64) uint64 { return pack(notDigits(w)) ^ 0xff }
+func colonBits(w uint64) uint64 { return pack(nonZero(w^0x3a3a3a3a3a3a3a3a)) ^ 0xff }
 
-// lcLoad8 reads b[i:i+8] little-endian, padding past the end with 0xff
+// load8 reads b[i:i+8] little-endian, padding past the end with 0xff
 // (which is neither a digit, a space nor a colon).
-func lcLoad8(b []byte, i int) uint64 {
+func load8(b []byte, i int) uint64 {
 	if i+8 <= len(b) {
 		return binary.LittleEndian.Uint64(b[i:])
 	}
@@ -528,55 +528,55 @@ func lcLoad8(b []byte, i int) uint64 {
 	return w
 }
 
-// lcNonZero marks, with its high bit, every byte of x that is not zero.
-func lcNonZero(x uint64) uint64 { return ((x & lcLows7) + lcLows7 | x) & lcHighs }
+// nonZero marks, with its high bit, every byte of x that is not zero.
+func nonZero(x uint64) uint64 { return ((x & lows7) + lows7 | x) & highs8 }
 
-// lcSpaces counts the spaces at b[i:] (any number).
-func lcSpaces(b []byte, i int) int {
-	if m := lcNonZero(lcLoad8(b, i) ^ 0x2020202020202020); m != 0 {
+// spaces counts the spaces at b[i:] (any number).
+func spaces(b []byte, i int) int {
+	if m := nonZero(load8(b, i) ^ 0x2020202020202020); m != 0 {
 		return bits.TrailingZeros64(m) >> 3
 	}
-	return lcSpacesSlow(b, i)
+	return spacesSlow(b, i)
 }
 
-func lcSpacesSlow(b []byte, i int) int {
+func spacesSlow(b []byte, i int) int {
 	n := 8
 	for {
-		if m := lcNonZero(lcLoad8(b, i+n) ^ 0x2020202020202020); m != 0 {
+		if m := nonZero(load8(b, i+n) ^ 0x2020202020202020); m != 0 {
 			return n + bits.TrailingZeros64(m)>>3
 		}
 		n += 8
 	}
 }
 
-// lcDigits counts the ASCII digits at b[i:] (any number).
-func lcDigits(b []byte, i int) int {
-	if m := lcNotDigits(lcLoad8(b, i)); m != 0 {
+// digitsAt counts the ASCII digits at b[i:] (any number).
+func digitsAt(b []byte, i int) int {
+	if m := notDigits(load8(b, i)); m != 0 {
 		return bits.TrailingZeros64(m) >> 3
 	}
-	return lcDigitsSlow(b, i)
+	return digitsSlow(b, i)
 }
 
-func lcDigitsSlow(b []byte, i int) int {
+func digitsSlow(b []byte, i int) int {
 	n := 8
 	for {
-		if m := lcNotDigits(lcLoad8(b, i+n)); m != 0 {
+		if m := notDigits(load8(b, i+n)); m != 0 {
 			return n + bits.TrailingZeros64(m)>>3
 		}
 		n += 8
 	}
 }
 
-// lcNotDigits marks the bytes of w that are not ASCII digits.
-func lcNotDigits(w uint64) uint64 {
+// notDigits marks the bytes of w that are not ASCII digits.
+func notDigits(w uint64) uint64 {
 	hi := w&0xf0f0f0f0f0f0f0f0 ^ 0x3030303030303030                        // zero: high nibble 3
 	lo := (w&0x0f0f0f0f0f0f0f0f + 0x0606060606060606) & 0x1010101010101010 // set: low nibble > 9
-	return lcNonZero(hi | lo)
+	return nonZero(hi | lo)
 }
 
-// lcIndexColon finds the first ':' in b[j:], 8 bytes at a step (tags are
+// indexColon finds the first ':' in b[j:], 8 bytes at a step (tags are
 // too short for bytes.IndexByte to pay off); len(b) if there is none.
-func lcIndexColon(b []byte, j int) int {
+func indexColon(b []byte, j int) int {
 	const ones, highs, colons = 0x0101010101010101, 0x8080808080808080, 0x3a3a3a3a3a3a3a3a
 	for ; j+8 <= len(b); j += 8 {
 		x := binary.LittleEndian.Uint64(b[j:]) ^ colons
@@ -592,8 +592,8 @@ func lcIndexColon(b []byte, j int) int {
 	return len(b)
 }
 
-// lcParseTagPid reads "L/Tag(PID): msg" at b[i:] (brief and time shapes).
-func lcParseTagPid(b []byte, i int, f *lcFields, shape int) bool {
+// parseTagPid reads "L/Tag(PID): msg" at b[i:] (brief and time shapes).
+func parseTagPid(b []byte, i int, f *lineFields, shape int) bool {
 	n := len(b)
 	lvl := b[i]
 	ts := i + 2
@@ -604,13 +604,13 @@ func lcParseTagPid(b []byte, i int, f *lcFields, shape int) bool {
 			return false
 		}
 		open := j + k
-		p := lcSkipSpaces(b, open+1)
+		p := skipSpaces(b, open+1)
 		ps := p
-		for p < n && lcIsDigit(b[p]) {
+		for p < n && isDigit(b[p]) {
 			p++
 		}
 		pe := p
-		p = lcSkipSpaces(b, p)
+		p = skipSpaces(b, p)
 		if pe > ps && p+1 < n && b[p] == ')' && b[p+1] == ':' && (p+2 == n || b[p+2] == ' ') {
 			e := open
 			for e > ts && b[e-1] == ' ' {
@@ -621,8 +621,8 @@ func lcParseTagPid(b []byte, i int, f *lcFields, shape int) bool {
 				m = n
 			}
 			f.shape, f.level = shape, lvl
-			f.tag, f.pid, f.tid, f.uid, f.pkg = lcSpan{ts, e}, lcSpan{ps, pe}, lcSpan{}, lcSpan{}, lcSpan{}
-			f.msg = lcSpan{m, n}
+			f.tag, f.pid, f.tid, f.uid, f.pkg = span{ts, e}, span{ps, pe}, span{}, span{}, span{}
+			f.msg = span{m, n}
 			return true
 		}
 		j = open + 1
@@ -630,9 +630,9 @@ func lcParseTagPid(b []byte, i int, f *lcFields, shape int) bool {
 	return false
 }
 
-// lcParseStudio reads Android Studio bodies: "PID-TID Tag package L msg"
+// parseStudio reads Android Studio bodies: "PID-TID Tag package L msg"
 // (Studio Electric Eel and later) or "PID-TID/package L/Tag: msg" (older).
-func lcParseStudio(b []byte, t1, dash, end int, f *lcFields) bool {
+func parseStudio(b []byte, t1, dash, end int, f *lineFields) bool {
 	n := len(b)
 	pidTid := b[t1:end]
 	slash := bytes.IndexByte(pidTid, '/')
@@ -640,27 +640,27 @@ func lcParseStudio(b []byte, t1, dash, end int, f *lcFields) bool {
 	if slash > 0 {
 		tidEnd = t1 + slash
 	}
-	if !lcAllDigits(b[t1:dash]) || !lcAllDigits(b[dash+1:tidEnd]) {
+	if !allDigits(b[t1:dash]) || !allDigits(b[dash+1:tidEnd]) {
 		return false
 	}
-	f.pid, f.tid, f.uid = lcSpan{t1, dash}, lcSpan{dash + 1, tidEnd}, lcSpan{}
-	i := lcSkipSpaces(b, end)
+	f.pid, f.tid, f.uid = span{t1, dash}, span{dash + 1, tidEnd}, span{}
+	i := skipSpaces(b, end)
 	if slash > 0 {
-		f.pkg = lcSpan{tidEnd + 1, end}
-		if i+2 >= n || !lcIsLevel(b[i]) || b[i+1] != '/' {
+		f.pkg = span{tidEnd + 1, end}
+		if i+2 >= n || !isLevel(b[i]) || b[i+1] != '/' {
 			return false
 		}
-		f.shape, f.level = lcShapeStudioOld, b[i]
-		return lcTagColon(b, i+2, f)
+		f.shape, f.level = shapeStudioOld, b[i]
+		return tagColon(b, i+2, f)
 	}
 	// New Studio: up to 4 tokens (tag, maybe with spaces, then package), then the level.
-	var toks [5]lcSpan
+	var toks [5]span
 	nt := 0
 	for {
 		if i >= n {
 			return false
 		}
-		if lcIsLevel(b[i]) && (i+1 == n || b[i+1] == ' ') && nt >= 1 {
+		if isLevel(b[i]) && (i+1 == n || b[i+1] == ' ') && nt >= 1 {
 			break
 		}
 		if nt == len(toks) {
@@ -670,49 +670,49 @@ func lcParseStudio(b []byte, t1, dash, end int, f *lcFields) bool {
 		for i < n && b[i] != ' ' {
 			i++
 		}
-		toks[nt] = lcSpan{s, i}
+		toks[nt] = span{s, i}
 		nt++
-		i = lcSkipSpaces(b, i)
+		i = skipSpaces(b, i)
 	}
-	f.shape, f.level = lcShapeStudio, b[i]
+	f.shape, f.level = shapeStudio, b[i]
 	if nt == 1 {
-		f.tag, f.pkg = toks[0], lcSpan{}
+		f.tag, f.pkg = toks[0], span{}
 	} else {
-		f.tag, f.pkg = lcSpan{toks[0].lo, toks[nt-2].hi}, toks[nt-1]
+		f.tag, f.pkg = span{toks[0].lo, toks[nt-2].hi}, toks[nt-1]
 	}
-	m := lcSkipSpaces(b, i+1)
-	f.msg = lcSpan{m, n}
+	m := skipSpaces(b, i+1)
+	f.msg = span{m, n}
 	return true
 }
 
-// lcParseLongHeader reads the header of "-v long": "[ 05-01 12:34:56.789  1234: 1256 E/Tag     ]".
-func lcParseLongHeader(b []byte, f *lcFields) bool {
+// parseLongHeader reads the header of "-v long": "[ 05-01 12:34:56.789  1234: 1256 E/Tag     ]".
+func parseLongHeader(b []byte, f *lineFields) bool {
 	n := len(b)
 	if b[n-1] != ']' {
 		return false
 	}
-	i, ok := lcParseTime(b, 2, f)
+	i, ok := parseTime(b, 2, f)
 	if !ok {
 		return false
 	}
-	i = lcSkipSpaces(b, i)
-	f.body = lcSpan{i, n}
+	i = skipSpaces(b, i)
+	f.body = span{i, n}
 	ps := i
-	for i < n && lcIsDigit(b[i]) {
+	for i < n && isDigit(b[i]) {
 		i++
 	}
 	if i == ps || i >= n || b[i] != ':' {
 		return false
 	}
-	f.pid = lcSpan{ps, i}
-	i = lcSkipSpaces(b, i+1)
+	f.pid = span{ps, i}
+	i = skipSpaces(b, i+1)
 	ts := i
 	for i < n && b[i] != ' ' {
 		i++
 	}
-	f.tid = lcSpan{ts, i}
-	i = lcSkipSpaces(b, i)
-	if i+2 >= n || !lcIsLevel(b[i]) || b[i+1] != '/' {
+	f.tid = span{ts, i}
+	i = skipSpaces(b, i)
+	if i+2 >= n || !isLevel(b[i]) || b[i+1] != '/' {
 		return false
 	}
 	f.level = b[i]
@@ -720,13 +720,13 @@ func lcParseLongHeader(b []byte, f *lcFields) bool {
 	for e > i+2 && b[e-1] == ' ' {
 		e--
 	}
-	f.shape, f.tag, f.uid, f.pkg, f.msg = lcShapeLong, lcSpan{i + 2, e}, lcSpan{}, lcSpan{}, lcSpan{n, n}
+	f.shape, f.tag, f.uid, f.pkg, f.msg = shapeLong, span{i + 2, e}, span{}, span{}, span{n, n}
 	return true
 }
 
-// lcDivider recognises "--------- beginning of main" and "--------- switch
+// divider recognises "--------- beginning of main" and "--------- switch
 // to system" and returns the buffer's name.
-func lcDivider(b []byte) ([]byte, bool) {
+func divider(b []byte) ([]byte, bool) {
 	const dashes = "--------- "
 	if len(b) < len(dashes) || string(b[:len(dashes)]) != dashes {
 		return nil, false
@@ -746,10 +746,10 @@ func lcDivider(b []byte) ([]byte, bool) {
 // buffer dividers.
 func LooksLike(head []byte) bool {
 	head = bytes.TrimPrefix(head, []byte("\xEF\xBB\xBF"))
-	if bytes.HasPrefix(head, []byte(lcAndroidMagic)) {
+	if bytes.HasPrefix(head, []byte(androidMagic)) {
 		return true
 	}
-	var f lcFields
+	var f lineFields
 	matched, other := 0, 0
 	for lineNo := 0; len(head) > 0 && lineNo < 400; lineNo++ {
 		nl := bytes.IndexByte(head, '\n')
@@ -761,10 +761,10 @@ func LooksLike(head []byte) bool {
 			line, head = head[:nl], head[nl+1:]
 		}
 		line = bytes.TrimSuffix(line, []byte{'\r'})
-		if len(line) == 0 || line[0] == '\t' || (line[0] == ' ' && !lcLeadingEpoch(line)) {
+		if len(line) == 0 || line[0] == '\t' || (line[0] == ' ' && !leadingEpoch(line)) {
 			continue
 		}
-		if _, ok := lcDivider(line); ok || lcParseLine(line, &f) {
+		if _, ok := divider(line); ok || parseLine(line, &f) {
 			matched++
 		} else if !last { // the last line may be cut short by the head's end
 			other++
@@ -773,8 +773,8 @@ func LooksLike(head []byte) bool {
 	return matched > 0 && matched >= other
 }
 
-// lcLeadingEpoch tells a right-aligned "-v monotonic" line from an indented one.
-func lcLeadingEpoch(b []byte) bool {
-	i := lcSkipSpaces(b, 0)
-	return i < len(b) && lcIsDigit(b[i])
+// leadingEpoch tells a right-aligned "-v monotonic" line from an indented one.
+func leadingEpoch(b []byte) bool {
+	i := skipSpaces(b, 0)
+	return i < len(b) && isDigit(b[i])
 }

@@ -1,8 +1,12 @@
+// Package logcat reads Android's own text logs: logcat in every layout
+// (threadtime, time, brief, long, Android Studio, with -v uid, zone, epoch
+// and the like), native crash tombstones, and the Parley Android app's log
+// with its header. Crashes (Java, ANR, native) become crash events. Pick a
+// parser with ingest/formats; ingest/bugreport reads the logs of a bug
+// report through ParseWith.
 package logcat
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"fmt"
 	"io"
@@ -10,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"parley/ingest"
 )
 
 // Options tunes ParseWith.
@@ -31,12 +37,12 @@ type Options struct {
 }
 
 const (
-	lcMaxMessage   = 64 << 10  // bytes of one event's message (with its continuation lines)
-	lcMaxHold      = 256       // events queued while a native crash waits for its tombstone
-	lcSniffLines   = 100       // lines without any logcat line before the file is refused
-	lcSniffBytes   = 256 << 10 // bytes of such lines before the file is refused
-	lcLineErrors   = 10        // unreadable lines reported one by one
-	lcYearPeekSize = 64 << 10
+	maxMessage   = 64 << 10  // bytes of one event's message (with its continuation lines)
+	maxHold      = 256       // events queued while a native crash waits for its tombstone
+	sniffLines   = 100       // lines without any logcat line before the file is refused
+	sniffBytes   = 256 << 10 // bytes of such lines before the file is refused
+	lineErrors   = 10        // unreadable lines reported one by one
+	yearPeekSize = 64 << 10
 )
 
 // Parse reads Android logcat output with the default options (the
@@ -84,13 +90,13 @@ func Parse(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 // parsing and is returned as it is.
 func ParseWith(name string, r io.Reader, sink ingest.Sink, opts Options) (ingest.Result, error) {
 	res := ingest.Result{File: name, Format: ingest.FormatLogcat}
-	lr := ingest.NewLineReader(r, lcMaxLine)
+	lr := ingest.NewLineReader(r, maxLine)
 	p := newLogcatParser(&res, sink, opts)
-	if head := lr.Peek(lcYearPeekSize); len(head) > 0 {
-		if y := lcYearInHead(head); y > 0 {
+	if head := lr.Peek(yearPeekSize); len(head) > 0 {
+		if y := yearInHead(head); y > 0 {
 			p.year = y
 		} else if opts.Year <= 0 {
-			p.year = lcGuessYear(head, time.Now().UTC())
+			p.year = guessYear(head, time.Now().UTC())
 		}
 	}
 	for p.err == nil {
@@ -105,7 +111,7 @@ func ParseWith(name string, r io.Reader, sink ingest.Sink, opts Options) (ingest
 	}
 	p.commit()
 	if lr.Long() > 0 {
-		res.AddError(lr.FirstCut(), "%d line(s) longer than %d bytes were cut short", lr.Long(), lcMaxLine)
+		res.AddError(lr.FirstCut(), "%d line(s) longer than %d bytes were cut short", lr.Long(), maxLine)
 	}
 	if p.err != nil {
 		return res, p.fatal()
@@ -117,10 +123,10 @@ func ParseWith(name string, r io.Reader, sink ingest.Sink, opts Options) (ingest
 	return res, nil
 }
 
-// lcGuessYear picks the year for a log that never says it: the current one,
+// guessYear picks the year for a log that never says it: the current one,
 // unless the first "MM-DD" date would then lie in the future, which means the
 // log was written last year (a December log read in January).
-func lcGuessYear(head []byte, now time.Time) int {
+func guessYear(head []byte, now time.Time) int {
 	for len(head) > 0 {
 		line := head
 		if i := bytes.IndexByte(head, '\n'); i >= 0 {
@@ -153,9 +159,9 @@ func isDigits(b []byte) bool {
 	return true
 }
 
-// lcYearInHead finds the year of the first full-date logcat line in head.
-func lcYearInHead(head []byte) int {
-	var f lcFields
+// yearInHead finds the year of the first full-date logcat line in head.
+func yearInHead(head []byte) int {
+	var f lineFields
 	for len(head) > 0 {
 		nl := bytes.IndexByte(head, '\n')
 		if nl < 0 {
@@ -163,7 +169,7 @@ func lcYearInHead(head []byte) int {
 		}
 		line := head[:nl]
 		head = head[nl+1:]
-		if len(line) > 19 && line[4] == '-' && lcParseLine(bytes.TrimSuffix(line, []byte{'\r'}), &f) && f.tsKind == lcTSFull {
+		if len(line) > 19 && line[4] == '-' && parseLine(bytes.TrimSuffix(line, []byte{'\r'}), &f) && f.tsKind == tsFull {
 			return f.year
 		}
 	}
@@ -172,17 +178,17 @@ func lcYearInHead(head []byte) int {
 
 // Join modes of a pending event.
 const (
-	lcModeNone  = iota
-	lcModeFatal // AndroidRuntime "FATAL EXCEPTION": every line of the same writer
-	lcModeANR   // ActivityManager "ANR in": every line of the same writer
-	lcModeDebug // DEBUG tombstone banner: every line of the same writer
-	lcModeLong  // -v long: every line up to an empty one
+	modeNone  = iota
+	modeFatal // AndroidRuntime "FATAL EXCEPTION": every line of the same writer
+	modeANR   // ActivityManager "ANR in": every line of the same writer
+	modeDebug // DEBUG tombstone banner: every line of the same writer
+	modeLong  // -v long: every line up to an empty one
 )
 
-// lcSinkErr wraps an error returned by the sink.
-type lcSinkErr struct{ err error }
+// sinkErr wraps an error returned by the sink.
+type sinkErr struct{ err error }
 
-func (e lcSinkErr) Error() string { return e.err.Error() }
+func (e sinkErr) Error() string { return e.err.Error() }
 
 type logcatParser struct {
 	res  *ingest.Result
@@ -204,7 +210,7 @@ type logcatParser struct {
 		unix                             int64
 	}
 	// tsFast says tsCache holds the second of the fast-read lines whose
-	// lcFields.clockSeq is tsSeq: such a line's time needs no comparing.
+	// lineFields.clockSeq is tsSeq: such a line's time needs no comparing.
 	tsFast bool
 	tsSeq  uint64
 
@@ -214,7 +220,7 @@ type logcatParser struct {
 
 	// the event being assembled
 	havePend bool
-	pend     lcPending
+	pend     pending
 	msgBuf   []byte // its message with continuation lines, when joined
 	joined   bool
 	dropped  int
@@ -238,23 +244,23 @@ type logcatParser struct {
 
 	text  []byte       // the pending event's line from its PID on; see field
 	ev    ingest.Event // the event being passed on; see flush
-	tally lcTally
+	tally eventTally
 
 	err error
-	f   lcFields
+	f   lineFields
 }
 
-// lcPending is the event being assembled. Its fields are kept as offsets
+// pending is the event being assembled. Its fields are kept as offsets
 // into p.text and it becomes an Event only when it is finished (flush):
 // storing an Event's strings in the parser, which lives on the heap, for
 // every line would cost a write barrier per pointer.
-type lcPending struct {
+type pending struct {
 	line               int
 	level              byte
-	mode               int    // lcModeNone, lcModeFatal…
-	kind               int    // lcTagKind of the tag
-	tag, pid, tid, msg lcSpan // in p.text
-	sec                int64  // time, when timed
+	mode               int   // modeNone, modeFatal…
+	kind               int   // tagKind of the tag
+	tag, pid, tid, msg span  // in p.text
+	sec                int64 // time, when timed
 	nsec               int
 	timed              bool
 	attrs              map[string]string // nil: the buffer's shared map
@@ -266,7 +272,7 @@ type lcPending struct {
 // Sink contract promises. Not allocating a string per field and line is
 // what keeps the garbage collector idle during a parse (it cost a fifth
 // of the time when events had strings of their own).
-func (p *logcatParser) field(sp lcSpan) string {
+func (p *logcatParser) field(sp span) string {
 	if sp.hi <= sp.lo {
 		return ""
 	}
@@ -292,7 +298,7 @@ func newLogcatParser(res *ingest.Result, sink ingest.Sink, opts Options) *logcat
 
 // fatal turns p.err into the error to return.
 func (p *logcatParser) fatal() error {
-	if se, ok := p.err.(lcSinkErr); ok {
+	if se, ok := p.err.(sinkErr); ok {
 		return se.err
 	}
 	if pe, ok := p.err.(ingest.ParseError); ok {
@@ -304,12 +310,12 @@ func (p *logcatParser) fatal() error {
 // line handles one input line (without its line ending).
 func (p *logcatParser) line(n int, b []byte) {
 	if len(b) == 0 {
-		if p.havePend && p.pend.mode == lcModeLong {
+		if p.havePend && p.pend.mode == modeLong {
 			p.flush()
 		}
 		return
 	}
-	if p.havePend && p.pend.mode == lcModeLong && !(b[0] == '[' && lcParseLine(b, &p.f)) {
+	if p.havePend && p.pend.mode == modeLong && !(b[0] == '[' && parseLine(b, &p.f)) {
 		p.appendCont(b)
 		return
 	}
@@ -317,7 +323,7 @@ func (p *logcatParser) line(n int, b []byte) {
 		return
 	}
 	if b[0] == '-' {
-		if buf, ok := lcDivider(b); ok {
+		if buf, ok := divider(b); ok {
 			p.flush()
 			if len(p.pre) > 0 {
 				p.flushPre()
@@ -328,7 +334,7 @@ func (p *logcatParser) line(n int, b []byte) {
 		}
 	}
 	f := &p.f
-	if !lcParseLine(b, f) {
+	if !parseLine(b, f) {
 		p.unmatchedLine(n, b)
 		return
 	}
@@ -350,15 +356,15 @@ func (p *logcatParser) line(n int, b []byte) {
 	p.start(n, b, f)
 }
 
-// lcAndroidMagic starts the Android app's own main log: a header of
+// androidMagic starts the Android app's own main log: a header of
 // "# key: value" lines before logcat lines (docs/formats.md).
-const lcAndroidMagic = "# parley-android-log"
+const androidMagic = "# parley-android-log"
 
 // androidHeader reads a line of the Android app's log header into the
 // environment; it reports false for a line that is no header line.
 func (p *logcatParser) androidHeader(b []byte) bool {
 	if !p.inHeader {
-		if bytes.HasPrefix(b, []byte(lcAndroidMagic)) && p.tally.events == 0 && len(p.pre) == 0 {
+		if bytes.HasPrefix(b, []byte(androidMagic)) && p.tally.events == 0 && len(p.pre) == 0 {
 			p.inHeader = true
 			return true
 		}
@@ -369,12 +375,12 @@ func (p *logcatParser) androidHeader(b []byte) bool {
 	if !ok || key == "" {
 		return true // a comment
 	}
-	lcAndroidHeaderField(&p.env, key, val)
+	androidHeaderField(&p.env, key, val)
 	return true
 }
 
-// lcAndroidHeaderField applies one header field of the Android app's log.
-func lcAndroidHeaderField(env *ingest.Environment, key, val string) {
+// androidHeaderField applies one header field of the Android app's log.
+func androidHeaderField(env *ingest.Environment, key, val string) {
 	if strings.EqualFold(key, "os") {
 		if val != "" && val[0] >= '0' && val[0] <= '9' {
 			val = "Android " + val
@@ -386,30 +392,30 @@ func lcAndroidHeaderField(env *ingest.Environment, key, val string) {
 }
 
 // continues reports whether the parsed line b continues the pending event.
-func (p *logcatParser) continues(b []byte, f *lcFields) bool {
+func (p *logcatParser) continues(b []byte, f *lineFields) bool {
 	pd := &p.pend
 	// The cheap tests first: most lines are neither part of a crash nor a
 	// stack frame.
-	if f.level != pd.level || pd.mode == lcModeNone && !lcStackContinuation(f.msg.of(b)) {
+	if f.level != pd.level || pd.mode == modeNone && !stackContinuation(f.msg.of(b)) {
 		return false
 	}
 	return string(f.tag.of(b)) == p.field(pd.tag) && string(f.pid.of(b)) == p.field(pd.pid) &&
 		string(f.tid.of(b)) == p.field(pd.tid)
 }
 
-func lcLevelOf(c byte) ingest.Level { return lcLevels[c] }
+func levelOf(c byte) ingest.Level { return levelTable[c] }
 
-// lcLevels is LevelFromLetter as a table.
-var lcLevels = func() (t [256]ingest.Level) {
+// levelTable is LevelFromLetter as a table.
+var levelTable = func() (t [256]ingest.Level) {
 	for c := range t {
 		t[c] = ingest.LevelFromLetter(byte(c))
 	}
 	return t
 }()
 
-// lcStackContinuation recognises the lines of a Java stack trace after its
+// stackContinuation recognises the lines of a Java stack trace after its
 // first: "\tat …", "Caused by: …", "\t... 7 more", "\tSuppressed: …".
-func lcStackContinuation(m []byte) bool {
+func stackContinuation(m []byte) bool {
 	i := 0
 	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
 		i++
@@ -432,20 +438,20 @@ func lcStackContinuation(m []byte) bool {
 }
 
 // start begins a new pending event from a parsed line.
-func (p *logcatParser) start(n int, b []byte, f *lcFields) {
+func (p *logcatParser) start(n int, b []byte, f *lineFields) {
 	from := f.body.lo
 	p.text = append(p.text[:0], b[from:]...)
-	within := func(sp lcSpan) lcSpan { // sp in the copy in p.text
+	within := func(sp span) span { // sp in the copy in p.text
 		if sp.hi <= sp.lo {
-			return lcSpan{}
+			return span{}
 		}
-		return lcSpan{sp.lo - from, sp.hi - from}
+		return span{sp.lo - from, sp.hi - from}
 	}
 	pd := &p.pend
-	pd.line, pd.level, pd.mode = n, f.level, lcModeNone
+	pd.line, pd.level, pd.mode = n, f.level, modeNone
 	pd.tag, pd.pid, pd.tid, pd.msg = within(f.tag), within(f.pid), within(f.tid), within(f.msg)
 	pd.sec, pd.nsec, pd.timed = p.time(f)
-	pd.kind = lcTagKind(p.field(pd.tag))
+	pd.kind = tagKind(p.field(pd.tag))
 	if pd.attrs != nil { // the pointer writes are done only when needed
 		pd.attrs = nil
 	}
@@ -466,22 +472,22 @@ func (p *logcatParser) start(n int, b []byte, f *lcFields) {
 		pd.attrs = a
 	}
 	p.havePend, p.joined, p.dropped = true, false, 0
-	if f.shape == lcShapeLong {
-		pd.mode = lcModeLong
+	if f.shape == shapeLong {
+		pd.mode = modeLong
 		return
 	}
 	switch pd.kind {
-	case lcTagAndroidRuntime:
-		if lcHasPrefix(p.field(pd.msg), "FATAL EXCEPTION") {
-			pd.mode = lcModeFatal
+	case tagAndroidRuntime:
+		if hasPrefix(p.field(pd.msg), "FATAL EXCEPTION") {
+			pd.mode = modeFatal
 		}
-	case lcTagActivityManager:
-		if lcHasPrefix(p.field(pd.msg), "ANR in ") {
-			pd.mode = lcModeANR
+	case tagActivityManager:
+		if hasPrefix(p.field(pd.msg), "ANR in ") {
+			pd.mode = modeANR
 		}
-	case lcTagDebug:
-		if msg := p.field(pd.msg); lcHasPrefix(msg, tombBanner) {
-			pd.mode = lcModeDebug
+	case tagDebug:
+		if msg := p.field(pd.msg); hasPrefix(msg, tombBanner) {
+			pd.mode = modeDebug
 			pd.tomb = &tombState{}
 			pd.tomb.feed(strings.Clone(msg)) // the state outlives the event's text
 		}
@@ -491,45 +497,45 @@ func (p *logcatParser) start(n int, b []byte, f *lcFields) {
 // Tags whose events mean more than their text: the parser tells them
 // apart once per event, when it starts.
 const (
-	lcTagOther           = iota
-	lcTagAndroidRuntime  // Java crashes
-	lcTagActivityManager // ANRs, kills
-	lcTagDebug           // DEBUG, crash_dump32, crash_dump64: tombstones
-	lcTagLibc            // native crash signals
-	lcTagKiller          // lowmemorykiller, lmkd, am_kill, am_proc_died: kills
-	lcTagCarrierConfig   // CarrierConfigLoader: build fingerprint changes
+	tagOther           = iota
+	tagAndroidRuntime  // Java crashes
+	tagActivityManager // ANRs, kills
+	tagDebug           // DEBUG, crash_dump32, crash_dump64: tombstones
+	tagLibc            // native crash signals
+	tagKiller          // lowmemorykiller, lmkd, am_kill, am_proc_died: kills
+	tagCarrierConfig   // CarrierConfigLoader: build fingerprint changes
 )
 
-// lcTagKind is one table look-up and one comparison: a switch over the
+// tagKind is one table look-up and one comparison: a switch over the
 // special tags would cost a row of branches that, tags being as varied as
 // they are, the processor mostly mispredicts.
-func lcTagKind(tag string) int {
+func tagKind(tag string) int {
 	if tag == "" {
-		return lcTagOther
+		return tagOther
 	}
-	if e := &lcTagKinds[lcTagSlot(tag)]; e.tag == tag {
+	if e := &tagKinds[tagSlot(tag)]; e.tag == tag {
 		return e.kind
 	}
-	return lcTagOther
+	return tagOther
 }
 
-// lcTagSlot hashes a tag into lcTagKinds; the special tags all land in
+// tagSlot hashes a tag into tagKinds; the special tags all land in
 // different slots (the table's initialisation checks it).
-func lcTagSlot(tag string) int {
+func tagSlot(tag string) int {
 	return (len(tag)*9 + int(tag[0]) + int(tag[len(tag)-1])) & 31
 }
 
-var lcTagKinds = func() (t [32]struct {
+var tagKinds = func() (t [32]struct {
 	tag  string
 	kind int
 }) {
 	for tag, kind := range map[string]int{
-		"AndroidRuntime": lcTagAndroidRuntime, "ActivityManager": lcTagActivityManager,
-		"DEBUG": lcTagDebug, "crash_dump32": lcTagDebug, "crash_dump64": lcTagDebug, "libc": lcTagLibc,
-		"lowmemorykiller": lcTagKiller, "lmkd": lcTagKiller, "am_kill": lcTagKiller, "am_proc_died": lcTagKiller,
-		"CarrierConfigLoader": lcTagCarrierConfig,
+		"AndroidRuntime": tagAndroidRuntime, "ActivityManager": tagActivityManager,
+		"DEBUG": tagDebug, "crash_dump32": tagDebug, "crash_dump64": tagDebug, "libc": tagLibc,
+		"lowmemorykiller": tagKiller, "lmkd": tagKiller, "am_kill": tagKiller, "am_proc_died": tagKiller,
+		"CarrierConfigLoader": tagCarrierConfig,
 	} {
-		e := &t[lcTagSlot(tag)]
+		e := &t[tagSlot(tag)]
 		if e.tag != "" {
 			panic("ingest: logcat tags " + e.tag + " and " + tag + " share a slot")
 		}
@@ -538,7 +544,7 @@ var lcTagKinds = func() (t [32]struct {
 	return t
 }()
 
-func lcHasPrefix(s, prefix string) bool {
+func hasPrefix(s, prefix string) bool {
 	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
 }
 
@@ -548,7 +554,7 @@ func (p *logcatParser) appendCont(m []byte) {
 		p.msgBuf = append(p.msgBuf[:0], p.field(p.pend.msg)...)
 		p.joined = true
 	}
-	if len(p.msgBuf)+1+len(m) > lcMaxMessage {
+	if len(p.msgBuf)+1+len(m) > maxMessage {
 		p.dropped++
 		return
 	}
@@ -575,7 +581,7 @@ func (p *logcatParser) unmatchedLine(n int, b []byte) {
 	if !p.sawLogcat && !p.embedded {
 		p.pre = append(p.pre, *ev)
 		p.preBytes += len(b)
-		if len(p.pre) >= lcSniffLines || p.preBytes >= lcSniffBytes {
+		if len(p.pre) >= sniffLines || p.preBytes >= sniffBytes {
 			p.err = ingest.ParseError{File: p.res.File, Msg: fmt.Sprintf(
 				"not a logcat file: no line matched a known logcat format in the first %d lines", len(p.pre))}
 		}
@@ -587,15 +593,15 @@ func (p *logcatParser) unmatchedLine(n int, b []byte) {
 
 func (p *logcatParser) badLine(n int, b []byte) {
 	p.unmatched++
-	if p.unmatched <= lcLineErrors {
-		p.res.AddError(n, "not a logcat line (kept as an event of level ?): %q", lcClip(b, 80))
+	if p.unmatched <= lineErrors {
+		p.res.AddError(n, "not a logcat line (kept as an event of level ?): %q", clip(b, 80))
 	}
 	if p.firstBad == 0 {
 		p.firstBad = n
 	}
 }
 
-func lcClip(b []byte, n int) string {
+func clip(b []byte, n int) string {
 	if len(b) > n {
 		return string(b[:n]) + "…"
 	}
@@ -621,7 +627,7 @@ func (p *logcatParser) finish() {
 	}
 	p.flush()
 	p.releaseHold()
-	if p.unmatched > lcLineErrors {
+	if p.unmatched > lineErrors {
 		p.res.AddError(p.firstBad, "%d lines in all matched no logcat format; they were kept as events of level ?", p.unmatched)
 	}
 	if p.tally.events > 0 || p.sawLogcat {
@@ -676,7 +682,7 @@ func (p *logcatParser) flush() {
 	// pointer to it, and a pointer to a local would make it escape to the
 	// heap, one allocation per line.
 	ev := &p.ev
-	*ev = ingest.Event{Level: lcLevelOf(pd.level), Line: pd.line, Tag: p.field(pd.tag), PID: p.field(pd.pid),
+	*ev = ingest.Event{Level: levelOf(pd.level), Line: pd.line, Tag: p.field(pd.tag), PID: p.field(pd.pid),
 		TID: p.field(pd.tid), Message: p.field(pd.msg), Attrs: p.bufAttrs}
 	if pd.timed {
 		ev.Time = time.Unix(pd.sec, int64(pd.nsec)).UTC()
@@ -694,21 +700,21 @@ func (p *logcatParser) flush() {
 	tomb := pd.tomb
 	if !p.noCrash {
 		switch pd.kind {
-		case lcTagAndroidRuntime:
-			if lcHasPrefix(ev.Message, "FATAL EXCEPTION") {
+		case tagAndroidRuntime:
+			if hasPrefix(ev.Message, "FATAL EXCEPTION") {
 				p.javaCrash(ev)
 			}
-		case lcTagActivityManager:
-			if lcHasPrefix(ev.Message, "ANR in ") {
+		case tagActivityManager:
+			if hasPrefix(ev.Message, "ANR in ") {
 				p.anrCrash(ev)
 			}
-		case lcTagLibc:
-			if lcHasPrefix(ev.Message, "Fatal signal ") {
+		case tagLibc:
+			if hasPrefix(ev.Message, "Fatal signal ") {
 				p.libcCrash(ev.Clone()) // held back past the next events
 				return
 			}
-		case lcTagDebug:
-			if lcHasPrefix(ev.Message, tombBanner) {
+		case tagDebug:
+			if hasPrefix(ev.Message, tombBanner) {
 				held := ev.Clone() // held back past the next events
 				if tomb == nil {
 					tomb = &tombState{}
@@ -730,7 +736,7 @@ func (p *logcatParser) dispatch(ev *ingest.Event) {
 		if q := &p.holdQueue[len(p.holdQueue)-1]; p.holdTomb != nil && q.Tag == "DEBUG" && q.PID == p.holdTPID {
 			p.holdTomb.feedLines(q.Message)
 		}
-		if len(p.holdQueue) >= lcMaxHold {
+		if len(p.holdQueue) >= maxHold {
 			p.releaseHold()
 		}
 		return
@@ -756,7 +762,7 @@ func (p *logcatParser) emit(ev *ingest.Event) {
 	if !ev.Time.IsZero() {
 		// As Result.count does, in integers: time.Time's Before and After
 		// are calls, and storing a time.Time stores a pointer.
-		at := lcInstant{ev.Time.Unix(), ev.Time.Nanosecond(), true}
+		at := instant{ev.Time.Unix(), ev.Time.Nanosecond(), true}
 		if !t.first.set || at.before(t.first) {
 			t.first = at
 		}
@@ -766,31 +772,31 @@ func (p *logcatParser) emit(ev *ingest.Event) {
 	}
 	if p.sink != nil {
 		if err := p.sink(ev); err != nil {
-			p.err = lcSinkErr{err}
+			p.err = sinkErr{err}
 		}
 	}
 }
 
-// lcTally is what Result.count tallies.
-type lcTally struct {
+// eventTally is what Result.count tallies.
+type eventTally struct {
 	events, crashes int
 	levels          [8]int
-	first, last     lcInstant
+	first, last     instant
 }
 
-// lcInstant is a time as parsers make them (time.Unix(sec, nsec).UTC()),
+// instant is a time as parsers make them (time.Unix(sec, nsec).UTC()),
 // without a pointer.
-type lcInstant struct {
+type instant struct {
 	sec  int64
 	nsec int
 	set  bool
 }
 
-func (a lcInstant) before(b lcInstant) bool {
+func (a instant) before(b instant) bool {
 	return a.sec < b.sec || a.sec == b.sec && a.nsec < b.nsec
 }
 
-func (a lcInstant) time() time.Time {
+func (a instant) time() time.Time {
 	if !a.set {
 		return time.Time{}
 	}
@@ -817,7 +823,7 @@ func (p *logcatParser) commit() {
 	if last := t.last.time(); last.After(r.Last) {
 		r.Last = last
 	}
-	p.tally = lcTally{}
+	p.tally = eventTally{}
 }
 
 // releaseHold completes a held native crash with what its tombstone said
@@ -867,19 +873,19 @@ func (p *logcatParser) releaseHold() {
 
 // time turns a parsed timestamp into seconds since 1970 UTC and
 // nanoseconds (see Options); ok is false when the line has no time.
-func (p *logcatParser) time(f *lcFields) (sec int64, nsec int, ok bool) {
+func (p *logcatParser) time(f *lineFields) (sec int64, nsec int, ok bool) {
 	if f.fast && p.tsFast && f.clockSeq == p.tsSeq {
 		return p.tsCache.unix, f.nsec, true // the same second as the line before
 	}
 	p.tsFast, p.tsSeq = f.fast, f.clockSeq
 	switch f.tsKind {
-	case lcTSNone, lcTSUptime:
+	case tsNone, tsUptime:
 		return 0, 0, false
-	case lcTSEpoch:
+	case tsEpoch:
 		return f.epoch, f.nsec, true
 	}
 	y := f.year
-	if f.tsKind == lcTSFull {
+	if f.tsKind == tsFull {
 		p.year = y
 	} else {
 		if p.lastMonth == 12 && f.month == 1 {
@@ -902,10 +908,10 @@ func (p *logcatParser) time(f *lcFields) (sec int64, nsec int, ok bool) {
 
 // unixSeconds turns the wall-clock time of f in year y into seconds since
 // 1970 UTC.
-func (p *logcatParser) unixSeconds(y int, f *lcFields) int64 {
+func (p *logcatParser) unixSeconds(y int, f *lineFields) int64 {
 	if y != p.cY || f.month != p.cM || f.day != p.cD {
 		p.cY, p.cM, p.cD = y, f.month, f.day
-		p.cDays = lcDaysFromCivil(y, f.month, f.day)
+		p.cDays = daysFromCivil(y, f.month, f.day)
 	}
 	sec := p.cDays*86400 + int64(f.hour*3600+f.min*60+f.sec)
 	switch {
@@ -924,9 +930,9 @@ func (p *logcatParser) unixSeconds(y int, f *lcFields) int64 {
 	return sec
 }
 
-// lcDaysFromCivil counts days from 1970-01-01 to the given date
+// daysFromCivil counts days from 1970-01-01 to the given date
 // (proleptic Gregorian; out-of-range days roll over as time.Date does).
-func lcDaysFromCivil(y, m, d int) int64 {
+func daysFromCivil(y, m, d int) int64 {
 	if m <= 2 {
 		y--
 	}

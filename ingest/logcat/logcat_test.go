@@ -1,8 +1,6 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
 )
 
 // parseLogcatString parses text with the year fixed to 2024 unless opts say otherwise.
@@ -49,33 +49,33 @@ func TestLogcatLineShapes(t *testing.T) {
 		w    want
 	}{
 		{"12-28 18:54:07.120   930   930 W auditd  : type=2000 audit(0.0:1): initialized", true,
-			want{lcShapeThreadtime, 'W', lcTSMonthDay, 12, 28, 18, 54, 7, 120e6, 0, "930", "930", "auditd", "type=2000 audit(0.0:1): initialized", "", ""}},
+			want{shapeThreadtime, 'W', tsMonthDay, 12, 28, 18, 54, 7, 120e6, 0, "930", "930", "auditd", "type=2000 audit(0.0:1): initialized", "", ""}},
 		{"12-28 18:54:09.603   955   955 E         : batterystats service unavailable!", true,
-			want{lcShapeThreadtime, 'E', lcTSMonthDay, 12, 28, 18, 54, 9, 603e6, 0, "955", "955", "", "batterystats service unavailable!", "", ""}},
+			want{shapeThreadtime, 'E', tsMonthDay, 12, 28, 18, 54, 9, 603e6, 0, "955", "955", "", "batterystats service unavailable!", "", ""}},
 		{"05-30 11:24:10.193  2957  2957 E AndroidRuntime:        at a.B.c(B.java:345)", true,
-			want{lcShapeThreadtime, 'E', lcTSMonthDay, 5, 30, 11, 24, 10, 193e6, 0, "2957", "2957", "AndroidRuntime", "       at a.B.c(B.java:345)", "", ""}},
+			want{shapeThreadtime, 'E', tsMonthDay, 5, 30, 11, 24, 10, 193e6, 0, "2957", "2957", "AndroidRuntime", "       at a.B.c(B.java:345)", "", ""}},
 		{"05-01 12:34:56.789  1234  1256 I Tag:", true,
-			want{lcShapeThreadtime, 'I', lcTSMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "", "", ""}},
+			want{shapeThreadtime, 'I', tsMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "", "", ""}},
 		{"05-01 12:34:56.789 E/ActivityManager( 1234): ANR in com.app (com.app/.Main)", true,
-			want{lcShapeTime, 'E', lcTSMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "", "ActivityManager", "ANR in com.app (com.app/.Main)", "", ""}},
+			want{shapeTime, 'E', tsMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "", "ActivityManager", "ANR in com.app (com.app/.Main)", "", ""}},
 		{"I/Vold    (  236): Vold 2.1 (the revenge) firing up", true,
-			want{lcShapeBrief, 'I', lcTSNone, 0, 0, 0, 0, 0, 0, 0, "236", "", "Vold", "Vold 2.1 (the revenge) firing up", "", ""}},
+			want{shapeBrief, 'I', tsNone, 0, 0, 0, 0, 0, 0, 0, "236", "", "Vold", "Vold 2.1 (the revenge) firing up", "", ""}},
 		{"D/NetworkMonitorNetworkAgentInfo [WIFI () - null](  858): Validated", true,
-			want{lcShapeBrief, 'D', lcTSNone, 0, 0, 0, 0, 0, 0, 0, "858", "", "NetworkMonitorNetworkAgentInfo [WIFI () - null]", "Validated", "", ""}},
+			want{shapeBrief, 'D', tsNone, 0, 0, 0, 0, 0, 0, 0, "858", "", "NetworkMonitorNetworkAgentInfo [WIFI () - null]", "Validated", "", ""}},
 		{"2023-05-01 12:34:56.789  1234-1256  OkHttp                  com.parley.app                       E  --> GET https://x", true,
-			want{lcShapeStudio, 'E', lcTSFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "OkHttp", "--> GET https://x", "", "com.parley.app"}},
+			want{shapeStudio, 'E', tsFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "OkHttp", "--> GET https://x", "", "com.parley.app"}},
 		{"2023-05-01 12:34:56.789 1234-1256/com.parley.app E/OkHttp: <-- 200 OK", true,
-			want{lcShapeStudioOld, 'E', lcTSFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "OkHttp", "<-- 200 OK", "", "com.parley.app"}},
+			want{shapeStudioOld, 'E', tsFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "OkHttp", "<-- 200 OK", "", "com.parley.app"}},
 		{"2023-05-01 12:34:56.789  1234  1256 I Tag: msg", true,
-			want{lcShapeThreadtime, 'I', lcTSFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "msg", "", ""}},
+			want{shapeThreadtime, 'I', tsFull, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "msg", "", ""}},
 		{"05-01 12:34:56.789123  1234  1256 V Tag: usec", true,
-			want{lcShapeThreadtime, 'V', lcTSMonthDay, 5, 1, 12, 34, 56, 789123e3, 0, "1234", "1256", "Tag", "usec", "", ""}},
+			want{shapeThreadtime, 'V', tsMonthDay, 5, 1, 12, 34, 56, 789123e3, 0, "1234", "1256", "Tag", "usec", "", ""}},
 		{"05-01 12:34:56.789 +0200  1234  1256 D Tag: zone", true,
-			want{lcShapeThreadtime, 'D', lcTSMonthDay, 5, 1, 12, 34, 56, 789e6, 7200, "1234", "1256", "Tag", "zone", "", ""}},
+			want{shapeThreadtime, 'D', tsMonthDay, 5, 1, 12, 34, 56, 789e6, 7200, "1234", "1256", "Tag", "zone", "", ""}},
 		{"05-01 12:34:56.789 u0_a123  1234  1256 A Tag: uid", true,
-			want{lcShapeThreadtime, 'A', lcTSMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "uid", "u0_a123", ""}},
+			want{shapeThreadtime, 'A', tsMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "Tag", "uid", "u0_a123", ""}},
 		{"[ 05-01 12:34:56.789  1234: 1256 E/AndroidRuntime ]", true,
-			want{lcShapeLong, 'E', lcTSMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "AndroidRuntime", "", "", ""}},
+			want{shapeLong, 'E', tsMonthDay, 5, 1, 12, 34, 56, 789e6, 0, "1234", "1256", "AndroidRuntime", "", "", ""}},
 		{"hello world", false, want{}},
 		{"", false, want{}},
 		{"12-28 garbage line here and more", false, want{}},
@@ -88,8 +88,8 @@ func TestLogcatLineShapes(t *testing.T) {
 		{`{"log":{"version":"1.2"}}`, false, want{}},
 	}
 	for _, c := range cases {
-		var f lcFields
-		ok := lcParseLine([]byte(c.line), &f)
+		var f lineFields
+		ok := parseLine([]byte(c.line), &f)
 		if ok != c.ok {
 			t.Errorf("%q: ok=%v, want %v", c.line, ok, c.ok)
 			continue
@@ -106,11 +106,11 @@ func TestLogcatLineShapes(t *testing.T) {
 	}
 
 	// -v epoch and -v monotonic
-	var f lcFields
-	if !lcParseLine([]byte("1682944496.789  1234  1256 I Tag: epoch"), &f) || f.tsKind != lcTSEpoch || f.epoch != 1682944496 || f.nsec != 789e6 {
+	var f lineFields
+	if !parseLine([]byte("1682944496.789  1234  1256 I Tag: epoch"), &f) || f.tsKind != tsEpoch || f.epoch != 1682944496 || f.nsec != 789e6 {
 		t.Errorf("epoch: %+v", f)
 	}
-	if !lcParseLine([]byte("   123.456  1234  1256 I Tag: uptime"), &f) || f.tsKind != lcTSUptime {
+	if !parseLine([]byte("   123.456  1234  1256 I Tag: uptime"), &f) || f.tsKind != tsUptime {
 		t.Errorf("monotonic: %+v", f)
 	}
 }
@@ -541,7 +541,7 @@ func TestLogcatLongLine(t *testing.T) {
 	if len(evs) != 3 || evs[2].Message != "after" || evs[2].Line != 3 {
 		t.Fatalf("events %d", len(evs))
 	}
-	if n := len(evs[1].Message); n != lcMaxLine-len("05-01 10:00:00.001  100  100 I A: ") {
+	if n := len(evs[1].Message); n != maxLine-len("05-01 10:00:00.001  100  100 I A: ") {
 		t.Errorf("cut line keeps %d bytes", n)
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[0].Msg, "longer than 1048576 bytes") {
@@ -560,7 +560,7 @@ func TestLogcatMessageCap(t *testing.T) {
 		t.Fatalf("err %v events %d", err, len(evs))
 	}
 	ev := evs[0]
-	if len(ev.Message) > lcMaxMessage || ev.Attrs[ingest.AttrDroppedLines] == "" || len(ev.Crash.Frames) != lcMaxFrames {
+	if len(ev.Message) > maxMessage || ev.Attrs[ingest.AttrDroppedLines] == "" || len(ev.Crash.Frames) != maxFrames {
 		t.Errorf("message %d bytes, dropped %q, frames %d", len(ev.Message), ev.Attrs[ingest.AttrDroppedLines], len(ev.Crash.Frames))
 	}
 }
@@ -754,9 +754,9 @@ func TestLogcatByteClasses(t *testing.T) {
 						co |= 1 << i
 					}
 				}
-				if lcSpaceBits(x) != sp || lcDigitBits(x) != dg || lcColonBits(x) != co {
+				if spaceBits(x) != sp || digitBits(x) != dg || colonBits(x) != co {
 					t.Fatalf("%q: spaces %08b/%08b digits %08b/%08b colons %08b/%08b", w[:],
-						lcSpaceBits(x), sp, lcDigitBits(x), dg, lcColonBits(x), co)
+						spaceBits(x), sp, digitBits(x), dg, colonBits(x), co)
 				}
 			}
 		}
@@ -765,24 +765,24 @@ func TestLogcatByteClasses(t *testing.T) {
 
 func TestLogcatTagKinds(t *testing.T) {
 	for tag, kind := range map[string]int{
-		"AndroidRuntime": lcTagAndroidRuntime, "ActivityManager": lcTagActivityManager, "DEBUG": lcTagDebug,
-		"crash_dump32": lcTagDebug, "crash_dump64": lcTagDebug, "libc": lcTagLibc, "lowmemorykiller": lcTagKiller,
-		"lmkd": lcTagKiller, "am_kill": lcTagKiller, "am_proc_died": lcTagKiller, "CarrierConfigLoader": lcTagCarrierConfig,
-		"": lcTagOther, "A": lcTagOther, "DEBUG2": lcTagOther, "debug": lcTagOther, "crash_dump": lcTagOther,
-		"androidRuntime": lcTagOther, "libc++": lcTagOther, "ActivityManagerX": lcTagOther,
+		"AndroidRuntime": tagAndroidRuntime, "ActivityManager": tagActivityManager, "DEBUG": tagDebug,
+		"crash_dump32": tagDebug, "crash_dump64": tagDebug, "libc": tagLibc, "lowmemorykiller": tagKiller,
+		"lmkd": tagKiller, "am_kill": tagKiller, "am_proc_died": tagKiller, "CarrierConfigLoader": tagCarrierConfig,
+		"": tagOther, "A": tagOther, "DEBUG2": tagOther, "debug": tagOther, "crash_dump": tagOther,
+		"androidRuntime": tagOther, "libc++": tagOther, "ActivityManagerX": tagOther,
 	} {
-		if got := lcTagKind(tag); got != kind {
+		if got := tagKind(tag); got != kind {
 			t.Errorf("%q: kind %d, want %d", tag, got, kind)
 		}
 	}
 	// Tags that land in a special tag's slot are still told apart.
-	for _, e := range lcTagKinds {
+	for _, e := range tagKinds {
 		if e.tag == "" {
 			continue
 		}
 		other := []byte(e.tag)
 		other[1] ^= 0x20
-		if lcTagSlot(string(other)) == lcTagSlot(e.tag) && lcTagKind(string(other)) != lcTagOther {
+		if tagSlot(string(other)) == tagSlot(e.tag) && tagKind(string(other)) != tagOther {
 			t.Errorf("%q taken for %q", other, e.tag)
 		}
 	}

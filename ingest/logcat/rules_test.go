@@ -1,10 +1,10 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"strings"
 	"testing"
+
+	"parley/ingest"
 )
 
 // Android reclaiming a background app is a finding; a kill of the app while

@@ -1,9 +1,6 @@
 package logcat
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 // The real files of ../shared/samples (see its SOURCES.md). The expected

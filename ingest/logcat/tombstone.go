@@ -1,13 +1,13 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // tombBanner starts every tombstone (a line of 16 "***").
@@ -29,7 +29,7 @@ type tombState struct {
 	process     string
 	uid         string
 	signalLine  string
-	sig         lcSignal
+	sig         signalInfo
 	cause       string
 	abort       string
 	frames      []string
@@ -61,7 +61,7 @@ func (t *tombState) feed(s string) {
 	}
 	if t.inBT {
 		if ts[0] == '#' {
-			if len(t.frames) < lcMaxFrames {
+			if len(t.frames) < maxFrames {
 				t.frames = append(t.frames, ts)
 			}
 			return
@@ -98,7 +98,7 @@ func (t *tombState) feed(s string) {
 	case strings.HasPrefix(ts, "signal "):
 		if t.signalLine == "" && !t.other {
 			t.signalLine = ts
-			t.sig = lcParseSignal(ts[len("signal "):])
+			t.sig = parseSignal(ts[len("signal "):])
 		}
 	case strings.HasPrefix(ts, "Cause: "):
 		if t.cause == "" && !t.other {
@@ -174,7 +174,7 @@ func pfx(p, s string) string {
 
 // env is what the tombstone says about the device and the app.
 func (t *tombState) env() ingest.Environment {
-	env := lcEnvFromFingerprint(t.fingerprint)
+	env := envFromFingerprint(t.fingerprint)
 	env.Platform = "android"
 	if p := t.processName(); p != "" && !strings.ContainsAny(p, "/ ") {
 		if i := strings.IndexByte(p, ':'); i > 0 {
@@ -225,7 +225,7 @@ const tombSniffLines = 100
 // header in its first 100 lines is refused with a ParseError.
 func ParseTombstone(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	res := ingest.Result{File: name, Format: ingest.FormatTombstone}
-	lr := ingest.NewLineReader(r, lcMaxLine)
+	lr := ingest.NewLineReader(r, maxLine)
 	tp := &tombParser{res: &res, sink: sink, t: &tombState{}}
 	for tp.err == nil {
 		line, ok := lr.Next()
@@ -240,10 +240,10 @@ func ParseTombstone(name string, r io.Reader, sink ingest.Sink) (ingest.Result, 
 		tp.log.commit()
 	}
 	if lr.Long() > 0 {
-		res.AddError(lr.FirstCut(), "%d line(s) longer than %d bytes were cut short", lr.Long(), lcMaxLine)
+		res.AddError(lr.FirstCut(), "%d line(s) longer than %d bytes were cut short", lr.Long(), maxLine)
 	}
 	if tp.err != nil {
-		if se, ok := tp.err.(lcSinkErr); ok {
+		if se, ok := tp.err.(sinkErr); ok {
 			return res, se.err
 		}
 		if pe, ok := tp.err.(ingest.ParseError); ok {
@@ -359,7 +359,7 @@ func (tp *tombParser) endLog() {
 	tp.log.flush()
 	tp.log.commit()
 	tp.res.Env.Merge(tp.log.env)
-	if tp.log.unmatched > lcLineErrors {
+	if tp.log.unmatched > lineErrors {
 		tp.res.AddError(tp.log.firstBad, "%d log lines in all matched no logcat format; they were kept as events of level ?", tp.log.unmatched)
 	}
 	if tp.log.err != nil && tp.err == nil {
@@ -406,14 +406,14 @@ func (tp *tombParser) emitCrash() {
 	tp.crashLine = -1 // emitted
 	tp.res.Env.Merge(t.env())
 	if err := tp.res.Emit(tp.sink, ev); err != nil {
-		tp.err = lcSinkErr{err}
+		tp.err = sinkErr{err}
 		return
 	}
 	if t.abort != "" {
 		ab := ingest.Event{Time: ev.Time, Level: ingest.LevelError, Line: tp.abortLine, Tag: "abort", PID: t.pid, TID: t.tid,
 			Message: "Abort message: " + t.abort}
 		if err := tp.res.Emit(tp.sink, ab); err != nil {
-			tp.err = lcSinkErr{err}
+			tp.err = sinkErr{err}
 		}
 	}
 }
@@ -448,7 +448,7 @@ func LooksLikeTombstone(head []byte) bool {
 			banner = true
 		case bytes.HasPrefix(line, []byte("pid: ")) && bytes.Contains(line, []byte(", tid: ")):
 			pid = true
-		case bytes.HasPrefix(line, []byte("signal ")) && len(line) > 7 && lcIsDigit(line[7]):
+		case bytes.HasPrefix(line, []byte("signal ")) && len(line) > 7 && isDigit(line[7]):
 			signal = true
 		case bytes.HasPrefix(line, []byte("Build fingerprint: ")):
 			fp = true

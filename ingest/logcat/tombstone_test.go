@@ -1,12 +1,12 @@
 package logcat
 
 import (
-	"parley/ingest"
-
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
 )
 
 func parseTombstoneString(t *testing.T, text string) ([]ingest.Event, ingest.Result, error) {

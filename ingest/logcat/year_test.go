@@ -14,7 +14,7 @@ func TestLogcatYearNeverInFuture(t *testing.T) {
 		"--------- beginning of main\n01-02 03:04:05.000 1 2 I T: m\n": 2026,
 		"no dates here\n": 2026,
 	} {
-		if got := lcGuessYear([]byte(head), now); got != want {
+		if got := guessYear([]byte(head), now); got != want {
 			t.Errorf("%q: %d, want %d", head, got, want)
 		}
 	}

@@ -1,8 +1,8 @@
+// Package state reads the client-state JSON the web and desktop clients
+// export from their engineering menu ("download state", docs/formats.md).
 package state
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // The web and desktop clients' state dump, saved with the engineering

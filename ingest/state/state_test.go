@@ -1,11 +1,11 @@
 package state
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"strings"
 	"testing"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
 func TestClientStateDocExampleInSync(t *testing.T) {

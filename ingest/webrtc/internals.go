@@ -1,8 +1,9 @@
+// Package webrtc reads the dumps a call leaves: chrome://webrtc-internals
+// exports and rtcstats line-JSON, turning peer-connection state changes,
+// getUserMedia calls and stats series (RTT, loss, jitter) into events.
 package webrtc
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // chrome://webrtc-internals dumps ("Create a WebRTC-Internals dump"), plain
@@ -31,40 +34,40 @@ import (
 // a zone (Date.toLocaleString()): they are read as UTC, then shifted by the
 // zone offset the stats timestamps reveal (see alignLocalTimes).
 
-type wiUpdate struct {
+type pcUpdate struct {
 	Time      any    `json:"time"`
 	Timestamp any    `json:"timestamp"`
 	Type      string `json:"type"`
 	Value     any    `json:"value"`
 }
 
-type wiSeries struct {
+type statSeries struct {
 	StatsType string          `json:"statsType"`
 	StartTime any             `json:"startTime"`
 	EndTime   any             `json:"endTime"`
 	Values    json.RawMessage `json:"values"`
 }
 
-// wiPC is what is kept of one peer connection while it is read. Memory
+// peerConn is what is kept of one peer connection while it is read. Memory
 // is bounded whatever the length of the call: a stats series keeps its
-// last wiMaxPoints values (as the webrtc-internals page itself keeps the
+// last maxPoints values (as the webrtc-internals page itself keeps the
 // last 1000 points of each), all the series of a connection at most
-// wiMaxPCPoints values, and the updateLog its first and last
-// wiMaxUpdates/2 entries, already turned into events.
-type wiPC struct {
+// maxPCPoints values, and the updateLog its first and last
+// maxUpdates/2 entries, already turned into events.
+type peerConn struct {
 	URL              string
 	RTCConfiguration json.RawMessage
-	Updates          []ingest.Event // the first wiMaxUpdates/2 entries
+	Updates          []ingest.Event // the first maxUpdates/2 entries
 	Tail             []ingest.Event // a ring of the last ones
 	Entries          int            // updateLog entries read
 	Zoneless         bool           // times from Date.toLocaleString(): local, zone unknown
-	Stats            map[string]*wiKept
+	Stats            map[string]*kept
 	Points           int  // values kept in Stats
-	Trimmed          bool // a series had more than wiMaxPoints values
+	Trimmed          bool // a series had more than maxPoints values
 }
 
-// wiKept is a stats series: its last values, and how many it had.
-type wiKept struct {
+// kept is a stats series: its last values, and how many it had.
+type kept struct {
 	StatsType  string
 	Start, End time.Time
 	Vals       []any
@@ -72,13 +75,13 @@ type wiKept struct {
 }
 
 const (
-	wiMaxPoints   = 2000
-	wiMaxPCPoints = 400_000
-	wiMaxUpdates  = 10_000
+	maxPoints   = 2000
+	maxPCPoints = 400_000
+	maxUpdates  = 10_000
 )
 
-// wiWanted are the stats properties the samples need.
-var wiWanted = map[string]bool{
+// wanted are the stats properties the samples need.
+var wanted = map[string]bool{
 	"packetsLost": true, "packetsReceived": true, "jitter": true,
 	"roundTripTime": true, "fractionLost": true,
 	"currentRoundTripTime": true, "state": true, "nominated": true, "selected": true,
@@ -88,7 +91,7 @@ var wiWanted = map[string]bool{
 	"timestamp": true,
 }
 
-type wiState struct {
+type parseState struct {
 	j    *ingest.JSONInput
 	res  *ingest.Result
 	sink ingest.Sink
@@ -114,7 +117,7 @@ func ParseInternals(name string, r io.Reader, sink ingest.Sink) (ingest.Result, 
 	if err != nil {
 		return res, ingest.Fatal(&res, ingest.ParseError{File: name, Msg: err.Error()})
 	}
-	st := &wiState{j: j, res: &res, sink: sink}
+	st := &parseState{j: j, res: &res, sink: sink}
 	if err := st.parse(); err != nil {
 		return res, ingest.Finish(&res, err)
 	}
@@ -122,14 +125,14 @@ func ParseInternals(name string, r io.Reader, sink ingest.Sink) (ingest.Result, 
 	return res, nil
 }
 
-func (st *wiState) emit(ev ingest.Event) error {
+func (st *parseState) emit(ev ingest.Event) error {
 	if err := st.res.Emit(st.sink, ev); err != nil {
 		return ingest.SinkError{Err: err}
 	}
 	return nil
 }
 
-func (st *wiState) key() (string, error) {
+func (st *parseState) key() (string, error) {
 	t, err := st.j.Dec.Token()
 	if err != nil {
 		return "", st.j.Fail(err)
@@ -141,7 +144,7 @@ func (st *wiState) key() (string, error) {
 	return k, nil
 }
 
-func (st *wiState) parse() error {
+func (st *parseState) parse() error {
 	dec := st.j.Dec
 	ok, kind, err := ingest.ExpectDelim(dec, '{')
 	if err != nil {
@@ -210,7 +213,7 @@ func (st *wiState) parse() error {
 
 // decode reads the next value into v; a value of the wrong type is noted
 // and skipped.
-func (st *wiState) decode(v any, what string) error {
+func (st *parseState) decode(v any, what string) error {
 	off := st.j.Dec.InputOffset()
 	if err := st.j.Dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
@@ -223,7 +226,7 @@ func (st *wiState) decode(v any, what string) error {
 	return nil
 }
 
-func (st *wiState) getUserMedia() error {
+func (st *parseState) getUserMedia() error {
 	dec := st.j.Dec
 	off := dec.InputOffset()
 	ok, kind, err := ingest.ExpectDelim(dec, '[')
@@ -244,7 +247,7 @@ func (st *wiState) getUserMedia() error {
 		if g == nil {
 			continue
 		}
-		ev := wiGUMEvent(g)
+		ev := gumEvent(g)
 		ev.Line = line
 		if err := st.emit(ev); err != nil {
 			return err
@@ -256,9 +259,9 @@ func (st *wiState) getUserMedia() error {
 	return nil
 }
 
-// wiGUMEvent reads one entry of the getUserMedia list: a request, a
+// gumEvent reads one entry of the getUserMedia list: a request, a
 // success (stream_id and track info) or a failure (error, error_message).
-func wiGUMEvent(g map[string]any) ingest.Event {
+func gumEvent(g map[string]any) ingest.Event {
 	kind := rtcString(g["request_type"])
 	if kind != "getDisplayMedia" {
 		kind = "getUserMedia"
@@ -310,7 +313,7 @@ func wiGUMEvent(g map[string]any) ingest.Event {
 }
 
 // peerConnection reads one peer connection and emits its events in time order.
-func (st *wiState) peerConnection(id string) error {
+func (st *parseState) peerConnection(id string) error {
 	st.pcs++
 	dec := st.j.Dec
 	off := dec.InputOffset()
@@ -327,11 +330,11 @@ func (st *wiState) peerConnection(id string) error {
 }
 
 // readPC reads the members of a peer connection whose brace has been read.
-func (st *wiState) readPC(id string) error {
+func (st *parseState) readPC(id string) error {
 	dec := st.j.Dec
 	// Read member by member: of the stats, only the series the samples use
 	// are kept; the others are skipped token by token.
-	pc := wiPC{Stats: map[string]*wiKept{}}
+	pc := peerConn{Stats: map[string]*kept{}}
 	for dec.More() {
 		key, err := st.key()
 		if err != nil {
@@ -350,7 +353,7 @@ func (st *wiState) readPC(id string) error {
 			}
 		case "updateLog":
 			if err := st.array("peer connection "+id+" updateLog", func() error {
-				var u wiUpdate
+				var u pcUpdate
 				if err := st.decode(&u, "peer connection "+id+" updateLog entry"); err != nil {
 					return err
 				}
@@ -361,13 +364,13 @@ func (st *wiState) readPC(id string) error {
 			}
 		case "stats":
 			if err := st.object("peer connection "+id+" stats", func(k string) error {
-				if !wiWantedKey(k) {
+				if !wantedKey(k) {
 					if err := ingest.SkipValue(dec); err != nil {
 						return st.j.Fail(err)
 					}
 					return nil
 				}
-				var se wiSeries
+				var se statSeries
 				if err := st.decode(&se, "peer connection "+id+" stats "+k); err != nil {
 					return err
 				}
@@ -386,7 +389,7 @@ func (st *wiState) readPC(id string) error {
 		return st.j.Fail(err)
 	}
 	if pc.Trimmed {
-		st.res.AddError(0, "peer connection %s: stats series of more than %d values: only the last %d of each are read", id, wiMaxPoints, wiMaxPoints)
+		st.res.AddError(0, "peer connection %s: stats series of more than %d values: only the last %d of each are read", id, maxPoints, maxPoints)
 	}
 	if n := pc.Entries - len(pc.Updates) - len(pc.Tail); n > 0 {
 		st.res.AddError(0, "peer connection %s: updateLog has %d entries; %d in the middle are left out", id, pc.Entries, n)
@@ -487,8 +490,8 @@ func (st *wiState) readPC(id string) error {
 }
 
 // update turns one updateLog entry into its event and keeps it: among the
-// first wiMaxUpdates/2, else in the ring of the last ones.
-func (st *wiState) update(pc *wiPC, id string, u wiUpdate) {
+// first maxUpdates/2, else in the ring of the last ones.
+func (st *parseState) update(pc *peerConn, id string, u pcUpdate) {
 	i := pc.Entries
 	pc.Entries++
 	at, ok := rtcParseTime(u.Timestamp)
@@ -502,7 +505,7 @@ func (st *wiState) update(pc *wiPC, id string, u wiUpdate) {
 		st.res.AddError(0, "peer connection %s, updateLog[%d]: cannot read time %q", id, i, ingest.Truncate(rtcString(u.Time), 64))
 	}
 	ev := rtcAPIEvent(id, u.Type, rtcString(u.Value), at)
-	switch half := wiMaxUpdates / 2; {
+	switch half := maxUpdates / 2; {
 	case len(pc.Updates) < half:
 		pc.Updates = append(pc.Updates, ev)
 	case len(pc.Tail) < half:
@@ -513,8 +516,8 @@ func (st *wiState) update(pc *wiPC, id string, u wiUpdate) {
 }
 
 // keep reads the values of a stats series and keeps its last ones.
-func (st *wiState) keep(pc *wiPC, id, key string, se wiSeries) {
-	vals, total, err := wiValues(se.Values, wiMaxPoints)
+func (st *parseState) keep(pc *peerConn, id, key string, se statSeries) {
+	vals, total, err := values(se.Values, maxPoints)
 	if err != nil {
 		st.res.AddError(0, "peer connection %s, stats %s: %v", id, key, err)
 		vals, total = nil, -1 // its type still counts
@@ -522,14 +525,14 @@ func (st *wiState) keep(pc *wiPC, id, key string, se wiSeries) {
 	if old := pc.Stats[key]; old != nil {
 		pc.Points -= len(old.Vals)
 	}
-	if pc.Points+len(vals) > wiMaxPCPoints {
+	if pc.Points+len(vals) > maxPCPoints {
 		st.res.AddError(0, "peer connection %s, stats %s: left out, the connection already has %d values", id, key, pc.Points)
 		vals, total = nil, -1
 	}
 	if total > len(vals) && total > 0 {
 		pc.Trimmed = true
 	}
-	k := &wiKept{StatsType: se.StatsType, Vals: vals, Total: total}
+	k := &kept{StatsType: se.StatsType, Vals: vals, Total: total}
 	k.Start, _ = rtcParseTime(se.StartTime)
 	k.End, _ = rtcParseTime(se.EndTime)
 	pc.Points += len(vals)
@@ -540,7 +543,7 @@ func (st *wiState) keep(pc *wiPC, id, key string, se wiSeries) {
 // read as UTC, by the zone offset that the stats timestamps (true UTC) reveal:
 // the stats start within moments of the connection's first updates, so a
 // gap of a whole number of quarter hours between them is the zone offset.
-func (st *wiState) alignLocalTimes(upd []ingest.Event, firstStats time.Time) {
+func (st *parseState) alignLocalTimes(upd []ingest.Event, firstStats time.Time) {
 	var firstUpd time.Time
 	for _, e := range upd {
 		if !e.Time.IsZero() && (firstUpd.IsZero() || e.Time.Before(firstUpd)) {
@@ -580,19 +583,19 @@ func rtcHasZone(v any) bool {
 	return err == nil || strings.Contains(s, "GMT")
 }
 
-// wiWantedKey reports whether a stats key ("<report id>-<property>") is a
+// wantedKey reports whether a stats key ("<report id>-<property>") is a
 // series the samples use.
-func wiWantedKey(k string) bool {
+func wantedKey(k string) bool {
 	if strings.Contains(k, "[") {
 		return false
 	}
 	i := strings.LastIndexByte(k, '-')
-	return i > 0 && wiWanted[k[i+1:]]
+	return i > 0 && wanted[k[i+1:]]
 }
 
 // array reads an array element by element with each; a value of another
 // kind is noted and skipped.
-func (st *wiState) array(what string, each func() error) error {
+func (st *parseState) array(what string, each func() error) error {
 	dec := st.j.Dec
 	off := dec.InputOffset()
 	ok, kind, err := ingest.ExpectDelim(dec, '[')
@@ -617,7 +620,7 @@ func (st *wiState) array(what string, each func() error) error {
 
 // object reads an object member by member with each (given the key, it
 // reads the value); a value of another kind is noted and skipped.
-func (st *wiState) object(what string, each func(key string) error) error {
+func (st *parseState) object(what string, each func(key string) error) error {
 	dec := st.j.Dec
 	off := dec.InputOffset()
 	ok, kind, err := ingest.ExpectDelim(dec, '{')
@@ -644,39 +647,39 @@ func (st *wiState) object(what string, each func(key string) error) error {
 	return nil
 }
 
-// wiPoint is one value of a series: its time, the series (an index in
-// wiSamples.series, which is sorted by report id and property) and the
+// point is one value of a series: its time, the series (an index in
+// sampleSets.series, which is sorted by report id and property) and the
 // value's index there.
-type wiPoint struct {
+type point struct {
 	ms   int64
 	s, i int32
 }
 
-type wiSeriesVals struct {
+type seriesVals struct {
 	id, prop string
 	vals     []any
 }
 
-// wiSamples replays the series of one peer connection as getStats
+// sampleSets replays the series of one peer connection as getStats
 // snapshots: each calls yield with the samples and candidate-pair
 // changes, in time order, and can be called again.
-type wiSamples struct {
+type sampleSets struct {
 	pcID   string
 	types  map[string]string // report id → stats type
-	series []wiSeriesVals
-	pts    []wiPoint
+	series []seriesVals
+	pts    []point
 }
 
 // stats prepares the replay of the time series of one peer connection.
-func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
-	out := &wiSamples{pcID: pcID, types: map[string]string{}}
+func (st *parseState) stats(pcID string, stats map[string]*kept) *sampleSets {
+	out := &sampleSets{pcID: pcID, types: map[string]string{}}
 	keys := make([]string, 0, len(stats))
 	for key := range stats {
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
 	type report struct {
-		props map[string]*wiKept
+		props map[string]*kept
 	}
 	byID := map[string]*report{}
 	var ids []string
@@ -692,14 +695,14 @@ func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
 		id, prop := key[:i], key[i+1:]
 		rep := byID[id]
 		if rep == nil {
-			rep = &report{props: map[string]*wiKept{}}
+			rep = &report{props: map[string]*kept{}}
 			byID[id] = rep
 			ids = append(ids, id)
 		}
 		if s.StatsType != "" {
 			out.types[id] = s.StatsType
 		}
-		if !wiWanted[prop] || s.Total < 0 {
+		if !wanted[prop] || s.Total < 0 {
 			continue
 		}
 		rep.props[prop] = s
@@ -720,7 +723,7 @@ func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
 				continue
 			}
 			si := int32(len(out.series))
-			out.series = append(out.series, wiSeriesVals{id: id, prop: prop, vals: vals})
+			out.series = append(out.series, seriesVals{id: id, prop: prop, vals: vals})
 			skipped := se.Total - len(vals) // values before those kept
 			for i := range vals {
 				var ms int64
@@ -739,7 +742,7 @@ func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
 				} else {
 					continue
 				}
-				out.pts = append(out.pts, wiPoint{ms: ms, s: si, i: int32(i)})
+				out.pts = append(out.pts, point{ms: ms, s: si, i: int32(i)})
 			}
 		}
 	}
@@ -760,7 +763,7 @@ func (st *wiState) stats(pcID string, stats map[string]*wiKept) *wiSamples {
 
 // each replays the snapshots, calling yield for each event until it
 // returns false.
-func (w *wiSamples) each(yield func(ingest.Event) bool) {
+func (w *sampleSets) each(yield func(ingest.Event) bool) {
 	if len(w.pts) == 0 {
 		return
 	}
@@ -791,10 +794,10 @@ func (w *wiSamples) each(yield func(ingest.Event) bool) {
 	}
 }
 
-// wiValues reads a series' values, a JSON-encoded array in a string or an
+// values reads a series' values, a JSON-encoded array in a string or an
 // array, value by value: it returns the last keep of them and how many
 // there are.
-func wiValues(raw json.RawMessage, keep int) ([]any, int, error) {
+func values(raw json.RawMessage, keep int) ([]any, int, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, 0, nil
@@ -853,7 +856,7 @@ func wiValues(raw json.RawMessage, keep int) ([]any, int, error) {
 // env names the browser: the most specific brand of UserAgentData (not a
 // "Not A Brand" placeholder, not plain Chromium when another is given), else
 // the UserAgent.
-func (st *wiState) env() {
+func (st *parseState) env() {
 	env := &st.res.Env
 	ingest.AddExtra(env, "user_agent", st.ua)
 	best := ""
@@ -873,8 +876,8 @@ func (st *wiState) env() {
 	ingest.AddExtra(env, "webrtc.peer_connections", fmt.Sprint(st.pcs))
 }
 
-var wiPCRE = regexp.MustCompile(`"PeerConnections"\s*:\s*\{`)
-var wiGUMRE = regexp.MustCompile(`"getUserMedia"\s*:\s*\[`)
+var pcRE = regexp.MustCompile(`"PeerConnections"\s*:\s*\{`)
+var gumRE = regexp.MustCompile(`"getUserMedia"\s*:\s*\[`)
 
 // LooksLikeInternals reports whether head (plain or gzip-compressed) is
 // a webrtc-internals dump.
@@ -883,5 +886,5 @@ func LooksLikeInternals(head []byte) bool {
 	if len(head) == 0 || head[0] != '{' {
 		return false
 	}
-	return wiPCRE.Match(head) || (wiGUMRE.Match(head) && bytes.Contains(head, []byte(`"UserAgent"`)))
+	return pcRE.Match(head) || (gumRE.Match(head) && bytes.Contains(head, []byte(`"UserAgent"`)))
 }

@@ -1,23 +1,23 @@
 package webrtc
 
 import (
-	"parley/ingest"
-	"parley/ingest/internal/ingesttest"
-
 	"bufio"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/internal/ingesttest"
 )
 
-// iwLongCall writes a webrtc-internals dump of one peer connection in a
+// longCall writes a webrtc-internals dump of one peer connection in a
 // call of secs seconds, one stats value a second (the Chrome 117+ layout,
 // with "-timestamp" series), with streams inbound streams and many updateLog
 // entries; the state changes are at the start and the end. Packet loss is
 // 20 % in the last minute.
-func iwLongCall(t *testing.T, path string, secs, streams, updates int) {
+func longCall(t *testing.T, path string, secs, streams, updates int) {
 	const t0 = 1763630593000 // 2025-11-20T09:23:13Z
 	ingesttest.WriteFile(t, path, func(w *bufio.Writer) {
 		w.WriteString(`{"getUserMedia":[],"PeerConnections":{"1234-1":{"rtcConfiguration":{"iceServers":[{"urls":["turn:turn.parley.example.org:3478"]}]},"url":"https://parley.example.org/call/42",` + "\n")
@@ -83,9 +83,9 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes a large file")
 	}
-	const secs, streams, updates = 6 * 3600, 16, 3 * wiMaxUpdates
+	const secs, streams, updates = 6 * 3600, 16, 3 * maxUpdates
 	path := filepath.Join(t.TempDir(), "long.txt")
-	iwLongCall(t, path, secs, streams, updates)
+	longCall(t, path, secs, streams, updates)
 	var res ingest.Result
 	var evs []ingest.Event
 	var n int
@@ -100,10 +100,10 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 		t.Errorf("peak heap %d MiB, more than 64 MiB", peak>>20)
 	}
 	// Created, the kept updates, one selected pair, one sample per second
-	// of the last wiMaxPoints.
+	// of the last maxPoints.
 	samples := ingesttest.Where(evs, ingesttest.Attr("stats.sample", "1"))
 	pair := ingesttest.Where(evs, func(e ingest.Event) bool { return e.Attrs["candidate.pair"] != "" })
-	if n != res.Events || len(samples) != wiMaxPoints || len(pair) != 1 || n != 1+wiMaxUpdates+1+wiMaxPoints {
+	if n != res.Events || len(samples) != maxPoints || len(pair) != 1 || n != 1+maxUpdates+1+maxPoints {
 		t.Fatalf("%d events, %d samples, %d pair changes", n, len(samples), len(pair))
 	}
 	if evs[0].Attrs["rtc.method"] != "create" || !evs[0].Time.Equal(time.UnixMilli(1763630593000)) {
@@ -123,7 +123,7 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 	if !last.Time.Equal(end) || last.Attrs["loss_pct"] != "16.67" || last.Attrs["rtt_ms"] != "59" || last.Attrs["jitter_ms"] != "12" {
 		t.Errorf("last sample = %+v", last)
 	}
-	if first := samples[0]; !first.Time.Equal(end.Add(-(wiMaxPoints-1)*time.Second)) || first.Attrs["loss_pct"] != "0" {
+	if first := samples[0]; !first.Time.Equal(end.Add(-(maxPoints-1)*time.Second)) || first.Attrs["loss_pct"] != "0" {
 		t.Errorf("first sample = %+v", first)
 	}
 	if pair[0].Attrs["candidate.local_type"] != "relay" || pair[0].Attrs["candidate.remote_type"] != "host" {
@@ -140,20 +140,20 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 }
 
 func TestWiValuesKeepsTheLast(t *testing.T) {
-	vals, n, err := wiValues([]byte(`"[1,2,3,4,5,\"a\",null,[7]]"`), 3)
+	vals, n, err := values([]byte(`"[1,2,3,4,5,\"a\",null,[7]]"`), 3)
 	if err != nil || n != 8 || fmt.Sprint(vals) != "[a <nil> [7]]" {
 		t.Errorf("vals %v, n %d, err %v", vals, n, err)
 	}
-	vals, n, err = wiValues([]byte(`[1,2]`), 3)
+	vals, n, err = values([]byte(`[1,2]`), 3)
 	if err != nil || n != 2 || fmt.Sprint(vals) != "[1 2]" {
 		t.Errorf("vals %v, n %d, err %v", vals, n, err)
 	}
 	for _, bad := range []string{`"[1,2"`, `"[1,2] 3"`, `{}`, `"x"`, `5`, `"[1 2]"`} {
-		if _, _, err := wiValues([]byte(bad), 3); err == nil {
+		if _, _, err := values([]byte(bad), 3); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
 	}
-	if vals, n, err := wiValues([]byte(`"null"`), 3); err != nil || n != 0 || vals != nil {
+	if vals, n, err := values([]byte(`"null"`), 3); err != nil || n != 0 || vals != nil {
 		t.Errorf("null: %v %d %v", vals, n, err)
 	}
 }

@@ -1,14 +1,14 @@
 package webrtc
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"encoding/json"
 	"io"
 	"regexp"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // rtcstats dumps (https://github.com/rtcstats): one JSON array a line,

@@ -1,8 +1,6 @@
 package webrtc
 
 import (
-	"parley/ingest"
-
 	"encoding/json"
 	"fmt"
 	"math"
@@ -10,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"parley/ingest"
 )
 
 // What the rtcstats and webrtc-internals parsers share: reading the WebRTC

@@ -1,13 +1,13 @@
 package webrtc
 
 import (
-	"parley/ingest"
-	"parley/ingest/har"
-	"parley/ingest/internal/ingesttest"
-
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
+	"parley/ingest/har"
+	"parley/ingest/internal/ingesttest"
 )
 
 func TestParseWebRTCInternalsGzipSample(t *testing.T) {

@@ -5,8 +5,6 @@
 package ingesttest
 
 import (
-	"parley/ingest"
-
 	"bytes"
 	"io"
 	"os"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"parley/ingest"
 )
 
 // Helpers shared by the tests of the Apple, iOS, HAR, WebRTC and client

@@ -1,8 +1,6 @@
 package ingesttest
 
 import (
-	"parley/ingest"
-
 	"bufio"
 	"os"
 	"path/filepath"
@@ -11,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"parley/ingest"
 )
 
 // HeapPeak runs f while sampling the live heap every millisecond and
