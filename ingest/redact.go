@@ -18,6 +18,7 @@ import (
 // expression; each pattern runs only when its word is in the line.
 type Redactor struct {
 	counts map[string]int
+	watch  *credentialWatch // redact_watch.go; nil unless Watch was called
 }
 
 // NewRedactor returns an empty redactor.
@@ -169,6 +170,9 @@ func (r *Redactor) String(s string) string {
 	t := triggers(s)
 	if t == 0 {
 		return s
+	}
+	if r.watch != nil && t&(trigAuth|trigCookie|trigBearer) != 0 {
+		r.watch.scan(s)
 	}
 	// URLs first: their secret parameters are counted as such, and the
 	// patterns below leave an already redacted value alone.

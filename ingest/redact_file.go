@@ -196,6 +196,9 @@ func (j *jsonRedaction) secret(s, key, list, name string) string {
 	if s == "" || s == Redacted {
 		return s
 	}
+	if r.watch != nil && key == "value" && strings.EqualFold(list, "cookies") && name == r.watch.cookie {
+		r.watch.add(s) // a HAR's parsed cookie: its name and value apart
+	}
 	whole := ""
 	if kind := secretKind(key); kind != "" && !keepValue(s, kind) {
 		whole = kind
@@ -218,6 +221,9 @@ func (j *jsonRedaction) secret(s, key, list, name string) string {
 		}
 	}
 	if whole != "" {
+		if r.watch != nil {
+			r.watch.scan(s) // "Bearer …", "a=b; parley_session=…"
+		}
 		r.counts[whole]++
 		return Redacted
 	}

@@ -30,17 +30,32 @@ type Service struct {
 	wake chan struct{} // a new upload is waiting; the database is the queue
 	stop context.CancelFunc
 	wg   sync.WaitGroup
+
+	endSession func(ctx context.Context, token string) (bool, error) // Options.EndSession
+}
+
+// Options are what the diagnostics service needs from the rest of the
+// server.
+type Options struct {
+	// EndSession ends the live session of this server whose bearer token
+	// or session cookie value is token, found in an upload, and reports
+	// whether there was one (accounts.Service.EndLeakedSession). Without
+	// it, found tokens are only redacted.
+	EndSession func(ctx context.Context, token string) (bool, error)
 }
 
 // New opens the diagnostics store under dataDir and starts the worker,
 // which first resumes uploads a restart interrupted.
-func New(db *store.DB, dataDir string, log *slog.Logger) (*Service, error) {
+func New(db *store.DB, dataDir string, log *slog.Logger, opts ...Options) (*Service, error) {
 	dir := filepath.Join(dataDir, "files", "diagnostics")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{db: db, dir: dir, log: log, now: time.Now, wake: make(chan struct{}, 1), stop: cancel}
+	if len(opts) > 0 {
+		s.endSession = opts[0].EndSession
+	}
 	if err := s.dropInterrupted(ctx); err != nil {
 		cancel()
 		return nil, err
@@ -136,7 +151,7 @@ func (s *Service) processLogged(ctx context.Context, id int64) {
 	if err != nil {
 		// Read or not, no raw original is kept (originals_redact.go);
 		// process redacts them itself before it says "ready".
-		if rerr := s.redactOriginals(context.WithoutCancel(ctx), id); rerr != nil {
+		if _, rerr := s.redactOriginals(context.WithoutCancel(ctx), id); rerr != nil {
 			s.log.Error("redact originals", "upload", id, "err", rerr)
 		}
 		s.log.Warn("diagnostics upload failed", "upload", id, "err", err)

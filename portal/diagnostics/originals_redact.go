@@ -28,51 +28,81 @@ import (
 
 const redactedMarker = ".redacted"
 
+// sessionCookie is the name of this server's session cookie
+// (accounts.SessionCookie), whose values in an upload are live sessions'
+// credentials.
+const sessionCookie = "parley_session"
+
+// sessionsEndedKind is the line of an upload's redaction report that
+// counts the live sessions ended because the upload held their tokens; the
+// triage page says so at the top.
+const sessionsEndedKind = "live session ended"
+
 // redactOriginals replaces every original of an upload by its redacted
-// copy and records the new sizes.
-func (s *Service) redactOriginals(ctx context.Context, id int64) error {
+// copy and records the new sizes. It ends the live sessions of this server
+// whose token or cookie an original holds (Options.EndSession) and
+// returns how many it ended.
+func (s *Service) redactOriginals(ctx context.Context, id int64) (int, error) {
 	originals, err := s.Originals(ctx, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	var credentials []string
 	for _, o := range originals {
 		path := s.originalPath(id, o.N)
-		size, err := redactFile(path, o.Name)
+		size, found, err := redactFile(path, o.Name)
+		credentials = append(credentials, found...)
 		if err != nil {
 			s.log.Warn("an original could not be redacted; deleted instead", "upload", id, "file", o.N, "err", err)
 			if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				return fmt.Errorf("delete unredactable original: %w", rerr)
+				return 0, fmt.Errorf("delete unredactable original: %w", rerr)
 			}
 			size = 0
 		}
 		if _, err := s.db.Write.ExecContext(ctx, "UPDATE diag_originals SET size = ? WHERE upload_id = ? AND n = ?", size, id, o.N); err != nil {
-			return fmt.Errorf("record redacted size: %w", err)
+			return 0, fmt.Errorf("record redacted size: %w", err)
 		}
 	}
-	return os.WriteFile(filepath.Join(s.uploadDir(id), "original", redactedMarker), nil, 0o640)
+	ended := 0
+	if s.endSession != nil {
+		for _, c := range credentials {
+			ok, err := s.endSession(ctx, c)
+			if err != nil {
+				return ended, fmt.Errorf("end a session found in the upload: %w", err)
+			}
+			if ok {
+				ended++
+			}
+		}
+		if ended > 0 {
+			s.log.Warn("ended live sessions whose tokens were in an upload", "upload", id, "sessions", ended)
+		}
+	}
+	return ended, os.WriteFile(filepath.Join(s.uploadDir(id), "original", redactedMarker), nil, 0o640)
 }
 
 // redactFile replaces the file at path with its redacted copy and returns
-// the new size.
-func redactFile(path, name string) (int64, error) {
+// the new size and the session cookies and bearer tokens it held.
+func redactFile(path, name string) (int64, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	magic := make([]byte, 4)
 	n, _ := io.ReadFull(f, magic)
 	magic = magic[:n]
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".redacting-*")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, a no-op
 	red := ingest.NewRedactor()
+	red.Watch(sessionCookie)
 	switch {
 	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
 		err = redactZip(tmp, f, st.Size(), red)
@@ -88,16 +118,16 @@ func redactFile(path, name string) (int64, error) {
 		err = cerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("redact %s: %w", name, err)
+		return 0, red.Credentials(), fmt.Errorf("redact %s: %w", name, err)
 	}
 	tst, err := os.Stat(tmp.Name())
 	if err != nil {
-		return 0, err
+		return 0, red.Credentials(), err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, err
+		return 0, red.Credentials(), err
 	}
-	return tst.Size(), nil
+	return tst.Size(), red.Credentials(), nil
 }
 
 // redactStream writes the redacted content of what open returns to dst:
@@ -220,7 +250,7 @@ func (s *Service) redactStoredOriginals(ctx context.Context) {
 		if _, err := os.Stat(filepath.Join(s.uploadDir(id), "original")); err != nil {
 			continue // no files kept (retention)
 		}
-		if err := s.redactOriginals(ctx, id); err != nil {
+		if _, err := s.redactOriginals(ctx, id); err != nil {
 			s.log.Error("redact the originals of an earlier upload", "upload", id, "err", err)
 			continue
 		}

@@ -136,6 +136,11 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 	why := uploadReason(p.Lang, u.Error)
 	v := templates.DiagTriageView{Page: p, ID: u.ID, Name: u.Name, Status: u.Status,
 		StatusLabel: templates.T(p.Lang, "diag.status."+u.Status), Error: why.Text, ErrorDetail: why.Detail, EventsTotal: u.Events}
+	for _, rd := range u.Redactions {
+		if rd.Kind == sessionsEndedKind {
+			v.SessionsEnded = rd.Count
+		}
+	}
 	switch u.Status {
 	case "ready", "partial":
 		if err := h.fillTriage(r, &v, u); err != nil {

@@ -184,10 +184,16 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	}
 	// Only the redacted originals are kept, replaced before the upload
 	// says it is ready (originals_redact.go).
-	if err := s.redactOriginals(ctx, id); err != nil {
+	ended, err := s.redactOriginals(ctx, id)
+	if err != nil {
 		return err
 	}
-	return s.saveResults(ctx, id, results{env: envs.stored(), redactions: red.Report(), levels: levels, total: total, crashes: crashes,
+	redactions := red.Report()
+	if ended > 0 {
+		// Said at the top of the triage page (sessionsEndedKind).
+		redactions = append(redactions, ingest.Redaction{Kind: sessionsEndedKind, Count: ended})
+	}
+	return s.saveResults(ctx, id, results{env: envs.stored(), redactions: redactions, levels: levels, total: total, crashes: crashes,
 		first: first, last: last, files: files, findings: findings, groups: groups, timeline: timeline,
 		network: network.view(), calls: calls.view(), errors: errs.view()})
 }
