@@ -177,9 +177,9 @@ func sectionOf(line []byte, n int) (section, bool) {
 	}
 	t := s.title
 	switch {
-	case t == "SYSTEM LOG" || t == "EVENT LOG" || t == "RADIO LOG" || t == "LAST LOGCAT" || t == "MAIN LOG":
+	case t == "SYSTEM LOG" || t == "EVENT LOG" || t == "RADIO LOG" || t == "LAST LOGCAT":
 		s.kind = secLog
-	case strings.HasPrefix(t, "VM TRACES") || t == "HISTORICAL ANR" || t == "ANR FILES":
+	case strings.HasPrefix(t, "VM TRACES") || t == "HISTORICAL ANR":
 		s.kind = secTraces
 	case t == "TOMBSTONE":
 		s.kind = secTombstone

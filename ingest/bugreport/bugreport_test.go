@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -333,8 +332,40 @@ func TestChkBugreportSample(t *testing.T) {
 	if _, ok := p.findings["android-lmk-kill"]; ok {
 		t.Error("no low-memory killer ran in this report")
 	}
+	// Android 2.3's am_kill has no user field: [pid,process,adj,reason].
+	var antispam []ingest.Event
+	for _, ev := range p.withAttr("android.am", "kill") {
+		if ev.Attrs[ingest.AttrKilled] == "com.miui.antispam" {
+			antispam = append(antispam, ev)
+		}
+	}
+	if len(antispam) != 1 || antispam[0].Attrs[ingest.AttrKilledPID] != "423" || antispam[0].Attrs[ingest.AttrKillAdj] != "14" ||
+		antispam[0].Attrs[ingest.AttrKillReason] != "too many background" {
+		t.Errorf("am_kill of 2.3: %+v", antispam)
+	}
 	if len(p.res.Errors) != 0 {
 		t.Errorf("errors: %v", p.res.Errors)
 	}
-	_ = strconv.Itoa
+}
+
+// TestKernelLowMemoryKiller: before lmkd (Android 9), the kernel killed
+// apps itself and said so only in the kernel log.
+func TestKernelLowMemoryKiller(t *testing.T) {
+	text := "========================================================\n== dumpstate: 2014-06-02 11:20:00\n" +
+		"========================================================\n\n" +
+		"------ KERNEL LOG (dmesg) ------\n" +
+		"<6>[ 8120.441062] select 4242 (com.example.chat), adj 1, size 23456, to kill\n" +
+		"<6>[ 8120.441170] lowmemorykiller: Killing 'com.example.chat' (4242), adj 1,\n" +
+		"<6>[ 8120.441172]    to free 93824kB on behalf of 'kswapd0' (38) because\n" +
+		"<6>[ 8121.002001] lowmemorykiller: Killing 'com.android.browser' (3100), adj 15,\n" +
+		"------ SYSTEM PROPERTIES ------\n"
+	p := parseText(t, "bugreport.txt", []byte(text))
+	kills := p.withAttr(ingest.AttrBugreportLMK, "")
+	if len(kills) != 2 || kills[0].Line != 7 || kills[0].Attrs[ingest.AttrKillAdj] != "1" || kills[0].Attrs[ingest.AttrKilledPID] != "4242" {
+		t.Fatalf("kills: %+v", kills)
+	}
+	f := p.findings["android-lmk-kill"]
+	if f.Count != 1 || f.Detail != "com.example.chat (oom_adj 1): Killing 'com.example.chat' (4242), adj 1," {
+		t.Errorf("finding: %+v", f) // the browser is Android's own
+	}
 }

@@ -40,7 +40,7 @@ func traceKind(title string) string {
 		return dumpLastANR
 	case "VM TRACES WHEN SLOW":
 		return dumpSlow
-	case "HISTORICAL ANR", "ANR FILES":
+	case "HISTORICAL ANR":
 		return dumpHistory
 	}
 	return dumpOld
