@@ -75,11 +75,20 @@ func TestEachBugreportRule(t *testing.T) {
 			}
 		}
 	}
+	// Once in Rules (where bug reports are dispatched), each is there once
+	// and no other rule has its id.
 	for _, r := range BugreportRules {
+		n := 0
 		for _, o := range Rules {
 			if o.ID == r.ID {
-				t.Errorf("rule id %s is taken twice", r.ID)
+				n++
+				if o.Title != r.Title {
+					t.Errorf("rule id %s is taken by another rule", r.ID)
+				}
 			}
+		}
+		if n > 1 {
+			t.Errorf("rule %s is in Rules %d times", r.ID, n)
 		}
 	}
 }

@@ -248,7 +248,7 @@ func (t *traceReader) endProc() {
 	tid := ""
 	if main != nil {
 		b.WriteString(": main thread ")
-		b.WriteString(main.describe())
+		b.WriteString(main.waits())
 		for i, f := range main.frames {
 			if i == 8 {
 				b.WriteString("\n  …")
@@ -349,9 +349,18 @@ func (th *thread) serving() (iface, method string) {
 	return "", ""
 }
 
-// describe says a thread's state and what it waits for, as far as its own
-// lines tell.
+// describe says a thread's state, what it waits for and where.
 func (th *thread) describe() string {
+	s := th.waits()
+	if len(th.frames) > 0 {
+		s += " in " + th.frames[0]
+	}
+	return s
+}
+
+// waits says a thread's state and what it waits for, as far as its own
+// lines tell.
+func (th *thread) waits() string {
 	s := th.state
 	if s == "" {
 		s = "(no state)"
@@ -374,9 +383,6 @@ func (th *thread) describe() string {
 		}
 	case th.waitOn != "":
 		s += ", waiting on " + th.waitOn
-	}
-	if len(th.frames) > 0 {
-		s += " in " + th.frames[0]
 	}
 	return s
 }
