@@ -105,8 +105,9 @@ func (lr *LineReader) Next() ([]byte, bool) {
 			}
 			return lr.trim(w[:i]), true
 		}
-		if len(w) >= lr.max {
-			// A line longer than lr.max: hand out its start, drop the rest.
+		if len(w) > lr.max+1 || len(w) == lr.max+1 && w[lr.max] != '\r' {
+			// A line longer than lr.max (no line end after max bytes, nor
+			// the \r of one): hand out its start, drop the rest.
 			lr.start = lr.end
 			if lr.skipRest {
 				continue
