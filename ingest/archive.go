@@ -170,7 +170,7 @@ type Member struct {
 // the members of a zip archive, with unsafe names and nested archives
 // refused (each refusal is returned in skipped, the rest goes on) and
 // macOS metadata (__MACOSX/, ._name, .DS_Store) skipped. A gzip file is left
-// whole: ParseFile decompresses it.
+// whole: OpenStream (and so formats.ParseFile) decompresses it.
 //
 // The limits hold for what the members really give when read, whatever
 // their headers say: MaxTotal counts the uncompressed output of all the

@@ -99,7 +99,7 @@ func (s *Stream) Finish(res Result, err error) (Result, error) {
 	return res, err
 }
 
-// readFailure is the error ParseFile returns when reading failed with
+// readFailure is the error a parse returns when reading failed with
 // readErr and the parser returned err: a refusal of the limits (ErrBomb,
 // which names the file) as it is, whatever the parser made of it; any other
 // read error the parser kept quiet about, named.
