@@ -170,12 +170,16 @@ func (h *Handler) Triage(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upload) error {
 	lang := v.Lang
-	v.Env = envFacts(lang, u.Env)
-	if rng := when(u.First, u.Last); rng != "" {
+	v.Env = append(envFacts(lang, u.Env), envFilesFact(lang, u.EnvFiles, 0)...)
+	if rng := when(u.First, u.Last); rng != "" && len(u.OtherEnvs) == 0 {
 		v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, "diag.env.range"), Value: rng + " UTC"})
 	}
-	for _, e := range u.OtherEnvs {
-		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: platformLabel(lang, e.Platform), Facts: envFacts(lang, e)})
+	for i, e := range u.OtherEnvs {
+		title := platformLabel(lang, e.Platform)
+		if e.Device != "" {
+			title += " · " + e.Device
+		}
+		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: title, Facts: append(envFacts(lang, e), envFilesFact(lang, u.EnvFiles, i+1)...)})
 	}
 	v.Network = networkView(u.Network)
 	v.Calls = callsView(lang, u.Calls)
@@ -237,7 +241,20 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 		filter.From, filter.To = time.Time{}, time.Time{}
 		v.Filter.Problem = templates.Tf(lang, "diag.filter_bad_time", bad)
 	}
-	v.Chart = buildChart(d.Timeline, filter.From, filter.To, triageURL(u.ID), q)
+	if periods := devicePeriods(lang, u, d.Parsed); filter.From.IsZero() && filter.To.IsZero() && apart(periods) {
+		// Devices whose logs are years apart would make one chart of one
+		// bar each: each gets its own, over its own period.
+		for i, p := range periods {
+			c := buildChart(d.Timeline, p.first, p.last, triageURL(u.ID), q)
+			c.Zoomed, c.Title = false, p.title
+			if i > 0 {
+				c.ID = fmt.Sprintf("-%d", i+1)
+			}
+			v.DeviceCharts = append(v.DeviceCharts, c)
+		}
+	} else {
+		v.Chart = buildChart(d.Timeline, filter.From, filter.To, triageURL(u.ID), q)
+	}
 	events, matched, err := h.svc.Events(r.Context(), u.ID, filter)
 	if err != nil {
 		return err

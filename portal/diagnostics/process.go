@@ -160,7 +160,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 			}
 			files = append(files, pf)
 			diag.FileEnv(m.Name, res.Env) // a crash names its own file's app and version
-			envs.add(res.Env)
+			envs.add(m.Name, res.Env)
 			total += res.Events
 			crashes += res.Crashes
 			for k, v := range res.Levels {
@@ -179,9 +179,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		return err
 	}
 	findings := envs.findings(diag)
-	for i := range envs {
-		red.Env(&envs[i])
-	}
+	envs.redact(red)
 	// Only the redacted originals are kept, replaced before the upload
 	// says it is ready (originals_redact.go).
 	ended, err := s.redactOriginals(ctx, id)

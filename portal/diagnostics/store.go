@@ -30,7 +30,10 @@ type Upload struct {
 	Env        ingest.Environment
 	// OtherEnvs are the environments of files from other platforms than
 	// Env's (an Android log and an iOS crash in one upload), one per platform.
-	OtherEnvs  []ingest.Environment
+	OtherEnvs []ingest.Environment
+	// EnvFiles are the files each environment is from: Env's, then each
+	// of OtherEnvs' (empty for uploads processed before this was kept).
+	EnvFiles   [][]string
 	Redactions []ingest.Redaction
 	Events     int
 	Levels     map[string]int
@@ -201,6 +204,7 @@ func scanUpload(row interface{ Scan(...any) error }) (Upload, error) {
 	var se storedEnv
 	json.Unmarshal([]byte(env), &se)
 	u.Env, u.OtherEnvs = se.Environment, se.Others
+	u.EnvFiles = append([][]string{se.Files}, se.OtherFiles...)
 	json.Unmarshal([]byte(red), &u.Redactions)
 	json.Unmarshal([]byte(levels), &u.Levels)
 	json.Unmarshal([]byte(network), &u.Network)
