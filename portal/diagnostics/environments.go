@@ -193,12 +193,7 @@ func devicePeriods(lang string, u Upload, parsed []ParsedRow) []devicePeriod {
 	}
 	var out []devicePeriod
 	for i, e := range envs {
-		p := devicePeriod{title: platformLabel(lang, e.Platform)}
-		if e.Device != "" {
-			p.title += " · " + e.Device
-		} else if e.Browser != "" {
-			p.title += " · " + e.Browser
-		}
+		p := devicePeriod{title: envTitle(lang, e)}
 		for _, f := range u.EnvFiles[i] {
 			r := byName[f]
 			if !r.First.IsZero() && (p.first.IsZero() || r.First.Before(p.first)) {
@@ -229,4 +224,17 @@ func apart(ps []devicePeriod) bool {
 		}
 	}
 	return true
+}
+
+// envTitle names an environment's card and chart: its platform and its
+// device, or browser.
+func envTitle(lang string, e ingest.Environment) string {
+	title := platformLabel(lang, e.Platform)
+	switch {
+	case e.Device != "":
+		title += " · " + e.Device
+	case e.Browser != "":
+		title += " · " + e.Browser
+	}
+	return title
 }

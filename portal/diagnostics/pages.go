@@ -174,11 +174,11 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 	if rng := when(u.First, u.Last); rng != "" && len(u.OtherEnvs) == 0 {
 		v.Env = append(v.Env, templates.DiagFact{Label: templates.T(lang, "diag.env.range"), Value: rng + " UTC"})
 	}
+	if len(u.OtherEnvs) > 0 {
+		v.EnvTitle = envTitle(lang, u.Env)
+	}
 	for i, e := range u.OtherEnvs {
-		title := platformLabel(lang, e.Platform)
-		if e.Device != "" {
-			title += " · " + e.Device
-		}
+		title := envTitle(lang, e)
 		v.MoreEnvs = append(v.MoreEnvs, templates.DiagEnvCard{Platform: title, Facts: append(envFacts(lang, e), envFilesFact(lang, u.EnvFiles, i+1)...)})
 	}
 	v.Network = networkView(u.Network)
