@@ -49,9 +49,9 @@ type statSeries struct {
 }
 
 // peerConn is what is kept of one peer connection while it is read. Memory
-// is bounded whatever the length of the call: a stats series keeps its
-// last maxPoints values (as the webrtc-internals page itself keeps the
-// last 1000 points of each), all the series of a connection at most
+// is bounded whatever the length of the call: a stats series keeps at most
+// 2*maxPoints values over the whole call, thinned past that (values),
+// all the series of a connection at most
 // maxPCPoints values, and the updateLog its first and last
 // maxUpdates/2 entries, already turned into events.
 type peerConn struct {
@@ -63,15 +63,17 @@ type peerConn struct {
 	Zoneless         bool           // times from Date.toLocaleString(): local, zone unknown
 	Stats            map[string]*kept
 	Points           int  // values kept in Stats
-	Trimmed          bool // a series had more than maxPoints values
+	Trimmed          int  // the largest stride of a thinned series (0: none thinned)
 }
 
-// kept is a stats series: its last values, and how many it had.
+// kept is a stats series: its values, thinned when long (values), and how
+// many it had.
 type kept struct {
 	StatsType  string
 	Start, End time.Time
 	Vals       []any
 	Total      int
+	Stride     int // raw values each of Vals stands for (the last may stand for fewer)
 }
 
 const (
@@ -388,8 +390,8 @@ func (st *parseState) readPC(id string) error {
 	if _, err := dec.Token(); err != nil {
 		return st.j.Fail(err)
 	}
-	if pc.Trimmed {
-		st.res.AddError(0, "peer connection %s: stats series of more than %d values: only the last %d of each are read", id, maxPoints, maxPoints)
+	if pc.Trimmed > 0 {
+		st.res.AddError(0, "peer connection %s: stats series of more than %d values are thinned: each value read stands for up to %d, their largest", id, 2*maxPoints, pc.Trimmed)
 	}
 	if n := pc.Entries - len(pc.Updates) - len(pc.Tail); n > 0 {
 		st.res.AddError(0, "peer connection %s: updateLog has %d entries; %d in the middle are left out", id, pc.Entries, n)
@@ -515,9 +517,9 @@ func (st *parseState) update(pc *peerConn, id string, u pcUpdate) {
 	}
 }
 
-// keep reads the values of a stats series and keeps its last ones.
+// keep reads the values of a stats series and keeps them, thinned.
 func (st *parseState) keep(pc *peerConn, id, key string, se statSeries) {
-	vals, total, err := values(se.Values, maxPoints)
+	vals, total, stride, err := values(se.Values, maxPoints)
 	if err != nil {
 		st.res.AddError(0, "peer connection %s, stats %s: %v", id, key, err)
 		vals, total = nil, -1 // its type still counts
@@ -529,10 +531,10 @@ func (st *parseState) keep(pc *peerConn, id, key string, se statSeries) {
 		st.res.AddError(0, "peer connection %s, stats %s: left out, the connection already has %d values", id, key, pc.Points)
 		vals, total = nil, -1
 	}
-	if total > len(vals) && total > 0 {
-		pc.Trimmed = true
+	if stride > 1 && total > 0 {
+		pc.Trimmed = max(pc.Trimmed, stride)
 	}
-	k := &kept{StatsType: se.StatsType, Vals: vals, Total: total}
+	k := &kept{StatsType: se.StatsType, Vals: vals, Total: total, Stride: max(stride, 1)}
 	k.Start, _ = rtcParseTime(se.StartTime)
 	k.End, _ = rtcParseTime(se.EndTime)
 	pc.Points += len(vals)
@@ -724,22 +726,32 @@ func (st *parseState) stats(pcID string, stats map[string]*kept) *sampleSets {
 			}
 			si := int32(len(out.series))
 			out.series = append(out.series, seriesVals{id: id, prop: prop, vals: vals})
-			skipped := se.Total - len(vals) // values before those kept
 			for i := range vals {
 				var ms int64
-				if ts != nil && ts.Total >= se.Total { // aligned at the end: a later property has a shorter series
+				// The raw index of the last value kept value i stands for.
+				last := min((i+1)*se.Stride, se.Total) - 1
+				switch {
+				case ts != nil && ts.Total == se.Total && ts.Stride == se.Stride:
+					// Thinned alike: the timestamp kept is the bucket's latest.
+					f, ok := rtcNum(ts.Vals[i])
+					if !ok {
+						continue
+					}
+					ms = int64(f)
+				case ts != nil && ts.Stride == 1 && se.Stride == 1 && ts.Total >= se.Total:
+					// Aligned at the end: a later property has a shorter series.
 					f, ok := rtcNum(ts.Vals[len(ts.Vals)-len(vals)+i])
 					if !ok {
 						continue
 					}
 					ms = int64(f)
-				} else if !se.Start.IsZero() {
+				case !se.Start.IsZero():
 					step := int64(1000)
 					if n := se.Total; n > 1 && se.End.After(se.Start) {
 						step = se.End.Sub(se.Start).Milliseconds() / int64(n-1)
 					}
-					ms = se.Start.UnixMilli() + int64(skipped+i)*step
-				} else {
+					ms = se.Start.UnixMilli() + int64(last)*step
+				default:
 					continue
 				}
 				out.pts = append(out.pts, point{ms: ms, s: si, i: int32(i)})
@@ -795,30 +807,36 @@ func (w *sampleSets) each(yield func(ingest.Event) bool) {
 }
 
 // values reads a series' values, a JSON-encoded array in a string or an
-// array, value by value: it returns the last keep of them and how many
-// there are.
-func values(raw json.RawMessage, keep int) ([]any, int, error) {
+// array, value by value. It keeps them all up to 2*keep; past that,
+// neighbouring kept values are merged in pairs (mergeValues: the larger
+// number), again each time 2*keep are kept, so that the whole call stays
+// in view and a spike early in it still reaches the rules. It returns the
+// kept values, oldest first, how many the series had, and the stride: how
+// many raw values each kept one stands for (the last may stand for fewer).
+func values(raw json.RawMessage, keep int) ([]any, int, int, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return nil, 0, nil
+		return nil, 0, 1, nil
 	}
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, 0, err
+			return nil, 0, 1, err
 		}
 		raw = []byte(s)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	bad := func(err error) ([]any, int, error) {
-		return nil, 0, fmt.Errorf("values are not a JSON array: %v", err)
+	bad := func(err error) ([]any, int, int, error) {
+		return nil, 0, 1, fmt.Errorf("values are not a JSON array: %v", err)
 	}
 	t, err := dec.Token()
 	if err != nil {
 		return bad(err)
 	}
-	var ring []any
-	n := 0
+	var vals []any
+	n, stride := 0, 1
+	var pend any
+	pendN := 0
 	switch t {
 	case nil:
 	case json.Delim('['):
@@ -827,12 +845,29 @@ func values(raw json.RawMessage, keep int) ([]any, int, error) {
 			if err := dec.Decode(&v); err != nil {
 				return bad(err)
 			}
-			if len(ring) < keep {
-				ring = append(ring, v)
-			} else {
-				ring[n%keep] = v
-			}
 			n++
+			if pendN == 0 {
+				pend = v
+			} else {
+				pend = mergeValues(pend, v)
+			}
+			pendN++
+			if pendN < stride {
+				continue
+			}
+			vals = append(vals, pend)
+			pend, pendN = nil, 0
+			if len(vals) == 2*keep {
+				for i := range keep {
+					vals[i] = mergeValues(vals[2*i], vals[2*i+1])
+				}
+				clear(vals[keep:])
+				vals = vals[:keep]
+				stride *= 2
+			}
+		}
+		if pendN > 0 {
+			vals = append(vals, pend)
 		}
 		if _, err := dec.Token(); err != nil {
 			return bad(err)
@@ -846,11 +881,19 @@ func values(raw json.RawMessage, keep int) ([]any, int, error) {
 		}
 		return bad(err)
 	}
-	if n > keep { // oldest first
-		i := n % keep
-		ring = append(ring[i:len(ring):len(ring)], ring[:i]...)
+	return vals, n, stride, nil
+}
+
+// mergeValues is what one kept value says for two neighbouring ones: the
+// larger when both are numbers (a spike's peak, a counter's later value, a
+// timestamp's later time), else the later.
+func mergeValues(a, b any) any {
+	fa, okA := rtcNum(a)
+	fb, okB := rtcNum(b)
+	if okA && okB && fa > fb {
+		return a
 	}
-	return ring, n, nil
+	return b
 }
 
 // env names the browser: the most specific brand of UserAgentData (not a

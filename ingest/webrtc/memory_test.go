@@ -100,10 +100,15 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 		t.Errorf("peak heap %d MiB, more than 64 MiB", peak>>20)
 	}
 	// Created, the kept updates, one selected pair, one sample per second
-	// of the last maxPoints.
+	// of the whole call, thinned to one for every stride seconds.
+	stride := 1
+	for secs/stride > 2*maxPoints {
+		stride *= 2
+	}
+	kept := (secs + stride - 1) / stride
 	samples := ingesttest.Where(evs, ingesttest.Attr("stats.sample", "1"))
 	pair := ingesttest.Where(evs, func(e ingest.Event) bool { return e.Attrs["candidate.pair"] != "" })
-	if n != res.Events || len(samples) != maxPoints || len(pair) != 1 || n != 1+maxUpdates+1+maxPoints {
+	if n != res.Events || len(samples) != kept || len(pair) != 1 || n != 1+maxUpdates+1+kept {
 		t.Fatalf("%d events, %d samples, %d pair changes", n, len(samples), len(pair))
 	}
 	if evs[0].Attrs["rtc.method"] != "create" || !evs[0].Time.Equal(time.UnixMilli(1763630593000)) {
@@ -123,7 +128,7 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 	if !last.Time.Equal(end) || last.Attrs["loss_pct"] != "16.67" || last.Attrs["rtt_ms"] != "59" || last.Attrs["jitter_ms"] != "12" {
 		t.Errorf("last sample = %+v", last)
 	}
-	if first := samples[0]; !first.Time.Equal(end.Add(-(maxPoints-1)*time.Second)) || first.Attrs["loss_pct"] != "0" {
+	if first := samples[0]; !first.Time.Equal(time.UnixMilli(1763630593000+int64(stride-1)*1000)) || first.Attrs["loss_pct"] != "0" {
 		t.Errorf("first sample = %+v", first)
 	}
 	if pair[0].Attrs["candidate.local_type"] != "relay" || pair[0].Attrs["candidate.remote_type"] != "host" {
@@ -134,26 +139,48 @@ func TestParseWebRTCInternalsLongCall(t *testing.T) {
 			t.Fatalf("events out of order at %d", i)
 		}
 	}
-	if len(res.Errors) != 2 || !ingesttest.ErrorsMention(res, "only the last 2000 of each are read") || !ingesttest.ErrorsMention(res, "20000 in the middle are left out") {
+	if len(res.Errors) != 2 || !ingesttest.ErrorsMention(res, fmt.Sprintf("each value read stands for up to %d, their largest", stride)) || !ingesttest.ErrorsMention(res, "20000 in the middle are left out") {
 		t.Errorf("errors = %v", res.Errors)
 	}
 }
 
-func TestWiValuesKeepsTheLast(t *testing.T) {
-	vals, n, err := values([]byte(`"[1,2,3,4,5,\"a\",null,[7]]"`), 3)
-	if err != nil || n != 8 || fmt.Sprint(vals) != "[a <nil> [7]]" {
-		t.Errorf("vals %v, n %d, err %v", vals, n, err)
+// A long series is thinned over its whole length, each kept value the
+// larger of those it stands for: an early spike is kept.
+func TestValuesThinsKeepingPeaks(t *testing.T) {
+	vals, n, stride, err := values([]byte(`"[1,9,3,4,5,\"a\",null,[7],2]"`), 2)
+	if err != nil || n != 9 || stride != 4 || fmt.Sprint(vals) != "[9 [7] 2]" {
+		t.Errorf("vals %v, n %d, stride %d, err %v", vals, n, stride, err)
 	}
-	vals, n, err = values([]byte(`[1,2]`), 3)
-	if err != nil || n != 2 || fmt.Sprint(vals) != "[1 2]" {
-		t.Errorf("vals %v, n %d, err %v", vals, n, err)
+	vals, n, stride, err = values([]byte(`[1,2]`), 3)
+	if err != nil || n != 2 || stride != 1 || fmt.Sprint(vals) != "[1 2]" {
+		t.Errorf("vals %v, n %d, stride %d, err %v", vals, n, stride, err)
+	}
+	var long strings.Builder
+	long.WriteString("[")
+	for i := range 10000 {
+		if i > 0 {
+			long.WriteString(",")
+		}
+		v := 0.05
+		if i == 17 {
+			v = 0.9 // a spike in the first seconds
+		}
+		fmt.Fprint(&long, v)
+	}
+	long.WriteString("]")
+	vals, n, stride, err = values([]byte(long.String()), maxPoints)
+	if err != nil || n != 10000 || len(vals) > 2*maxPoints || len(vals) != (n+stride-1)/stride {
+		t.Fatalf("%d values kept of %d, stride %d, err %v", len(vals), n, stride, err)
+	}
+	if f, _ := rtcNum(vals[17/stride]); f != 0.9 {
+		t.Errorf("the early spike is lost: %v", vals[17/stride])
 	}
 	for _, bad := range []string{`"[1,2"`, `"[1,2] 3"`, `{}`, `"x"`, `5`, `"[1 2]"`} {
-		if _, _, err := values([]byte(bad), 3); err == nil {
+		if _, _, _, err := values([]byte(bad), 3); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
 	}
-	if vals, n, err := values([]byte(`"null"`), 3); err != nil || n != 0 || vals != nil {
+	if vals, n, _, err := values([]byte(`"null"`), 3); err != nil || n != 0 || vals != nil {
 		t.Errorf("null: %v %d %v", vals, n, err)
 	}
 }
