@@ -62,8 +62,8 @@ type peerConn struct {
 	Entries          int            // updateLog entries read
 	Zoneless         bool           // times from Date.toLocaleString(): local, zone unknown
 	Stats            map[string]*kept
-	Points           int  // values kept in Stats
-	Trimmed          int  // the largest stride of a thinned series (0: none thinned)
+	Points           int // values kept in Stats
+	Trimmed          int // the largest stride of a thinned series (0: none thinned)
 }
 
 // kept is a stats series: its values, thinned when long (values), and how
