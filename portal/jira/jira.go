@@ -141,9 +141,17 @@ type Service struct {
 	transport *http.Transport
 	circuits  *circuits
 
-	kick      chan struct{}
+	kick chan struct{}
+	// ctx ends when the service starts to close: no op starts and no op
+	// sends a creating call after that. calls is what calls to Jira run
+	// under; it ends only after a grace period, so that Close waits for
+	// the answer of a call in flight instead of abandoning it: an abandoned
+	// create can still land in Jira after the next start has looked for it
+	// and created the issue again.
 	ctx       context.Context
 	stop      context.CancelFunc
+	calls     context.Context
+	abandon   context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 }
@@ -218,27 +226,48 @@ func New(db *store.DB, opt Options) (*Service, error) {
 	if err := s.loadSettings(ctx); err != nil {
 		return nil, err
 	}
-	// Ops of a run that stopped mid-call go back to the queue; their attempt
-	// stays counted, so a create looks for its issue before creating again.
-	if _, err := db.Write.ExecContext(ctx, "UPDATE jira_ops SET state = 'pending', updated_at = ? WHERE state = 'running'",
-		store.FormatTime(opt.Now())); err != nil {
+	// Ops of a run that stopped mid-call (it crashed: Close waits for calls
+	// in flight) go back to the queue; their attempt stays counted, so a
+	// create looks for its issue before creating again, and a create or
+	// comment waits for the lookup to settle first, as after a lost answer:
+	// the call may still be on its way into Jira.
+	now := opt.Now()
+	if _, err := db.Write.ExecContext(ctx, `UPDATE jira_ops SET state = 'pending', updated_at = ?,
+		next_try = CASE WHEN op IN ('create', 'comment') AND next_try < ? THEN ? ELSE next_try END WHERE state = 'running'`,
+		store.FormatTime(now), store.FormatTime(now.Add(opt.LookupSettle)), store.FormatTime(now.Add(opt.LookupSettle))); err != nil {
 		return nil, fmt.Errorf("resume jira outbox: %w", err)
 	}
 	s.ctx, s.stop = context.WithCancel(context.Background())
+	s.calls, s.abandon = context.WithCancel(context.Background())
 	s.wg.Add(2)
 	go s.dispatch()
 	go s.janitor()
 	return s, nil
 }
 
-// Close stops the workers. Calls in flight are abandoned and their ops stay
-// queued for the next start.
+// Close stops the workers. No op starts any more, and none sends a call
+// that creates something; calls in flight get their answer (each is bounded
+// by HTTPTimeout), so that their outcome is recorded and the next start
+// neither misses an issue still being created nor creates it a second
+// time. Ops left unfinished stay queued for the next start.
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		s.stop()
+		grace := time.AfterFunc(s.opt.HTTPTimeout+time.Second, s.abandon)
 		s.wg.Wait()
+		grace.Stop()
+		s.abandon()
 		s.transport.CloseIdleConnections()
 	})
+	return nil
+}
+
+// stopping says the service is closing, before an op sends a call that
+// creates something in Jira.
+func (s *Service) stopping() error {
+	if s.ctx.Err() != nil {
+		return errStopping
+	}
 	return nil
 }
 

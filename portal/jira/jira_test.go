@@ -446,6 +446,42 @@ func TestTimeoutAfterJiraCreated(t *testing.T) {
 	}
 }
 
+// Parley stops while Jira has taken a create in but not yet made the
+// issue. Close waits for the answer instead of abandoning the call, so the
+// next start finds the key stored; Jira ends with one issue. (Abandoned,
+// the call would land after the next start's lookup and create: the fake
+// lets it do its work as soon as another create arrives, then serves that
+// one, which makes a second issue.)
+func TestRestartWaitsForCreateInFlight(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{HTTPTimeout: 30 * time.Second}})
+	arrived, done := h.fake.StallNextCreate(time.Second)
+	h.file(21, jira.KindTechnical)
+	waitClosed(t, arrived, "the create reaching Jira")
+	h.restart()
+	key := h.waitKey(21)
+	waitClosed(t, done, "Jira's work on the held create")
+	issues := h.issuesOf(21)
+	if len(issues) != 1 {
+		t.Fatalf("%d issues after a restart with a create in flight, want 1", len(issues))
+	}
+	if issues[0].Key != key {
+		t.Errorf("ticket linked to %s, Jira's issue is %s", key, issues[0].Key)
+	}
+	if calls := h.linkedCalls(21); len(calls) != 1 || calls[0] != key {
+		t.Errorf("OnLinked %v, want once with %s", calls, key)
+	}
+}
+
+func waitClosed(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("not within 10s: %s", what)
+	}
+}
+
 // A slow Jira does not serialise everyone: the workers serve different
 // tickets side by side, never two calls of one ticket at once.
 func TestSlowJiraServesTicketsSideBySide(t *testing.T) {

@@ -101,6 +101,9 @@ func (s *Service) execute(ctx context.Context, o op) (attempt, error) {
 	if err != nil {
 		return at, err
 	}
+	if err := s.stopping(); err != nil {
+		return at, err
+	}
 	switch o.Op {
 	case opCreate:
 		return at, s.create(ctx, jc, ks, o, l)
@@ -151,6 +154,9 @@ func (s *Service) create(ctx context.Context, jc *jiraClient, ks KindSettings, o
 			}
 		}
 		if key == "" {
+			if err := s.stopping(); err != nil {
+				return err
+			}
 			var err error
 			key, id, err = jc.createIssue(ctx, ks, is, []string{"parley", marker})
 			var ce *callError
@@ -255,6 +261,9 @@ func (s *Service) comment(ctx context.Context, jc *jiraClient, o op, l link) err
 				return nil
 			}
 		}
+	}
+	if err := s.stopping(); err != nil {
+		return err
 	}
 	if err := jc.addComment(ctx, l.Key, commentText(c.Author, c.Body, o.PostID)); err != nil {
 		return s.goneCheck(o.TicketID, l.Key, err)

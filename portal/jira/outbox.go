@@ -298,9 +298,17 @@ func (e *failure) Error() string { return e.msg }
 
 // run executes one op and records the outcome.
 func (s *Service) run(o op) {
-	at, err := s.execute(s.ctx, o)
-	if err != nil && s.ctx.Err() != nil {
+	at, err := s.execute(s.calls, o)
+	if err != nil && s.calls.Err() != nil && !errors.Is(err, errStopping) {
+		// Close gave up waiting for the call's answer. A create or comment
+		// cut off like that may still land in Jira: its retry waits for the
+		// lookup to settle, as after a lost answer. A call that ended
+		// before (an answer, or none within its time-out) is recorded as
+		// any other.
 		err = errStopping
+		if o.Op == opCreate || o.Op == opComment {
+			err = &callError{Class: classTransient, MaybeDone: true, Msg: "Parley stopped while waiting for Jira's answer"}
+		}
 	}
 	now := s.opt.Now()
 	var ce *callError

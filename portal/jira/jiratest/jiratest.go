@@ -94,6 +94,7 @@ type Server struct {
 	delay          time.Duration
 	loseCreates    int
 	loseComments   int
+	stall          *stall
 	requests       int
 	rejected       []string
 
@@ -264,6 +265,76 @@ func (s *Server) LoseCreateAnswers(n int) {
 	s.loseCreates = n
 }
 
+// stall is an issue creation held before its work (StallNextCreate).
+type stall struct {
+	d        time.Duration
+	taken    bool          // the held creation has arrived
+	next     chan struct{} // closed when another creation arrives
+	arrived  chan struct{} // closed when the held creation has arrived
+	finished chan struct{} // closed when its work is done
+}
+
+// StallNextCreate holds the next issue creation, before any work, until
+// another creation arrives or d has passed. Then it creates the issue
+// whether or not its client still waits, as Jira does with a request it
+// has taken in, and answers if it can; a creation that arrived meanwhile
+// is served after it. arrived is closed once the held creation has come
+// in, done once its issue exists.
+func (s *Server) StallNextCreate(d time.Duration) (arrived, done <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := &stall{d: d, next: make(chan struct{}), arrived: make(chan struct{}), finished: make(chan struct{})}
+	s.stall = st
+	return st.arrived, st.finished
+}
+
+// holdCreate applies StallNextCreate to a request: the held creation
+// waits for its turn; one arriving while it waits lets it go first.
+// finish, when not nil, must be called once the request's work is done.
+func (s *Server) holdCreate(r *http.Request) (finish func()) {
+	if r.Method != http.MethodPost || strings.Trim(r.URL.Path, "/") != "rest/api/2/issue" {
+		return nil
+	}
+	s.mu.Lock()
+	st := s.stall
+	switch {
+	case st == nil:
+		s.mu.Unlock()
+		return nil
+	case !st.taken:
+		st.taken = true
+		s.mu.Unlock()
+		close(st.arrived)
+		t := time.NewTimer(st.d)
+		defer t.Stop()
+		select { // the client's going away does not matter
+		case <-t.C:
+		case <-st.next:
+		case <-s.closing:
+		}
+		return func() {
+			s.mu.Lock()
+			if s.stall == st {
+				s.stall = nil
+			}
+			s.mu.Unlock()
+			close(st.finished)
+		}
+	default:
+		select {
+		case <-st.next:
+		default:
+			close(st.next)
+		}
+		s.mu.Unlock()
+		select {
+		case <-st.finished:
+		case <-s.closing:
+		}
+		return nil
+	}
+}
+
 // LoseCommentAnswers does the same as LoseCreateAnswers for comments.
 func (s *Server) LoseCommentAnswers(n int) {
 	s.mu.Lock()
@@ -308,11 +379,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the client went away mid-body
 	}
+	finish := s.holdCreate(r)
 	rec := &recorder{h: http.Header{}}
 	s.mu.Lock()
 	s.handle(rec, r, body)
 	delay := s.delay
 	s.mu.Unlock()
+	if finish != nil {
+		finish()
+	}
 	if delay > 0 {
 		t := time.NewTimer(delay)
 		defer t.Stop()
