@@ -43,6 +43,7 @@ const (
 	sniffBytes   = 256 << 10 // bytes of such lines before the file is refused
 	lineErrors   = 10        // unreadable lines reported one by one
 	yearPeekSize = 64 << 10
+	yearScanSize = 1 << 20 // searched for a full date in messages (yearFromMessages)
 )
 
 // Parse reads Android logcat output with the default options (the
@@ -96,7 +97,14 @@ func ParseWith(name string, r io.Reader, sink ingest.Sink, opts Options) (ingest
 		if y := yearInHead(head); y > 0 {
 			p.year = y
 		} else if opts.Year <= 0 {
-			p.year = guessYear(head, time.Now().UTC())
+			// A year-less log often quotes a full date of the same day
+			// ("Rollover scheduled @ 2015-12-29 00:00:00"): that is its
+			// year, rather than a guess that may be years off.
+			if y := yearFromMessages(lr.Peek(yearScanSize)); y > 0 {
+				p.year = y
+			} else {
+				p.year = guessYear(head, time.Now().UTC())
+			}
 		}
 	}
 	for p.err == nil {
