@@ -16,8 +16,8 @@ func TestYearFromMessages(t *testing.T) {
 		{"12-28 18:54:40.018  1288  1288 I UsageStatsService: User[0] Rollover scheduled @ 2015-12-29 00:00:00(1451347200000)\n", 2015},
 		{"12-31 23:59:59.000  1  1 I Cron: next run 2021-01-01\n", 2020},
 		{"01-01 00:00:01.000  1  1 I Cron: last run 2020-12-31\n", 2021},
-		{"05-01 10:00:00.000  1  1 I Build: built on 2012-03-04\n", 0},                 // a date long before: no tell
-		{"05-01 10:00:00.000  1  1 I Id: order 12016-05-01x\n", 0},                      // not a date
+		{"05-01 10:00:00.000  1  1 I Build: built on 2012-03-04\n", 0},                // a date long before: no tell
+		{"05-01 10:00:00.000  1  1 I Id: order 12016-05-01x\n", 0},                    // not a date
 		{"I/UsageStatsService(  858): Rollover scheduled @ 2014-12-23 16:00:00\n", 0}, // brief: no date of its own
 	} {
 		if got := yearFromMessages([]byte(tc.log)); got != tc.want {
