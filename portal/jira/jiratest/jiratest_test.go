@@ -818,6 +818,54 @@ func TestFaults(t *testing.T) {
 	})
 }
 
+// A stalled create does its work even after its client gave up, and
+// before the create that let it go, as a Jira that took a request in would.
+func TestStallNextCreate(t *testing.T) {
+	t.Parallel()
+	s, _ := start(t, cloudOpts)
+	jc := goJira(t, s, cloudOpts)
+	arrived, done := s.StallNextCreate(time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	gaveUp := make(chan error, 1)
+	go func() {
+		_, _, err := jc.Issue.CreateWithContext(ctx, newIssue("TECH", "abandoned"))
+		gaveUp <- err
+	}()
+	wait := func(c <-chan struct{}, what string) {
+		t.Helper()
+		select {
+		case <-c:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("not within 10s: %s", what)
+		}
+	}
+	wait(arrived, "the stalled create arriving")
+	cancel()
+	if err := <-gaveUp; err == nil {
+		t.Fatal("the abandoned create got an answer")
+	}
+	if n := len(s.Issues()); n != 0 {
+		t.Fatalf("%d issues while the create is held, want 0", n)
+	}
+	second := mustCreate(t, jc, newIssue("TECH", "second"))
+	wait(done, "the stalled create's work")
+	var got []string
+	for _, is := range s.Issues() {
+		got = append(got, is.Key+" "+is.Summary)
+	}
+	if want := []string{"TECH-1 abandoned", "TECH-2 second"}; !slices.Equal(got, want) || second.Key != "TECH-2" {
+		t.Errorf("issues %q, second answered %s; want %q", got, second.Key, want)
+	}
+
+	// Without another create, the stall ends after its time.
+	_, done = s.StallNextCreate(10 * time.Millisecond)
+	third := mustCreate(t, jc, newIssue("TECH", "third"))
+	wait(done, "the third create's work")
+	if third.Key != "TECH-3" {
+		t.Errorf("third create answered %s, want TECH-3", third.Key)
+	}
+}
+
 func TestWebhooks(t *testing.T) {
 	t.Parallel()
 	const secret = "webhook-secret"
