@@ -1,6 +1,8 @@
 package apple
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -316,12 +318,44 @@ func TestAppleDetection(t *testing.T) {
 	if LooksLikeSysdiagnose([]byte("2021-08-11 05:51:02.123456+0300 0x1 Error 0x0 1 0 P: ok\n")) {
 		t.Errorf("a log show line taken for sysdiagnose")
 	}
+	for _, tc := range []struct {
+		name string
+		head []byte
+		want func([]byte) bool
+	}{
+		{"pasted from Thread 0", readTestdata(t, "pasted_from_thread0.txt"), LooksLikeCrash},
+		{"pasted from Last Exception Backtrace", readTestdata(t, "pasted_from_last_exception.txt"), LooksLikeCrash},
+		{"cut in a thread", readTestdata(t, "cut_in_thread.crash"), LooksLikeCrash},
+		{"old .ips", readTestdata(t, "legacy_bug_type_109.ips"), LooksLikeIPS},
+		{"macOS .ips", readTestdata(t, "macos_app_bug_type_309.ips"), LooksLikeIPS},
+		{"logd log", readTestdata(t, "logd.0.log"), LooksLikeSysdiagnose},
+	} {
+		if !tc.want(tc.head) {
+			t.Errorf("%s not detected", tc.name)
+		}
+	}
+	// Text that only mentions threads is no crash report.
+	for _, text := range []string{
+		"Thread 0:\nthe main thread was busy\n",
+		"Thread 0:\n0   Parley \t0x1 main + 1\n", // one frame is too little to tell
+		"Exception Type: none here\nsome notes\n",
+		"notes\nThread 0:\n0   A \t0x1 a + 1\n1   B \t0x2 b + 2\n", // not where the text starts
+	} {
+		if LooksLikeCrash([]byte(text)) {
+			t.Errorf("%q taken for a crash report", text)
+		}
+	}
+	if LooksLikeSysdiagnose([]byte("2021-08-11 05:51:02.123456+0300  localhost App[176]: (Sub) msg\n")) {
+		t.Errorf("a log show syslog line taken for a logd line")
+	}
 }
 
 func FuzzParseIPS(f *testing.F) {
 	f.Add([]byte(ingesttest.IPSLegacySnippet))
 	f.Add([]byte(ipsASISnippet))
 	f.Add([]byte(`{"bug_type":"309"}` + "\n" + `{"threads":[{"triggered":true,"frames":[{"imageIndex":-1}]}],"faultingThread":7}`))
+	f.Add(readTestdata(f, "legacy_bug_type_109.ips"))
+	f.Add(readTestdata(f, "macos_app_bug_type_309.ips"))
 	f.Add([]byte("\xef\xbb\xbf{\"bug_type\":1}\n{"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ingesttest.FuzzCheck(t, ParseIPS, data)
@@ -333,6 +367,11 @@ func FuzzParseAppleCrash(f *testing.F) {
 	f.Add([]byte(ingesttest.IPSLegacySnippet[strings.IndexByte(ingesttest.IPSLegacySnippet, '\n')+1:]))
 	f.Add([]byte("Exception Type: EXC_CRASH (SIGABRT)\nApplication Specific Information:\n*** Terminating app due to uncaught exception 'X', reason: 'y'\n\nThread 0 Crashed:\n0 A 0x1 0x0 + 1 (f + 2)\n"))
 	f.Add([]byte("Thread 99 Crashed:\n\n\nLast Exception Backtrace:\n0 a 0x1 b\n"))
+	for _, name := range []string{"pasted_from_thread0.txt", "pasted_from_last_exception.txt", "cut_in_thread.crash"} {
+		f.Add(readTestdata(f, name))
+	}
+	f.Add([]byte("Thread 0 Crashed:: Dispatch queue: com.apple.main-thread\n0   Parley \t0x1 main + 1\n1   libdyld.dylib \t0x2 start + 4\n" +
+		"Thread 0 crashed with X86 Thread State (64-bit):\n  rax: 0x0\nBinary Images:\n\nModel: iMac20,1, BootROM 1554, 10 processors\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ingesttest.FuzzCheck(t, ParseCrash, data)
 		LooksLikeCrash(data)
@@ -355,8 +394,20 @@ func FuzzParseSysdiagnose(f *testing.F) {
 	f.Add([]byte("Wed Aug 11 05:51:02 2021 [176] <notice> (0x16bae7000) -[MIContainer makeLive:]: Made container live\n    \"k\" = v;\n}\n"))
 	f.Add([]byte("Sun Jan 17 11:20:41 2021 [66] <err> (0x16d327000) server_get_process_containers: Invalid data\n"))
 	f.Add([]byte("Mon Oct 25 07:05:03 2021 [145] <debug> MA: main: x\n"))
+	f.Add(readTestdata(f, "logd.0.log"))
+	f.Add([]byte("2021-11-07 01:00:05-0800 logd[76]: a\n  continued\n2021-11-07 99:00:05-0800 logd[76]: bad hour\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ingesttest.FuzzCheck(t, ParseSysdiagnose, data)
 		LooksLikeSysdiagnose(data)
 	})
+}
+
+// readTestdata reads a fixture of testdata/.
+func readTestdata(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
 }

@@ -51,7 +51,8 @@ func applePlatform(device, os string) string {
 	case strings.HasPrefix(device, "iPhone"), strings.HasPrefix(device, "iPad"),
 		strings.HasPrefix(device, "iPod"), strings.HasPrefix(os, "iOS"), strings.HasPrefix(os, "iPadOS"):
 		return "ios"
-	case strings.HasPrefix(os, "macOS"), strings.HasPrefix(device, "Mac"):
+	case strings.HasPrefix(os, "macOS"), strings.HasPrefix(device, "Mac"), strings.HasPrefix(device, "iMac"),
+		strings.HasPrefix(device, "VirtualMac"):
 		return "macos"
 	}
 	return ""

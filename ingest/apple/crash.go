@@ -38,13 +38,25 @@ type appleCrashText struct {
 	crashedTID  string   // from "Crashed Thread:" / "Triggered by Thread:"
 	threads     map[string][]string
 	crashedSeen string // thread marked "Thread N Crashed:"
+	firstThread string // the first thread whose backtrace the report holds
 	lastExc     []string
 	firstLine   int
+	firstText   string // the first non-blank line, for a report pasted from its middle
+	model       string // "Model:" of a macOS report's System Profile
+	// Where the report ends, to tell a cut report from a whole one.
+	binaryImages bool   // the Binary Images section, the last of a whole report, was reached
+	lastLine     int    // the last non-blank line
+	lastSection  string // the section that line was in
+	lastThread   string // the thread whose backtrace was being read there
+	cutFrame     bool   // that line is a frame cut short
 }
 
 var (
-	appleHeaderRE   = regexp.MustCompile(`^([A-Z][A-Za-z /]*[A-Za-z]):\s*(.*)$`)
-	appleThreadRE   = regexp.MustCompile(`^Thread (\d+)( Crashed)?:\s*$`)
+	appleHeaderRE = regexp.MustCompile(`^([A-Z][A-Za-z /]*[A-Za-z]):\s*(.*)$`)
+	// "Thread 0:", "Thread 3 Crashed:", and macOS's "Thread 0 Crashed:: Dispatch
+	// queue: com.apple.main-thread" and "Thread 1:: com.apple.NSEventThread".
+	appleThreadRE   = regexp.MustCompile(`^Thread (\d+)( Crashed)?:(?::.*)?$`)
+	appleCutFrameRE = regexp.MustCompile(`^\d+\s+\S+`)
 	appleFrameRE    = regexp.MustCompile(`^(\d+)\s+(.+?)\s+(0x[0-9A-Fa-f]+)\s+(.*)$`)
 	appleKSSymRE    = regexp.MustCompile(`^0x[0-9A-Fa-f]+ \+ \d+ \((.+)\)$`)
 	appleNSExcRE    = regexp.MustCompile(`Terminating app due to uncaught exception '([^']+)', reason: '(.*)'`)
@@ -77,13 +89,22 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 			continue
 		}
 		if c.firstLine == 0 {
-			c.firstLine = n
+			c.firstLine, c.firstText = n, ingest.Truncate(trimmed, 60)
 		}
+		c.lastLine, c.lastSection, c.lastThread, c.cutFrame = n, section, threadID, false
 		if m := appleThreadRE.FindStringSubmatch(trimmed); m != nil {
 			section, threadID = "thread", m[1]
+			c.lastSection, c.lastThread = section, threadID
 			if m[2] != "" {
 				c.crashedSeen = m[1]
 			}
+			if c.firstThread == "" {
+				c.firstThread = m[1]
+			}
+			continue
+		}
+		if strings.HasPrefix(trimmed, "Binary Images:") { // may follow a register dump without a blank line
+			section, c.binaryImages = "skip", true
 			continue
 		}
 		switch section {
@@ -94,7 +115,9 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 			if fm := appleFrameRE.FindStringSubmatch(trimmed); fm != nil {
 				f := appleFrame(fm)
 				if section == "lastexc" {
-					c.lastExc = append(c.lastExc, f)
+					if len(c.lastExc) < ingest.MaxFrames {
+						c.lastExc = append(c.lastExc, f)
+					}
 				} else if len(c.threads[threadID]) < ingest.MaxFrames {
 					c.threads[threadID] = append(c.threads[threadID], f)
 				}
@@ -103,7 +126,16 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 			if section == "lastexc" && strings.HasPrefix(trimmed, "(") { // "(0x1 0x2 …)" unsymbolicated
 				continue
 			}
+			if appleCutFrameRE.MatchString(trimmed) { // a frame without its address: cut short
+				c.cutFrame = true
+				continue
+			}
 		case "skip", "regs":
+			if section == "skip" && c.model == "" && strings.HasPrefix(trimmed, "Model: ") {
+				// macOS's System Profile, after the Binary Images:
+				// "Model: MacBookPro11,5, BootROM …, 4 processors, …"
+				c.model, _, _ = strings.Cut(strings.TrimPrefix(trimmed, "Model: "), ",")
+			}
 			continue
 		}
 		if strings.HasPrefix(trimmed, "Thread ") && strings.Contains(trimmed, " name:") {
@@ -154,13 +186,27 @@ func appleFrame(m []string) string {
 // found reports whether anything of a crash report was read.
 func (c *appleCrashText) found() bool {
 	return c.header["Exception Type"] != "" || c.header["Incident Identifier"] != "" ||
-		c.header["Hardware Model"] != "" || len(c.threads) > 0
+		c.header["Hardware Model"] != "" || len(c.threads) > 0 || len(c.lastExc) > 0
+}
+
+// hasHeader reports whether the report's header (who crashed, where, when)
+// is there: a report pasted from its middle starts after it.
+func (c *appleCrashText) hasHeader() bool {
+	for _, k := range []string{"Incident Identifier", "Process", "Identifier", "Hardware Model", "OS Version", "Date/Time"} {
+		if c.header[k] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // env fills what the report says about its origin.
 func (c *appleCrashText) env(env *ingest.Environment) {
 	h := c.header
 	env.Device = h["Hardware Model"]
+	if env.Device == "" {
+		env.Device = strings.TrimSpace(c.model)
+	}
 	if os, build := appleOS(h["OS Version"]); os != "" {
 		env.OS = os
 		ingest.AddExtra(env, "os.build", build)
@@ -173,7 +219,8 @@ func (c *appleCrashText) env(env *ingest.Environment) {
 	ingest.AddExtra(env, "incident", h["Incident Identifier"])
 }
 
-// event builds the crash event of the report.
+// event builds the crash event of the report, and notes in res what a
+// partial or cut report lacks, so no one takes it for the whole story.
 func (c *appleCrashText) event(res *ingest.Result) ingest.Event {
 	h := c.header
 	ev := ingest.Event{Level: ingest.LevelFatal, Line: c.headerLine["Exception Type"], Attrs: map[string]string{}}
@@ -195,8 +242,11 @@ func (c *appleCrashText) event(res *ingest.Result) ingest.Event {
 	}
 	excType := h["Exception Type"]
 	crash := &ingest.Crash{Kind: "ios", Type: excType}
+	// The termination reason, unless it only restates the signal
+	// ("Namespace SIGNAL, Code 11"): then the subtype says more.
 	reason := h["Termination Reason"]
-	if reason == "" {
+	signalNS := strings.HasPrefix(reason, "Namespace SIGNAL") || strings.HasPrefix(reason, "SIGNAL")
+	if reason == "" || signalNS && h["Exception Subtype"] != "" {
 		reason = h["Exception Subtype"]
 	}
 	if reason == "" {
@@ -205,30 +255,49 @@ func (c *appleCrashText) event(res *ingest.Result) ingest.Event {
 	asi := strings.Join(c.asi, "\n")
 	if m := appleNSExcRE.FindStringSubmatch(asi); m != nil {
 		crash.Type, reason = m[1], m[2]
-	} else if reason == "" && len(c.asi) > 0 {
+	} else if (reason == "" || signalNS && h["Exception Subtype"] == "") && len(c.asi) > 0 {
 		reason = c.asi[0]
 	}
 	crash.Reason = reason
+	// The frames: where an uncaught exception was thrown (the Last
+	// Exception Backtrace) says more than the crashed thread, which only
+	// shows the abort that followed; else the crashed thread's.
 	tid := c.crashedTID
 	if tid == "" {
 		tid = c.crashedSeen
 	}
-	crash.Frames = c.threads[tid]
-	if len(crash.Frames) == 0 && c.crashedSeen != "" {
-		crash.Frames = c.threads[c.crashedSeen]
-	}
-	if len(crash.Frames) == 0 && len(c.lastExc) > 0 {
-		crash.Frames = c.lastExc[:min(len(c.lastExc), ingest.MaxFrames)]
+	switch {
+	case len(c.lastExc) > 0:
+		crash.Frames = c.lastExc
+		ev.Attrs["crash.backtrace"] = "last exception"
+		if crash.Type == "" {
+			crash.Type = "uncaught exception" // only they leave a Last Exception Backtrace
+		}
+	case tid != "":
+		crash.Frames = c.threads[tid]
+		if len(crash.Frames) == 0 && c.crashedSeen != "" && c.crashedSeen != tid {
+			crash.Frames = c.threads[c.crashedSeen]
+		}
+		if len(crash.Frames) == 0 && len(c.threads) > 0 {
+			res.AddError(c.lastLine, "the backtrace of the crashed thread %s is not in the report", tid)
+		}
+	case c.firstThread != "":
+		crash.Frames = c.threads[c.firstThread]
+		res.AddError(c.firstLine, "no thread is marked as crashed; the frames shown are thread %s's, the first in the report", c.firstThread)
+		tid = c.firstThread
 	}
 	if crash.Type == "" {
 		crash.Type = "crash"
 	}
+	c.noteCut(res)
 	ev.Crash = crash
 	ev.TID = tid
 	if excType != "" {
 		ev.Attrs["crash.exception_type"] = excType
 		if i := strings.IndexByte(excType, '('); i > 0 {
 			ev.Attrs["crash.signal"] = strings.Trim(excType[i:], "() ")
+		} else if strings.HasPrefix(excType, "SIG") { // older macOS reports: "Exception Type: SIGSEGV"
+			ev.Attrs["crash.signal"] = excType
 		}
 	}
 	if v := h["Exception Codes"]; v != "" {
@@ -242,6 +311,26 @@ func (c *appleCrashText) event(res *ingest.Result) ingest.Event {
 	}
 	ev.Message = appleCrashMessage(crash)
 	return ev
+}
+
+// noteCut notes what a report pasted from its middle or cut short lacks.
+func (c *appleCrashText) noteCut(res *ingest.Result) {
+	backtraces := len(c.threads) > 0 || len(c.lastExc) > 0
+	switch {
+	case !c.hasHeader():
+		res.AddError(c.firstLine, "a partial report: it starts at %q, without the report's header, so the app, device and OS are not known", c.firstText)
+	case !backtraces && c.header["Exception Type"] == "":
+		res.AddError(c.lastLine, "the report ends after its header, before the exception and the backtraces: it was cut short")
+	case !backtraces:
+		res.AddError(c.lastLine, "the report ends before the backtraces: it was cut short")
+	case !c.binaryImages && c.lastSection == "thread":
+		res.AddError(c.lastLine, "the report was cut short in the backtrace of thread %s", c.lastThread)
+	case !c.binaryImages:
+		res.AddError(c.lastLine, "the report ends before its Binary Images: it was cut short")
+	}
+	if c.cutFrame {
+		res.AddError(c.lastLine, "the last frame is cut short")
+	}
 }
 
 // appleCrashMessage is the one-line summary of a crash.
@@ -298,5 +387,38 @@ func LooksLikeCrash(head []byte) bool {
 	if has("Incident Identifier:") && (has("Exception Type:") || has("Hardware Model:") || has("OS Version:")) {
 		return true
 	}
-	return has("Exception Type:") && (has("Hardware Model:") || has("OS Version:")) && has("Process:")
+	if has("Exception Type:") && (has("Hardware Model:") || has("OS Version:")) && has("Process:") {
+		return true
+	}
+	return looksLikePartialCrash(t)
+}
+
+// applePartialStarts are the lines a report pasted from its middle starts
+// with: a thread, the Last Exception Backtrace, the exception section.
+var applePartialStarts = []string{"Last Exception Backtrace:", "Exception Type:", "Crashed Thread:", "Triggered by Thread:",
+	"Application Specific Information:"}
+
+// looksLikePartialCrash reports whether t is a crash report pasted from
+// its middle: it starts at one of applePartialStarts or a "Thread N" line,
+// and frames of a backtrace follow among its first lines.
+func looksLikePartialCrash(t []byte) bool {
+	lines := ingest.HeadLines(t, 40)
+	if len(lines) == 0 {
+		return false
+	}
+	first := strings.TrimSpace(lines[0])
+	start := appleThreadRE.MatchString(first) || strings.HasPrefix(first, "Thread ") && strings.Contains(first, " name:")
+	for _, p := range applePartialStarts {
+		start = start || strings.HasPrefix(first, p)
+	}
+	if !start {
+		return false
+	}
+	frames := 0
+	for _, l := range lines[1:] {
+		if appleFrameRE.MatchString(strings.TrimSpace(l)) {
+			frames++
+		}
+	}
+	return frames >= 2
 }

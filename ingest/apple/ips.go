@@ -286,8 +286,13 @@ func ipsCrashEvent(b *ipsBody, h *ipsHeader) ingest.Event {
 			ev.Attrs["crash.termination_namespace"] = t.Namespace
 		}
 	}
-	if reason == "" && b.Exception != nil {
-		reason = strings.TrimSpace(b.Exception.Subtype + " " + b.Exception.Message)
+	// A SIGNAL termination only restates the signal ("Segmentation fault:
+	// 11"): the exception's subtype (KERN_INVALID_ADDRESS at 0x0) says more.
+	signalNS := b.Termination != nil && b.Termination.Namespace == "SIGNAL"
+	if e := b.Exception; e != nil && (reason == "" || signalNS) {
+		if sub := strings.TrimSpace(e.Subtype + " " + e.Message); sub != "" {
+			reason = sub
+		}
 	}
 	// An uncaught Objective-C exception named by the application specific
 	// information is the more telling type.
@@ -303,6 +308,12 @@ func ipsCrashEvent(b *ipsBody, h *ipsHeader) ingest.Event {
 		if m := appleNSExcRE.FindStringSubmatch(strings.Join(lines, "\n")); m != nil {
 			crash.Type, reason = m[1], m[2]
 			break
+		}
+		// Swift's runtime leaves its message here ("Fatal error: Unexpectedly
+		// found nil while unwrapping an Optional value"), a trap's only cause.
+		if len(lines) > 0 && (reason == "" || signalNS) &&
+			strings.Contains(lines[0], "error: ") {
+			reason = strings.TrimSpace(lines[0])
 		}
 	}
 	crash.Reason = reason
@@ -331,8 +342,11 @@ func ipsCrashEvent(b *ipsBody, h *ipsHeader) ingest.Event {
 		}
 		crash.Frames = ipsFrames(b, t.Frames)
 	}
-	if len(crash.Frames) == 0 {
-		crash.Frames = ipsFrames(b, b.LastExceptionBacktrace)
+	// Where an uncaught exception was thrown says more than the crashed
+	// thread, which only shows the abort that followed.
+	if f := ipsFrames(b, b.LastExceptionBacktrace); len(f) > 0 {
+		crash.Frames = f
+		ev.Attrs["crash.backtrace"] = "last exception"
 	}
 	if excType != "" {
 		ev.Attrs["crash.exception_type"] = excType

@@ -16,6 +16,16 @@ import (
 //
 // The time has no zone; it is read as UTC. Lines that do not start an entry
 // continue the one before (dumped dictionaries and arrays span lines).
+//
+// The logging daemon's own logs (logs/logd/logd.0.log and the like) write a
+// zoned time, the process and its pid:
+//
+//	2021-08-11 05:50:23-0700 logd[76]: Unable to parse os_log_simple buffer
+//
+// The zone is each line's own: it changes within a file when daylight
+// saving time starts or ends, and each line's time is read with it.
+
+var sysdiagLogdRE = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4}) ([^\s\[\]]+)\[(\d+)\]: ?(.*)$`)
 
 var sysdiagRE = regexp.MustCompile(`^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4}) \[(\d+)\] <([A-Za-z]+)>(?: \((0x[0-9A-Fa-f]+)\))? ?(.*)$`)
 
@@ -29,6 +39,8 @@ var sysdiagLayouts = []string{"Mon Jan _2 15:04:05 2006", "Mon Jan _2 15:04:05.9
 // syslog priority in angle brackets (debug D, info and notice I, warning W,
 // err/error E, crit and above F); the Tag is the Objective-C class or the C
 // function that opens the message, and Attrs["apple.function"] holds it whole.
+// A logd-style line, which has no priority, is an I event tagged with its
+// process.
 func ParseSysdiagnose(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	res := ingest.Result{File: name, Format: ingest.FormatSysdiagnose}
 	lr := ingest.NewLineReader(r, ingest.MaxLine)
@@ -52,6 +64,19 @@ func ParseSysdiagnose(name string, r io.Reader, sink ingest.Sink) (ingest.Result
 		}
 		if cut {
 			res.AddError(lr.Line(), "line longer than %d bytes was cut", lr.Max())
+		}
+		if m := sysdiagLogdRE.FindStringSubmatch(line); m != nil {
+			if err := flush(); err != nil {
+				return res, err
+			}
+			ev := ingest.Event{Line: lr.Line(), Level: ingest.LevelInfo, Tag: m[2], PID: m[3], Message: m[4]}
+			if t, err := time.Parse("2006-01-02 15:04:05-0700", m[1]); err == nil {
+				ev.Time = t
+			} else {
+				res.AddError(lr.Line(), "cannot read time %q", m[1])
+			}
+			pending = &ev
+			continue
 		}
 		m := sysdiagRE.FindStringSubmatch(line)
 		if m == nil {
@@ -103,7 +128,7 @@ func LooksLikeSysdiagnose(head []byte) bool {
 		if strings.TrimSpace(l) == "" {
 			continue
 		}
-		ok := sysdiagRE.MatchString(l)
+		ok := sysdiagRE.MatchString(l) || sysdiagLogdRE.MatchString(l)
 		if first && !ok {
 			return false
 		}
