@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unsafe"
 )
 
 // Redacted originals. An upload's files are kept only with their secrets
@@ -20,20 +21,40 @@ import (
 // Text copies src to dst line by line with secrets replaced, keeping each
 // line's break ("\n" or "\r\n").
 func (r *Redactor) Text(dst io.Writer, src io.Reader) error {
-	br := bufio.NewReaderSize(src, 64<<10)
-	bw := bufio.NewWriterSize(dst, 64<<10)
+	br := bufio.NewReaderSize(src, 256<<10)
+	bw := bufio.NewWriterSize(dst, 256<<10)
 	lines := r.Lines()
+	var long []byte // a line longer than br's buffer, gathered
 	for {
-		line, err := br.ReadString('\n')
-		if line != "" {
-			end := ""
+		chunk, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, chunk...)
+			continue
+		}
+		raw := chunk
+		if long != nil {
+			raw = append(long, chunk...)
+			long = nil
+		}
+		if len(raw) > 0 {
+			body, end := raw, []byte(nil)
 			switch {
-			case strings.HasSuffix(line, "\r\n"):
-				line, end = line[:len(line)-2], "\r\n"
-			case strings.HasSuffix(line, "\n"):
-				line, end = line[:len(line)-1], "\n"
+			case bytes.HasSuffix(body, []byte("\r\n")):
+				body, end = body[:len(body)-2], body[len(body)-2:]
+			case bytes.HasSuffix(body, []byte("\n")):
+				body, end = body[:len(body)-1], body[len(body)-1:]
 			}
-			if _, werr := bw.WriteString(lines.Line(line) + end); werr != nil {
+			// The line is read where it lies in the buffer: most lines
+			// hold no secret and are written back as they are.
+			line := lines.Line(unsafe.String(unsafe.SliceData(body), len(body)))
+			var werr error
+			if len(line) == len(body) && (len(body) == 0 || unsafe.StringData(line) == unsafe.SliceData(body)) {
+				_, werr = bw.Write(raw)
+			} else {
+				bw.WriteString(line)
+				_, werr = bw.Write(end)
+			}
+			if werr != nil {
 				return werr
 			}
 		}

@@ -18,7 +18,15 @@ func secretParam(name string) bool {
 	if secretKind(name) == "push token" {
 		return false // blanked and counted as a push token by secretValues
 	}
-	n = strings.NewReplacer("_", "", "-", "", ".", "").Replace(n)
+	if strings.ContainsAny(n, "_-.") {
+		var b strings.Builder
+		for i := 0; i < len(n); i++ {
+			if c := n[i]; c != '_' && c != '-' && c != '.' {
+				b.WriteByte(c)
+			}
+		}
+		n = b.String()
+	}
 	for _, suf := range []string{"token", "secret", "password", "passwd", "signature", "sessionid", "sessid",
 		"sid", "uid", "userid", "apikey", "accesskey", "authkey"} {
 		if strings.HasSuffix(n, suf) {

@@ -69,3 +69,18 @@ func TestRedactJSONKeepsShape(t *testing.T) {
 		t.Error("broken JSON redacted without an error")
 	}
 }
+
+// Text keeps every line and line break, long lines included, and changes
+// only the lines that hold a secret.
+func TestRedactTextKeepsLines(t *testing.T) {
+	long := strings.Repeat("x", 300<<10) + " token=abcdef0123456789"
+	in := "plain line\r\n" + long + "\n\nCookie: sid=abcdef0123456789\nno newline at the end"
+	var out bytes.Buffer
+	if err := NewRedactor().Text(&out, strings.NewReader(in)); err != nil {
+		t.Fatal(err)
+	}
+	want := "plain line\r\n" + strings.Repeat("x", 300<<10) + " token=[redacted]\n\nCookie: [redacted]\nno newline at the end"
+	if out.String() != want {
+		t.Errorf("got %d bytes, want %d; tail %q", out.Len(), len(want), out.String()[max(0, out.Len()-80):])
+	}
+}
