@@ -103,6 +103,15 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 			}
 			continue
 		}
+		if strings.HasPrefix(trimmed, "Application Specific Backtrace ") && strings.HasSuffix(trimmed, ":") {
+			// macOS's name for where an uncaught exception was thrown; the
+			// first such backtrace is the exception's.
+			section = "lastexc"
+			if len(c.lastExc) > 0 {
+				section = "skip-bt"
+			}
+			continue
+		}
 		if strings.HasPrefix(trimmed, "Binary Images:") { // may follow a register dump without a blank line
 			section, c.binaryImages = "skip", true
 			continue
@@ -130,11 +139,15 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 				c.cutFrame = true
 				continue
 			}
+		case "skip-bt":
+			if appleFrameRE.MatchString(trimmed) {
+				continue
+			}
 		case "skip", "regs":
 			if section == "skip" && c.model == "" && strings.HasPrefix(trimmed, "Model: ") {
 				// macOS's System Profile, after the Binary Images:
 				// "Model: MacBookPro11,5, BootROM …, 4 processors, …"
-				c.model, _, _ = strings.Cut(strings.TrimPrefix(trimmed, "Model: "), ",")
+				c.model, _, _ = strings.Cut(strings.TrimPrefix(trimmed, "Model: "), ", ")
 			}
 			continue
 		}

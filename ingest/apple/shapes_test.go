@@ -216,6 +216,9 @@ func fixture(t *testing.T, name string) []byte {
 // TestAppleShapes reads the shapes the samples lack, from testdata/.
 func TestAppleShapes(t *testing.T) {
 	cut := string(fixture(t, "cut_in_thread.crash"))
+	mac := string(fixture(t, "macos11_desktop_client.crash"))
+	i, j := strings.Index(mac, "Application Specific Backtrace 1:"), strings.Index(mac, "Thread 0 Crashed::")
+	macNoExcBacktrace := mac[:i] + mac[j:]
 	cases := []struct {
 		name string
 		data []byte
@@ -284,6 +287,47 @@ func TestAppleShapes(t *testing.T) {
 				"Parley CallWindowController.windowWillClose(_:) + 48 (CallWindowController.swift:97)"},
 			detail: "im.parley.desktop 2.4.1: EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000010 — at Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
 			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
+		}},
+		// The desktop client's text report on macOS 11: "Thread 0 Crashed::"
+		// lines, the exception's frames under "Application Specific
+		// Backtrace 1:", the Mac's model only in the System Profile at the end.
+		{"macos11_desktop_client.crash", fixture(t, "macos11_desktop_client.crash"), appleShape{
+			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "NSInternalInconsistencyException",
+			reason: "NSWindow drag regions should only be invalidated on the Main Thread!", signal: "SIGABRT", tid: "0", nFrames: 11,
+			time:   utc("2021-04-12T14:03:27.512Z"),
+			frames: []string{"CoreFoundation __exceptionPreprocess + 242", "libobjc.A.dylib objc_exception_throw + 48"},
+			detail: "im.parley.desktop 2.3.0: NSInternalInconsistencyException: NSWindow drag regions should only be invalidated on the Main Thread! — at im.parley.desktop -[PLYCallWindowController updateParticipantGrid:] + 514",
+			env:    ingest.Environment{Platform: "macos", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
+		}},
+		// Without the exception's backtrace, the frames are those under
+		// "Thread 0 Crashed:: Dispatch queue: com.apple.main-thread".
+		{"macos11_no_exception_backtrace.crash", []byte(macNoExcBacktrace), appleShape{
+			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "NSInternalInconsistencyException",
+			reason: "NSWindow drag regions should only be invalidated on the Main Thread!", signal: "SIGABRT", tid: "0", nFrames: 11,
+			time:   utc("2021-04-12T14:03:27.512Z"),
+			frames: []string{"libsystem_kernel.dylib __pthread_kill + 10", "libsystem_pthread.dylib pthread_kill + 263"},
+			detail: "im.parley.desktop 2.3.0: NSInternalInconsistencyException: NSWindow drag regions should only be invalidated on the Main Thread! — at libsystem_kernel.dylib __pthread_kill + 10",
+			env:    ingest.Environment{Platform: "macos", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
+		}},
+		// A Swift runtime trap: the message Swift left in the application
+		// specific information is the cause, not the restated signal.
+		{"swift_trap.ips", []byte(`{"app_name":"Parley","timestamp":"2022-05-10 12:00:01.00 +0000","app_version":"4.0.0","build_version":"400","bundleID":"org.parley.messenger","bug_type":"309","os_version":"iPhone OS 15.4.1 (19E258)","name":"Parley"}
+{"modelCode":"iPhone14,5","captureTime":"2022-05-10 12:00:00.5000 +0000","bug_type":"309","pid":77,"procName":"Parley",
+ "osVersion":{"train":"iPhone OS 15.4.1","build":"19E258"},
+ "bundleInfo":{"CFBundleShortVersionString":"4.0.0","CFBundleVersion":"400","CFBundleIdentifier":"org.parley.messenger"},
+ "exception":{"codes":"0x0000000000000001, 0x0000000100c1d2e4","type":"EXC_BREAKPOINT","signal":"SIGTRAP"},
+ "termination":{"code":5,"namespace":"SIGNAL","indicator":"Trace/BPT trap: 5","byProc":"exc handler"},
+ "asi":{"libswiftCore.dylib":["Fatal error: Unexpectedly found nil while unwrapping an Optional value"]},
+ "faultingThread":0,
+ "threads":[{"triggered":true,"id":9001,"frames":[{"imageOffset":1024,"symbol":"ChatStore.load()","symbolLocation":88,"imageIndex":0}]}],
+ "usedImages":[{"name":"Parley","path":"/private/var/containers/Bundle/Application/X/Parley.app/Parley"}]}
+`), appleShape{
+			format: ingest.FormatIPS, events: 1, crashes: 1, crashType: "EXC_BREAKPOINT (SIGTRAP)",
+			reason: "Fatal error: Unexpectedly found nil while unwrapping an Optional value", signal: "SIGTRAP", tid: "9001", nFrames: 1,
+			time:   utc("2022-05-10T12:00:00.5Z"),
+			frames: []string{"Parley ChatStore.load() + 88"},
+			detail: "org.parley.messenger 4.0.0: EXC_BREAKPOINT (SIGTRAP): Fatal error: Unexpectedly found nil while unwrapping an Optional value — at Parley ChatStore.load() + 88",
+			env:    ingest.Environment{Platform: "ios", OS: "iOS 15.4.1", Device: "iPhone14,5", App: "org.parley.messenger", AppVersion: "4.0.0"},
 		}},
 		// logd's own log across both of 2021's US Pacific clock changes.
 		{"logd.0.log", fixture(t, "logd.0.log"), appleShape{
