@@ -359,6 +359,9 @@ func appleCrashMessage(c *ingest.Crash) string {
 // Env. An uncaught Objective-C exception named in the Application Specific
 // Information becomes the crash Type (e.g. NSInvalidArgumentException) with
 // its reason; the Mach exception stays in Attrs["crash.exception_type"].
+// A report pasted from its middle (from "Thread 0:" or "Last Exception
+// Backtrace:") or cut short still gives its crash, and res.Errors say what
+// the report lacks.
 func ParseCrash(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	res := ingest.Result{File: name, Format: ingest.FormatAppleCrash}
 	lr := ingest.NewLineReader(r, ingest.MaxLine)
