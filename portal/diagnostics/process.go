@@ -56,6 +56,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	defer sp.abort() // after an early return: stops the part's writer
 
 	red := ingest.NewRedactor()
 	diag := ingest.NewDiagnoser(nil)
@@ -64,7 +65,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	var errs errorGrouper
 	var envs platformEnvs
 	levels := map[string]int{}
-	timeline := map[[2]string]int{}
+	timeline := map[timelineKey]int{}
 	groups := map[string]*crashGroup{}
 	var files []parsedFile
 	var total, crashes int
@@ -89,7 +90,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		}
 		for _, m := range members {
 			pf := parsedFile{name: m.Name}
-			enc, err := sp.next()
+			pw, err := sp.next()
 			if err != nil {
 				f.Close()
 				return err
@@ -121,8 +122,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				se := storedEvent{Level: lv, File: ev.Source, Line: ev.Line, Tag: ev.Tag, PID: ev.PID, TID: ev.TID,
 					Message: ev.Message, Attrs: ev.Attrs}
 				if !ev.Time.IsZero() {
-					se.Time = ev.Time.UTC().Format(storedTimeLayout)
-					timeline[[2]string{ev.Time.UTC().Truncate(time.Minute).Format(store.TimeLayout), lv}]++
+					timeline[timelineKey{minute: minuteOf(ev.Time), level: lv[0]}]++
 				}
 				if ev.Crash != nil {
 					fp := ingest.Fingerprint(ev.Crash, ev.Message)
@@ -142,7 +142,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 						g.last = ev.Time
 					}
 				}
-				return enc.Encode(se)
+				pw.add(&se, ev.Time) // the time is written from ev.Time
+				return nil
 			})
 			rc.Close()
 			if perr != nil && ctx.Err() != nil {
@@ -207,7 +208,7 @@ type results struct {
 	files       []parsedFile
 	findings    []ingest.Finding
 	groups      map[string]*crashGroup
-	timeline    map[[2]string]int
+	timeline    map[timelineKey]int
 	network     NetworkView
 	calls       CallView
 	errors      ErrorGroups
@@ -265,16 +266,21 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 				return fmt.Errorf("save crash group: %w", err)
 			}
 		}
-		keys := make([][2]string, 0, len(timeline))
+		keys := make([]timelineKey, 0, len(timeline))
 		for k := range timeline {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool {
-			return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
+			return keys[i].minute < keys[j].minute || keys[i].minute == keys[j].minute && keys[i].level < keys[j].level
 		})
+		insert, perr := tx.PrepareContext(ctx, "INSERT INTO diag_timeline (upload_id, minute, level, count) VALUES (?, ?, ?, ?)")
+		if perr != nil {
+			return fmt.Errorf("save timeline: %w", perr)
+		}
+		defer insert.Close()
 		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO diag_timeline (upload_id, minute, level, count) VALUES (?, ?, ?, ?)",
-				id, k[0], k[1], timeline[k]); err != nil {
+			minute := time.Unix(k.minute*60, 0).UTC().Format(store.TimeLayout)
+			if _, err := insert.ExecContext(ctx, id, minute, string(k.level), timeline[k]); err != nil {
 				return fmt.Errorf("save timeline: %w", err)
 			}
 		}
@@ -287,6 +293,23 @@ func (s *Service) saveResults(ctx context.Context, id int64, res results) error 
 		}
 		return nil
 	})
+}
+
+// timelineKey is one level in one minute of the timeline.
+type timelineKey struct {
+	minute int64 // Unix minutes
+	level  byte
+}
+
+// minuteOf is the Unix minute t falls in; counting by number spares
+// formatting each of millions of events' minute.
+func minuteOf(t time.Time) int64 {
+	sec := t.Unix()
+	m := sec / 60
+	if sec%60 < 0 {
+		m--
+	}
+	return m
 }
 
 func orEmpty(s []string) []string {

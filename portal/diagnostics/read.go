@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -146,6 +147,7 @@ type EventFilter struct {
 	Tag      string       // exact, case-insensitive, or a normalised pattern (tagMatches)
 	Text     string       // substring of message or tag, case-insensitive
 	From, To time.Time    // inclusive range; zero means open
+	Offset   int          // matches to pass over before the first shown
 	Limit    int
 }
 
@@ -162,22 +164,45 @@ type EventRow struct {
 	Crash   bool
 }
 
-// Events scans the upload's redacted events in file order and returns the
-// first Limit that match, with the number of matches seen. A scan needs no
-// index to build; to keep it at disk speed, a line is decoded only when it
-// is shown or when its text must be checked: level, tag and time are read
-// straight from the line, which the spool writes in a fixed shape.
+// Events returns the first Limit events of the upload, after the first
+// Offset, that match the filter, in store order, with the number of
+// matches. It answers from the event index (index.go) when the upload has
+// one, and by scanning the event store otherwise.
 func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventRow, int, error) {
-	file, err := os.Open(s.eventsPath(id))
+	if f.Limit <= 0 {
+		f.Limit = 200
+	}
+	f.Offset = max(f.Offset, 0)
+	text := strings.ToLower(f.Text)
+	ix, err := openEventIndex(s.eventsPath(id))
+	switch {
+	case err == nil:
+		rows, matched, err := ix.events(ctx, f, text)
+		ix.close()
+		if !errors.Is(err, errNoIndex) {
+			return rows, matched, err
+		}
+	case !errors.Is(err, errNoIndex):
+		return nil, 0, err
+	}
+	return scanEvents(ctx, s.eventsPath(id), f, text)
+}
+
+// scanEvents reads the whole event store in file order: uploads stored
+// before the index existed, and searches the index cannot answer. To keep
+// it at disk speed, a line is decoded only when it is shown or when its
+// text must be checked: level, tag and time are read straight from the
+// line, which the spool writes in a fixed shape.
+func scanEvents(ctx context.Context, path string, f EventFilter, text string) ([]EventRow, int, error) {
+	file, err := os.Open(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("open events: %w", err)
 	}
 	defer file.Close()
-	if f.Limit <= 0 {
-		f.Limit = 200
-	}
-	text := strings.ToLower(f.Text)
 	raw := jsonEscaped(text)
+	// U+FFFD in the text may stand for a byte stored as \ufffd: only the
+	// decoded line can say.
+	prefilter := text != "" && !strings.ContainsRune(text, utf8.RuneError)
 	var from, to string
 	if !f.From.IsZero() {
 		from = f.From.UTC().Format(storedTimeLayout)
@@ -196,7 +221,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 		line := sc.Bytes()
 		// Cheap rejections before decoding: the text must appear in the raw
 		// line, and level, tag and time are read from it as they are.
-		if text != "" && !containsFold(line, raw) {
+		if prefilter && !containsFold(line, raw) {
 			continue
 		}
 		quick, ok := peekEvent(line)
@@ -210,7 +235,7 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 			if (from != "" || to != "") && (quick.time == "" || from != "" && quick.time < from || to != "" && quick.time > to) {
 				continue
 			}
-			if text == "" && !quick.tagEscaped && len(out) >= f.Limit {
+			if text == "" && !quick.tagEscaped && (matched < f.Offset || len(out) >= f.Limit) {
 				matched++ // counted, not shown: no need to decode it
 				continue
 			}
@@ -219,35 +244,28 @@ func (s *Service) Events(ctx context.Context, id int64, f EventFilter) ([]EventR
 		if err := json.Unmarshal(line, &ev); err != nil {
 			return nil, 0, fmt.Errorf("event store line %d: %w", n+1, err)
 		}
-		if f.MinLevel > 0 && ingest.LevelFromLetter(ev.Level[0]) < f.MinLevel {
-			continue
-		}
-		if f.Tag != "" && !tagMatches(ev.Tag, f.Tag) {
-			continue
-		}
-		if text != "" && !strings.Contains(strings.ToLower(ev.Message), text) && !strings.Contains(strings.ToLower(ev.Tag), text) {
-			continue
-		}
-		var t time.Time
-		if ev.Time != "" {
-			t, _ = time.Parse(time.RFC3339Nano, ev.Time)
-		}
-		if (!f.From.IsZero() || !f.To.IsZero()) && t.IsZero() {
-			continue
-		}
-		if !f.From.IsZero() && t.Before(f.From) || !f.To.IsZero() && t.After(f.To) {
+		row, ok := f.matchStored(&ev, text)
+		if !ok {
 			continue
 		}
 		matched++
-		if len(out) < f.Limit {
-			out = append(out, EventRow{Time: t, Level: ev.Level, File: ev.File, Line: ev.Line, Tag: ev.Tag, PID: ev.PID,
-				TID: ev.TID, Message: ev.Message, Crash: ev.Crash != ""})
+		if matched > f.Offset && len(out) < f.Limit {
+			out = append(out, row)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, 0, fmt.Errorf("read events: %w", err)
 	}
 	return out, matched, nil
+}
+
+// parseStoredTime reads a stored event's time; zero when it has none.
+func parseStoredTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
 }
 
 // quickEvent is what peekEvent reads of a stored event without decoding it.

@@ -24,7 +24,8 @@ func TestSpoolMergesFilesByTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ev := range p {
-			enc.Encode(ev)
+			ev.Level = "I"
+			enc.add(&ev, parseStoredTime(ev.Time))
 		}
 	}
 	out := filepath.Join(dir, "events.jsonl")

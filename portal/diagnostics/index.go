@@ -1,0 +1,443 @@
+package diagnostics
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The event index lets the event list answer from a few reads instead of
+// scanning the whole event store (1.7 GB for a 1 GB log). It is built
+// while the events are written and lives beside events.jsonl:
+//
+//	events.idx         indexRecordSize bytes per event, in store order: time,
+//	                   level, tag (see indexRecord)
+//	events.txt         each event's message and tag, lower-cased, one line
+//	                   per event: what a text search looks through
+//	events.blk         for every indexBlock-th event, where its line starts
+//	                   in events.jsonl and in events.txt (two uint64), and a
+//	                   last pair: both files' sizes
+//	events.index.json  written last, so its presence says the rest is
+//	                   complete: format version, event count, the tags
+//
+// An upload stored before the index existed has none; its event list
+// falls back to the scan.
+
+const (
+	indexVersion    = 1
+	indexBlock      = 256 // events per block; a multiple of 64, see searchText
+	indexRecordSize = 16
+	// a record's flags
+	flagNoTime    = 1 // the event has no time
+	flagCheckLine = 2 // time or tag would not fit the record: read the line
+	// tagUnknown is the tag id of a tag past maxTags distinct ones.
+	tagUnknown = 0xFFFF
+	maxTags    = 0xFFFE
+)
+
+// Unix seconds whose UnixNano fits an int64.
+const minNanoSec, maxNanoSec = -9223372036, 9223372035
+
+type indexPaths struct{ events, idx, txt, blk, marker string }
+
+func indexPathsOf(events string) indexPaths {
+	base := strings.TrimSuffix(events, ".jsonl")
+	return indexPaths{events: events, idx: base + ".idx", txt: base + ".txt", blk: base + ".blk", marker: base + ".index.json"}
+}
+
+// indexMarker is events.index.json.
+type indexMarker struct {
+	Version int      `json:"v"`
+	Events  int      `json:"events"`
+	Block   int      `json:"block"`
+	Tags    []string `json:"tags"` // by id; as decoding the stored tag gives it
+}
+
+// indexRecord is one event's entry in events.idx.
+type indexRecord struct {
+	ns    int64 // Unix nanoseconds; 0 with flagNoTime or flagCheckLine
+	level byte  // the stored level letter
+	flags byte
+	tag   uint16
+}
+
+func (r indexRecord) put(b []byte) {
+	binary.LittleEndian.PutUint64(b[0:8], uint64(r.ns))
+	b[8], b[9] = r.level, r.flags
+	binary.LittleEndian.PutUint16(b[10:12], r.tag)
+	binary.LittleEndian.PutUint32(b[12:16], 0)
+}
+
+func getRecord(b []byte) indexRecord {
+	return indexRecord{ns: int64(binary.LittleEndian.Uint64(b[0:8])), level: b[8], flags: b[9],
+		tag: binary.LittleEndian.Uint16(b[10:12])}
+}
+
+// tagDict numbers the distinct tags of an upload, shared by its parts.
+type tagDict struct {
+	ids  map[string]uint16
+	tags []string
+}
+
+func newTagDict() *tagDict { return &tagDict{ids: map[string]uint16{}} }
+
+func (d *tagDict) id(tag []byte) uint16 {
+	if id, ok := d.ids[string(tag)]; ok {
+		return id
+	}
+	if len(d.tags) >= maxTags {
+		return tagUnknown
+	}
+	id := uint16(len(d.tags))
+	d.tags = append(d.tags, string(tag))
+	d.ids[string(tag)] = id
+	return id
+}
+
+// decoded is the tags as reading them back from the store gives them.
+func (d *tagDict) decoded() []string {
+	out := make([]string, len(d.tags))
+	for i, t := range d.tags {
+		out[i] = validUTF8(t)
+	}
+	return out
+}
+
+// validUTF8 is s with each invalid byte replaced by U+FFFD, as encoding it
+// to JSON and decoding it back does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// appendSearchText appends s lower-cased as strings.ToLower lowers what
+// decoding the stored text gives (invalid bytes as U+FFFD), with line
+// breaks and NULs as NUL: a text-column line then holds one event, and a
+// search for text without either finds exactly what it finds in s.
+func appendSearchText(b []byte, s []byte) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\n':
+				c = 0
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		b = utf8.AppendRune(b, unicode.ToLower(r)) // RuneError stays U+FFFD
+		i += size
+	}
+	return b
+}
+
+// batch is a run of encoded events on their way to the writer goroutine.
+type batch struct {
+	lines  []byte // event store lines
+	text   []byte // raw tag and message of each event, back to back
+	events []batchEvent
+}
+
+type batchEvent struct {
+	rec              indexRecord // tag filled in by the writer
+	line             int32       // length of the store line
+	tagLen, msgStart int32       // tag is text[msgStart-tagLen:msgStart]
+	msgEnd           int32
+}
+
+const batchBytes = 1 << 20
+
+// partWriter writes one parsed file's events: the parsing goroutine
+// encodes them into batches, a second goroutine writes the store, the
+// index records and the text column, so parsing and writing overlap on
+// two cores. Three batches circulate, so memory stays flat.
+type partWriter struct {
+	cur   *batch
+	full  chan *batch
+	free  chan *batch
+	done  chan error
+	tf    timeFormatter
+	files []*os.File
+	count int
+}
+
+func newPartWriter(base string, tags *tagDict) (*partWriter, error) {
+	var files []*os.File
+	for _, ext := range []string{".jsonl", ".idx", ".txt", ".blk"} {
+		f, err := os.Create(base + ext)
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, fmt.Errorf("create event part: %w", err)
+		}
+		files = append(files, f)
+	}
+	w := &partWriter{full: make(chan *batch, 2), free: make(chan *batch, 3), done: make(chan error, 1), files: files}
+	for range 2 {
+		w.free <- &batch{}
+	}
+	w.cur = &batch{}
+	go w.run(tags)
+	return w, nil
+}
+
+// add encodes one event; ev's strings need to live only until it returns.
+func (w *partWriter) add(se *storedEvent, t time.Time) {
+	b := w.cur
+	be := batchEvent{rec: indexRecord{level: se.Level[0]}}
+	var tm []byte
+	switch sec := t.Unix(); {
+	case t.IsZero():
+		be.rec.flags = flagNoTime
+	case sec < minNanoSec || sec > maxNanoSec || t.Year() > 9999:
+		be.rec.flags = flagCheckLine
+		tm = w.tf.format(t)
+	default:
+		be.rec.ns = t.UnixNano()
+		tm = w.tf.format(t)
+	}
+	start := len(b.lines)
+	b.lines = appendStoredEvent(b.lines, se, tm)
+	be.line = int32(len(b.lines) - start)
+	b.text = append(b.text, se.Tag...)
+	be.tagLen = int32(len(se.Tag))
+	be.msgStart = int32(len(b.text))
+	b.text = append(b.text, se.Message...)
+	be.msgEnd = int32(len(b.text))
+	b.events = append(b.events, be)
+	w.count++
+	if len(b.lines) >= batchBytes || len(b.text) >= batchBytes {
+		w.full <- b
+		w.cur = <-w.free
+	}
+}
+
+// close writes what is left and waits for the writer.
+func (w *partWriter) close() error {
+	w.full <- w.cur
+	close(w.full)
+	return <-w.done
+}
+
+func (w *partWriter) run(tags *tagDict) {
+	jsonl, idx, txt, blk := w.files[0], w.files[1], w.files[2], w.files[3]
+	var err error
+	fail := func(e error) {
+		if err == nil && e != nil {
+			err = fmt.Errorf("write event part: %w", e)
+		}
+	}
+	idxW := bufio.NewWriterSize(idx, 256<<10)
+	txtW := bufio.NewWriterSize(txt, 1<<20)
+	blkW := bufio.NewWriterSize(blk, 64<<10)
+	var n int
+	var lineOff, txtOff uint64
+	var rec [indexRecordSize]byte
+	var pair [16]byte
+	putPair := func() {
+		binary.LittleEndian.PutUint64(pair[0:8], lineOff)
+		binary.LittleEndian.PutUint64(pair[8:16], txtOff)
+		blkW.Write(pair[:])
+	}
+	var line []byte
+	for b := range w.full {
+		if err == nil {
+			_, e := jsonl.Write(b.lines)
+			fail(e)
+		}
+		for _, be := range b.events {
+			if n%indexBlock == 0 {
+				putPair()
+			}
+			tag := b.text[be.msgStart-be.tagLen : be.msgStart]
+			be.rec.tag = tags.id(tag)
+			if be.rec.tag == tagUnknown {
+				be.rec.flags |= flagCheckLine
+			}
+			be.rec.put(rec[:])
+			idxW.Write(rec[:])
+			line = appendSearchText(line[:0], b.text[be.msgStart:be.msgEnd])
+			line = append(line, 0)
+			line = appendSearchText(line, tag)
+			line = append(line, '\n')
+			txtW.Write(line)
+			lineOff += uint64(be.line)
+			txtOff += uint64(len(line))
+			n++
+		}
+		b.lines, b.text, b.events = b.lines[:0], b.text[:0], b.events[:0]
+		select {
+		case w.free <- b:
+		default: // the last batch
+		}
+	}
+	putPair()
+	fail(idxW.Flush())
+	fail(txtW.Flush())
+	fail(blkW.Flush())
+	for _, f := range w.files {
+		fail(f.Close())
+	}
+	w.done <- err
+}
+
+// writeMarker records that the index beside the store is complete.
+func writeMarker(p indexPaths, events int, tags []string) error {
+	if tags == nil {
+		tags = []string{}
+	}
+	data, err := json.Marshal(indexMarker{Version: indexVersion, Events: events, Block: indexBlock, Tags: tags})
+	if err != nil {
+		return err
+	}
+	tmp := p.marker + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o640); err != nil {
+		return fmt.Errorf("write event index: %w", err)
+	}
+	if err := os.Rename(tmp, p.marker); err != nil {
+		return fmt.Errorf("write event index: %w", err)
+	}
+	return nil
+}
+
+// eventIndex is an open, complete index of one upload's events.
+type eventIndex struct {
+	n              int
+	tags           []string
+	blk            []uint64 // pairs: offset in events.jsonl, in events.txt
+	jsonl, idx, tx *os.File
+}
+
+// errNoIndex means the upload has no usable index: scan instead.
+var errNoIndex = errors.New("no event index")
+
+func openEventIndex(eventsPath string) (*eventIndex, error) {
+	p := indexPathsOf(eventsPath)
+	data, err := os.ReadFile(p.marker)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNoIndex
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read event index: %w", err)
+	}
+	var m indexMarker
+	if err := json.Unmarshal(data, &m); err != nil || m.Version != indexVersion || m.Block != indexBlock {
+		return nil, errNoIndex
+	}
+	blkData, err := os.ReadFile(p.blk)
+	if err != nil {
+		return nil, fmt.Errorf("read event index: %w", err)
+	}
+	blocks := (m.Events + indexBlock - 1) / indexBlock
+	if len(blkData) != (blocks+1)*16 {
+		return nil, errNoIndex
+	}
+	ix := &eventIndex{n: m.Events, tags: m.Tags, blk: make([]uint64, 2*(blocks+1))}
+	for i := range ix.blk {
+		ix.blk[i] = binary.LittleEndian.Uint64(blkData[8*i:])
+	}
+	for _, f := range []struct {
+		path string
+		dst  **os.File
+		size int64
+	}{
+		{p.events, &ix.jsonl, int64(ix.blk[2*blocks])},
+		{p.idx, &ix.idx, int64(m.Events) * indexRecordSize},
+		{p.txt, &ix.tx, int64(ix.blk[2*blocks+1])},
+	} {
+		fh, err := os.Open(f.path)
+		if err != nil {
+			ix.close()
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, errNoIndex
+			}
+			return nil, fmt.Errorf("open event index: %w", err)
+		}
+		*f.dst = fh
+		if st, err := fh.Stat(); err != nil || st.Size() != f.size {
+			ix.close()
+			return nil, errNoIndex // not the files the index was made for
+		}
+	}
+	return ix, nil
+}
+
+func (ix *eventIndex) close() {
+	for _, f := range []*os.File{ix.jsonl, ix.idx, ix.tx} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// blockLines reads the store lines of block b.
+func (ix *eventIndex) blockLines(b int, buf []byte) ([]byte, error) {
+	start, end := ix.blk[2*b], ix.blk[2*b+2]
+	if cap(buf) < int(end-start) {
+		buf = make([]byte, end-start)
+	}
+	buf = buf[:end-start]
+	if _, err := ix.jsonl.ReadAt(buf, int64(start)); err != nil {
+		return nil, fmt.Errorf("read events: %w", err)
+	}
+	return buf, nil
+}
+
+// lineIn is line k (0-based) of a block's lines, without its newline.
+func lineIn(lines []byte, k int) []byte {
+	for ; k > 0; k-- {
+		i := bytes.IndexByte(lines, '\n')
+		if i < 0 {
+			return nil
+		}
+		lines = lines[i+1:]
+	}
+	if i := bytes.IndexByte(lines, '\n'); i >= 0 {
+		return lines[:i]
+	}
+	return lines
+}
+
+// lineReader reads single store lines, keeping the last block it read.
+type lineReader struct {
+	ix    *eventIndex
+	block int
+	buf   []byte
+}
+
+func (r *lineReader) line(i int) ([]byte, error) {
+	b := i / indexBlock
+	if r.buf == nil || r.block != b {
+		buf, err := r.ix.blockLines(b, r.buf)
+		if err != nil {
+			return nil, err
+		}
+		r.buf, r.block = buf, b
+	}
+	return lineIn(r.buf, i%indexBlock), nil
+}
