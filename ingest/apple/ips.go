@@ -157,6 +157,15 @@ func ParseIPS(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error)
 				return res, ingest.ReadError(&res, lr.Line()+off+1, err)
 			}
 			if !c.found() {
+				if haveHdr && ipsCrashBugType(hdr.BugType) {
+					// Only the header of a crash report: the crash is known,
+					// its cause is not.
+					res.AddError(1, "the report ends after its header line, before the crash report: it was cut short")
+					res.Env.Merge(env)
+					ev := ipsCrashEvent(&ipsBody{}, &hdr)
+					ev.Line = 1
+					return res, res.Emit(sink, ev)
+				}
 				if haveHdr {
 					return ipsReportEvent(&res, &hdr, env, sink)
 				}
@@ -184,15 +193,27 @@ func ParseIPS(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error)
 	}
 	var b ipsBody
 	if err := json.Unmarshal(body, &b); err != nil {
-		res.AddError(ipsErrLine(body, err, bodyLine), "report body is not valid JSON: %v", err)
-		if haveHdr {
-			return ipsReportEvent(&res, &hdr, env, sink)
+		line := ipsErrLine(body, err, bodyLine)
+		var partial bool
+		b, partial = ipsPartialBody(body)
+		switch {
+		case partial && errors.Is(ipsCutErr(body), io.ErrUnexpectedEOF):
+			res.AddError(line, "the report was cut short here; what came before is read")
+		case partial:
+			res.AddError(line, "report body is not valid JSON: %v; what came before is read", err)
+		default:
+			res.AddError(line, "report body is not valid JSON: %v", err)
 		}
-		return res, nil
+		if !partial && !(haveHdr && ipsCrashBugType(hdr.BugType)) {
+			if haveHdr {
+				return ipsReportEvent(&res, &hdr, env, sink)
+			}
+			return res, nil
+		}
 	}
 	ipsBodyEnv(&b, &env)
 	res.Env.Merge(env)
-	if b.Exception == nil && b.Termination == nil && len(b.Threads) == 0 {
+	if b.Exception == nil && b.Termination == nil && len(b.Threads) == 0 && !ipsCrashBugType(hdr.BugType) {
 		return ipsReportEvent(&res, &hdr, res.Env, sink)
 	}
 	ev := ipsCrashEvent(&b, &hdr)
@@ -201,6 +222,85 @@ func ParseIPS(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error)
 		return res, err
 	}
 	return res, nil
+}
+
+// ipsCrashBugType reports whether an .ips header's bug_type is a crash.
+func ipsCrashBugType(bt ingest.JSONString) bool { return bt == "309" || bt == "109" }
+
+// ipsPartialBody reads what a JSON body cut short (or damaged) still holds
+// before the break: each whole top-level field, and the whole elements of
+// the arrays that come last in a report and are the longest (threads,
+// usedImages), so a report cut among its binary images keeps its crash.
+func ipsPartialBody(body []byte) (ipsBody, bool) {
+	var b ipsBody
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return b, false
+	}
+	fields := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		key, ok := t.(string)
+		if err != nil || !ok {
+			break
+		}
+		if key == "threads" || key == "usedImages" || key == "lastExceptionBacktrace" {
+			elems, whole := ipsArrayPrefix(dec)
+			if len(elems) > 0 {
+				fields[key], _ = json.Marshal(elems)
+			}
+			if !whole {
+				break
+			}
+			continue
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			break
+		}
+		fields[key] = raw
+	}
+	if len(fields) == 0 {
+		return b, false
+	}
+	joined, err := json.Marshal(fields)
+	if err != nil {
+		return b, false
+	}
+	// Fields of an unexpected type are left out, as in a whole report.
+	var te *json.UnmarshalTypeError
+	if err := json.Unmarshal(joined, &b); err != nil && !errors.As(err, &te) {
+		return b, false
+	}
+	return b, true
+}
+
+// ipsArrayPrefix decodes the whole elements of the array dec is at; whole
+// is false when the array breaks off.
+func ipsArrayPrefix(dec *json.Decoder) (elems []json.RawMessage, whole bool) {
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return nil, false
+	}
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return elems, false
+		}
+		elems = append(elems, raw)
+	}
+	_, err := dec.Token()
+	return elems, err == nil
+}
+
+// ipsCutErr is the error of decoding body: io.ErrUnexpectedEOF when the
+// body ends before its JSON does.
+func ipsCutErr(body []byte) error {
+	var v any
+	err := json.NewDecoder(bytes.NewReader(body)).Decode(&v)
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // ipsErrLine locates a JSON error in the body as a file line.

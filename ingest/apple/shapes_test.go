@@ -219,6 +219,9 @@ func TestAppleShapes(t *testing.T) {
 	mac := string(fixture(t, "macos11_desktop_client.crash"))
 	i, j := strings.Index(mac, "Application Specific Backtrace 1:"), strings.Index(mac, "Thread 0 Crashed::")
 	macNoExcBacktrace := mac[:i] + mac[j:]
+	macIPS := string(fixture(t, "macos_app_bug_type_309.ips"))
+	macIPSHeader := macIPS[:strings.IndexByte(macIPS, '\n')+1]
+	macIPSCut := macIPS[:strings.Index(macIPS, `"name" : "AppKit"`)]
 	cases := []struct {
 		name string
 		data []byte
@@ -308,6 +311,25 @@ func TestAppleShapes(t *testing.T) {
 			frames: []string{"libsystem_kernel.dylib __pthread_kill + 10", "libsystem_pthread.dylib pthread_kill + 263"},
 			detail: "im.parley.desktop 2.3.0: NSInternalInconsistencyException: NSWindow drag regions should only be invalidated on the Main Thread! — at libsystem_kernel.dylib __pthread_kill + 10",
 			env:    ingest.Environment{Platform: "macos", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
+		}},
+		// The same report cut among its binary images: the crash stands, the
+		// frames of images whose names were cut off are "???".
+		{"macos_app_cut_in_images.ips", []byte(macIPSCut), appleShape{
+			format: ingest.FormatIPS, events: 1, crashes: 1, crashType: "EXC_BAD_ACCESS (SIGSEGV)", reason: "KERN_INVALID_ADDRESS at 0x0000000000000010",
+			signal: "SIGSEGV", tid: "412335", nFrames: 7, time: utc("2021-11-03T09:12:13.8421Z"),
+			frames: []string{"Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
+				"Parley CallWindowController.windowWillClose(_:) + 48 (CallWindowController.swift:97)",
+				"CoreFoundation __CFNOTIFICATIONCENTER_IS_CALLING_OUT_TO_AN_OBSERVER__ + 28", "??? -[NSWindow _finishClosingWindow] + 172"},
+			detail: "im.parley.desktop 2.4.1: EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000010 — at Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
+			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
+			errors: []string{"macos_app_cut_in_images.ips:77: the report was cut short here; what came before is read"},
+		}},
+		// Only its header line: a crash of that app, cause unknown.
+		{"macos_app_header_only.ips", []byte(macIPSHeader), appleShape{
+			format: ingest.FormatIPS, events: 1, crashes: 1, crashType: "crash", time: utc("2021-11-03T09:12:14Z"),
+			detail: "im.parley.desktop 2.4.1: crash",
+			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", App: "im.parley.desktop", AppVersion: "2.4.1"},
+			errors: []string{"macos_app_header_only.ips:1: the report ends after its header line, before the crash report: it was cut short"},
 		}},
 		// A Swift runtime trap: the message Swift left in the application
 		// specific information is the cause, not the restated signal.
