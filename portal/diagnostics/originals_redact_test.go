@@ -233,12 +233,17 @@ func TestOriginalsAreKeptRedacted(t *testing.T) {
 func TestEarlierRawOriginalsAreRedactedAtStart(t *testing.T) {
 	t.Parallel()
 	env, desk := start(t)
-	triage := desk.upload(file{"app.log", []byte("05-01 10:00:00.000  4242  4300 I Sync: all fine\n")})
+	triage := desk.upload(file{"app.log", []byte("05-01 10:00:00.000  4242  4300 I Sync: all fine\n")},
+		file{"logs.zip", []byte("PK\x03\x04 a zip cut short")})
 	id := strings.TrimPrefix(triage, "/diagnostics/")
 	orig := filepath.Join(env.DataDir, "files", "diagnostics", id, "original")
-	// As an earlier version left it: the raw file, no marker.
+	// As an earlier version left it: the raw files, no marker; the second
+	// a zip that cannot be opened, holding a secret in the clear.
 	raw := "05-01 10:00:01.000  4242  4300 D OkHttp: Authorization: Bearer RAW-BEARER-TOKEN-0123456789\n"
 	if err := os.WriteFile(filepath.Join(orig, "0"), []byte(raw), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(orig, "1"), []byte("PK\x03\x04 password=RAW-ZIP-SECRET"), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Remove(filepath.Join(orig, ".redacted")); err != nil {
@@ -261,5 +266,12 @@ func TestEarlierRawOriginalsAreRedactedAtStart(t *testing.T) {
 	}
 	if strings.Contains(string(data), "RAW-BEARER-TOKEN") || !strings.Contains(string(data), "OkHttp: Authorization: ") {
 		t.Errorf("after the start-up job the original reads %q", data)
+	}
+	// What cannot be redacted is deleted, not kept raw.
+	if _, err := os.Stat(filepath.Join(orig, "1")); !os.IsNotExist(err) {
+		t.Errorf("the unreadable zip is still kept: %v", err)
+	}
+	if n := env.Count("SELECT size FROM diag_originals WHERE upload_id = ? AND n = 1", id); n != 0 {
+		t.Errorf("the deleted original is listed with %d bytes", n)
 	}
 }
