@@ -45,7 +45,9 @@ func appleOS(s string) (name, build string) {
 	return s, build
 }
 
-// applePlatform guesses Parley's platform name from a device model or OS.
+// applePlatform guesses Parley's platform name from a device model or OS:
+// ios, or desktop for a Mac (the desktop client; its state dump says
+// desktop too, so both describe one device).
 func applePlatform(device, os string) string {
 	switch {
 	case strings.HasPrefix(device, "iPhone"), strings.HasPrefix(device, "iPad"),
@@ -53,7 +55,7 @@ func applePlatform(device, os string) string {
 		return "ios"
 	case strings.HasPrefix(os, "macOS"), strings.HasPrefix(device, "Mac"), strings.HasPrefix(device, "iMac"),
 		strings.HasPrefix(device, "VirtualMac"):
-		return "macos"
+		return "desktop"
 	}
 	return ""
 }

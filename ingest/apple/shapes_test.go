@@ -157,7 +157,7 @@ func TestAppleSamples(t *testing.T) {
 			frames: []string{"com.apple.JavaScriptCore JSValueIsString + 155",
 				"ch.pitaya.xcdyoutubekit -[XCDYouTubePlayerScript unscrambleSignature:] + 285"},
 			detail: "com.AlphaSoft.iTubeDownloader 512: SIGSEGV — at ch.pitaya.xcdyoutubekit -[XCDYouTubePlayerScript unscrambleSignature:] + 285",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 10.8.5", Device: "MacBookPro5,3", App: "com.AlphaSoft.iTubeDownloader", AppVersion: "512"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 10.8.5", Device: "MacBookPro5,3", App: "com.AlphaSoft.iTubeDownloader", AppVersion: "512"},
 		},
 		// Only the header survived: the crash is known, its cause is not,
 		// and the file says so.
@@ -289,7 +289,7 @@ func TestAppleShapes(t *testing.T) {
 			frames: []string{"Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
 				"Parley CallWindowController.windowWillClose(_:) + 48 (CallWindowController.swift:97)"},
 			detail: "im.parley.desktop 2.4.1: EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000010 — at Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
 		}},
 		// The desktop client's text report on macOS 11: "Thread 0 Crashed::"
 		// lines, the exception's frames under "Application Specific
@@ -300,7 +300,7 @@ func TestAppleShapes(t *testing.T) {
 			time:   utc("2021-04-12T14:03:27.512Z"),
 			frames: []string{"CoreFoundation __exceptionPreprocess + 242", "libobjc.A.dylib objc_exception_throw + 48"},
 			detail: "im.parley.desktop 2.3.0: NSInternalInconsistencyException: NSWindow drag regions should only be invalidated on the Main Thread! — at im.parley.desktop -[PLYCallWindowController updateParticipantGrid:] + 514",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
 		}},
 		// Without the exception's backtrace, the frames are those under
 		// "Thread 0 Crashed:: Dispatch queue: com.apple.main-thread".
@@ -310,7 +310,7 @@ func TestAppleShapes(t *testing.T) {
 			time:   utc("2021-04-12T14:03:27.512Z"),
 			frames: []string{"libsystem_kernel.dylib __pthread_kill + 10", "libsystem_pthread.dylib pthread_kill + 263"},
 			detail: "im.parley.desktop 2.3.0: NSInternalInconsistencyException: NSWindow drag regions should only be invalidated on the Main Thread! — at libsystem_kernel.dylib __pthread_kill + 10",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 11.2.3", Device: "MacBookPro16,1", App: "im.parley.desktop", AppVersion: "2.3.0"},
 		}},
 		// The same report cut among its binary images: the crash stands, the
 		// frames of images whose names were cut off are "???".
@@ -321,14 +321,14 @@ func TestAppleShapes(t *testing.T) {
 				"Parley CallWindowController.windowWillClose(_:) + 48 (CallWindowController.swift:97)",
 				"CoreFoundation __CFNOTIFICATIONCENTER_IS_CALLING_OUT_TO_AN_OBSERVER__ + 28", "??? -[NSWindow _finishClosingWindow] + 172"},
 			detail: "im.parley.desktop 2.4.1: EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000010 — at Parley CallWindowController.teardownVideo() + 92 (CallWindowController.swift:144)",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 12.0.1", Device: "MacBookPro18,3", App: "im.parley.desktop", AppVersion: "2.4.1"},
 			errors: []string{"macos_app_cut_in_images.ips:77: the report was cut short here; what came before is read"},
 		}},
 		// Only its header line: a crash of that app, cause unknown.
 		{"macos_app_header_only.ips", []byte(macIPSHeader), appleShape{
 			format: ingest.FormatIPS, events: 1, crashes: 1, crashType: "crash", time: utc("2021-11-03T09:12:14Z"),
 			detail: "im.parley.desktop 2.4.1: crash",
-			env:    ingest.Environment{Platform: "macos", OS: "macOS 12.0.1", App: "im.parley.desktop", AppVersion: "2.4.1"},
+			env:    ingest.Environment{Platform: "desktop", OS: "macOS 12.0.1", App: "im.parley.desktop", AppVersion: "2.4.1"},
 			errors: []string{"macos_app_header_only.ips:1: the report ends after its header line, before the crash report: it was cut short"},
 		}},
 		// A Swift runtime trap: the message Swift left in the application
