@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,8 +67,12 @@ type Rule struct {
 	Worst func(ev *Event) float64
 }
 
-// Rules is every rule Parley knows.
-var Rules = []Rule{
+// Rules is every rule Parley knows: those of any log, then those of an
+// Android bug report (rules_bugreport.go).
+var Rules = slices.Concat(logRules, BugreportRules)
+
+// logRules read any diagnostics file's events and environment.
+var logRules = []Rule{
 	{ID: "push-token-empty", Severity: SeverityError, Article: "engineering-menu-ios",
 		Title: "A push token is empty: notifications or calls cannot arrive",
 		Env:   tokensEmpty("apnsPushToken", "voexPushToken", "pushToken")},

@@ -17,10 +17,8 @@ const (
 	AttrBugreportCrashLoop = "android.crash_loop"   // this package crashed again and again
 )
 
-// BugreportRules are the findings of an Android bug report. They are meant
-// to join Rules (Rules = append(Rules, BugreportRules...) where bug reports
-// are dispatched, with their cases in TestEachRule); until then
-// NewDiagnoser(BugreportRules) runs them alone.
+// BugreportRules are the findings of an Android bug report; they are part
+// of Rules.
 var BugreportRules = []Rule{
 	{ID: "android-java-deadlock", Severity: SeverityCritical, Article: "android-deadlock",
 		Title: "Threads wait for each other's locks for ever (deadlock)",

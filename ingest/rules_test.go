@@ -93,7 +93,7 @@ func TestEachRule(t *testing.T) {
 			quiet: input{events: []Event{{Level: LevelInfo, Message: "Start proc 4242:ru.parley.app"}}},
 		},
 	}
-	for _, r := range Rules {
+	for _, r := range logRules { // BugreportRules: TestEachBugreportRule
 		c, ok := cases[r.ID]
 		if !ok {
 			t.Errorf("rule %s has no test case", r.ID)

@@ -1,6 +1,6 @@
 // Package formats tells the kinds of diagnostics file apart and hands each
-// to the parser of its format family (ingest/logcat, ingest/apple,
-// ingest/har, ingest/webrtc, ingest/state). Callers parse through it and
+// to the parser of its format family (ingest/logcat, ingest/bugreport,
+// ingest/apple, ingest/har, ingest/webrtc, ingest/state). Callers parse through it and
 // need not know which package reads what.
 package formats
 
@@ -10,6 +10,7 @@ import (
 
 	"parley/ingest"
 	"parley/ingest/apple"
+	"parley/ingest/bugreport"
 	"parley/ingest/har"
 	"parley/ingest/logcat"
 	"parley/ingest/state"
@@ -32,8 +33,9 @@ var parsers = []parser{
 	{ingest.FormatRTCStats, webrtc.LooksLikeRTCStats, webrtc.ParseRTCStats},
 	{ingest.FormatIPS, apple.LooksLikeIPS, apple.ParseIPS},
 	{ingest.FormatAppleCrash, apple.LooksLikeCrash, apple.ParseCrash},
-	// Android bug reports (ingest/bugreport) go here, before tombstones and
-	// logcat, whose lines a bug report contains.
+	// Android bug reports before tombstones and logcat, whose lines a bug
+	// report contains.
+	{ingest.FormatBugreport, bugreport.Detect, bugreport.Parse},
 	{ingest.FormatTombstone, logcat.LooksLikeTombstone, logcat.ParseTombstone},
 	{ingest.FormatIOSAppLog, apple.LooksLikeAppLog, apple.ParseAppLog},
 	{ingest.FormatSysdiagnose, apple.LooksLikeSysdiagnose, apple.ParseSysdiagnose},

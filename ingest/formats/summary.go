@@ -39,8 +39,8 @@ func SummarizeFile(path string) ([]ingest.FileSummary, error) {
 		return []ingest.FileSummary{{File: name, Levels: map[string]int{}, Findings: []ingest.FindingSummary{}, Errors: []string{err.Error()}, Failed: true}}, nil
 	}
 	var out []ingest.FileSummary
-	for _, m := range members {
-		out = append(out, summarizeMember(m))
+	for _, u := range Units(name, members) {
+		out = append(out, summarizeUnit(u))
 	}
 	for _, s := range skipped {
 		out = append(out, ingest.FileSummary{File: name, Levels: map[string]int{}, Findings: []ingest.FindingSummary{}, Errors: []string{s.Error()}, Failed: true})
@@ -48,16 +48,10 @@ func SummarizeFile(path string) ([]ingest.FileSummary, error) {
 	return out, nil
 }
 
-func summarizeMember(m ingest.Member) ingest.FileSummary {
-	sum := ingest.FileSummary{File: m.Name, Levels: map[string]int{}, Findings: []ingest.FindingSummary{}, Errors: []string{}}
-	rc, err := m.Open()
-	if err != nil {
-		sum.Errors, sum.Failed = append(sum.Errors, err.Error()), true
-		return sum
-	}
-	defer rc.Close()
+func summarizeUnit(u Unit) ingest.FileSummary {
+	sum := ingest.FileSummary{File: u.Name, Levels: map[string]int{}, Findings: []ingest.FindingSummary{}, Errors: []string{}}
 	d := ingest.NewDiagnoser(nil)
-	res, err := ParseFile(m.Name, rc, func(ev *ingest.Event) error {
+	res, err := u.Parse(func(ev *ingest.Event) error {
 		d.Event(ev)
 		return nil
 	})
