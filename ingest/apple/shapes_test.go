@@ -266,6 +266,23 @@ func TestAppleShapes(t *testing.T) {
 			env:    ingest.Environment{Platform: "ios", OS: "iOS 14.6", Device: "iPhone12,1", App: "org.parley.messenger", AppVersion: "3.2.0"},
 			errors: []string{"the report was cut short in the backtrace of thread 2", "the last frame is cut short"},
 		}},
+		// Cut after the exception, before any backtrace.
+		{"cut_before_backtraces.crash", []byte(cut[:strings.Index(cut, "Thread 0 name:")]), appleShape{
+			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "EXC_BAD_ACCESS (SIGSEGV)",
+			reason: "KERN_INVALID_ADDRESS at 0x0000000000000018", signal: "SIGSEGV", tid: "0", time: utc("2021-06-02T18:14:07.4453Z"),
+			detail: "org.parley.messenger 3.2.0: EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000018",
+			env:    ingest.Environment{Platform: "ios", OS: "iOS 14.6", Device: "iPhone12,1", App: "org.parley.messenger", AppVersion: "3.2.0"},
+			errors: []string{"cut_before_backtraces.crash:33: the report ends before the backtraces: it was cut short"},
+		}},
+		// Pasted from the exception section on: the exception is known, the
+		// app and device are not.
+		{"pasted_from_exception.txt", []byte(cut[strings.Index(cut, "Exception Type:"):]), appleShape{
+			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "EXC_BAD_ACCESS (SIGSEGV)",
+			reason: "KERN_INVALID_ADDRESS at 0x0000000000000018", signal: "SIGSEGV", tid: "0", nFrames: 10,
+			frames: []string{"libobjc.A.dylib objc_msgSend + 32"},
+			detail: "EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000018 — at Parley -[PLYMessageCell configureWithMessage:] + 212 (PLYMessageCell.m:77)",
+			errors: []string{`pasted_from_exception.txt:1: a partial report: it starts at "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)"`, "the last frame is cut short"},
+		}},
 		{"no_crashed_thread.txt", []byte("Thread 0:\n0   libsystem_kernel.dylib        \t0x00000001b9c4f4d4 mach_msg_trap + 8\n" +
 			"1   Parley                        \t0x0000000100a2c7b0 main + 88 (main.m:14)\n\nThread 1:\n0   libsystem_pthread.dylib       \t0x00000001db58a764 start_wqthread + 0\n"), appleShape{
 			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "crash", tid: "0", nFrames: 2,
