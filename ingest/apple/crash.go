@@ -88,6 +88,9 @@ func readAppleCrashText(lr *ingest.LineReader, res *ingest.Result, lineOffset in
 			}
 			continue
 		}
+		if strings.HasPrefix(trimmed, "```") { // the fence of a report pasted as a code block
+			continue
+		}
 		if c.firstLine == 0 {
 			c.firstLine, c.firstText = n, ingest.Truncate(trimmed, 60)
 		}
@@ -419,6 +422,9 @@ var applePartialStarts = []string{"Last Exception Backtrace:", "Exception Type:"
 // and frames of a backtrace follow among its first lines.
 func looksLikePartialCrash(t []byte) bool {
 	lines := ingest.HeadLines(t, 40)
+	if len(lines) > 1 && strings.HasPrefix(strings.TrimSpace(lines[0]), "```") {
+		lines = lines[1:] // pasted into a ticket or chat as a code block
+	}
 	if len(lines) == 0 {
 		return false
 	}

@@ -283,6 +283,13 @@ func TestAppleShapes(t *testing.T) {
 			detail: "EXC_BAD_ACCESS (SIGSEGV): KERN_INVALID_ADDRESS at 0x0000000000000018 — at Parley -[PLYMessageCell configureWithMessage:] + 212 (PLYMessageCell.m:77)",
 			errors: []string{`pasted_from_exception.txt:1: a partial report: it starts at "Exception Type:  EXC_BAD_ACCESS (SIGSEGV)"`, "the last frame is cut short"},
 		}},
+		// The same, pasted as a code block.
+		{"pasted_code_block.txt", []byte("```\n" + cut[strings.Index(cut, "Thread 0 name:"):strings.Index(cut, "Thread 1:")] + "```\n"), appleShape{
+			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "crash", tid: "0", nFrames: 10,
+			frames: []string{"libobjc.A.dylib objc_msgSend + 32"},
+			detail: "crash — at Parley -[PLYMessageCell configureWithMessage:] + 212 (PLYMessageCell.m:77)",
+			errors: []string{`pasted_code_block.txt:2: a partial report: it starts at "Thread 0 name:  Dispatch queue: com.apple.main-thread"`},
+		}},
 		{"no_crashed_thread.txt", []byte("Thread 0:\n0   libsystem_kernel.dylib        \t0x00000001b9c4f4d4 mach_msg_trap + 8\n" +
 			"1   Parley                        \t0x0000000100a2c7b0 main + 88 (main.m:14)\n\nThread 1:\n0   libsystem_pthread.dylib       \t0x00000001db58a764 start_wqthread + 0\n"), appleShape{
 			format: ingest.FormatAppleCrash, events: 1, crashes: 1, crashType: "crash", tid: "0", nFrames: 2,
