@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -25,6 +26,10 @@ import (
 //	events.blk         for every indexBlock-th event, where its line starts
 //	                   in events.jsonl and in events.txt (two uint64), and a
 //	                   last pair: both files' sizes
+//	events.tri         for every block, a filter of the trigrams of its
+//	                   text-column lines (filterBits bits): a text search
+//	                   reads only the blocks whose filter has every trigram
+//	                   of what it looks for
 //	events.index.json  written last, so its presence says the rest is
 //	                   complete: format version, event count, the tags
 //
@@ -46,11 +51,11 @@ const (
 // Unix seconds whose UnixNano fits an int64.
 const minNanoSec, maxNanoSec = -9223372036, 9223372035
 
-type indexPaths struct{ events, idx, txt, blk, marker string }
+type indexPaths struct{ events, idx, txt, blk, tri, marker string }
 
 func indexPathsOf(events string) indexPaths {
 	base := strings.TrimSuffix(events, ".jsonl")
-	return indexPaths{events: events, idx: base + ".idx", txt: base + ".txt", blk: base + ".blk", marker: base + ".index.json"}
+	return indexPaths{events: events, idx: base + ".idx", txt: base + ".txt", blk: base + ".blk", tri: base + ".tri", marker: base + ".index.json"}
 }
 
 // indexMarker is events.index.json.
@@ -79,6 +84,36 @@ func (r indexRecord) put(b []byte) {
 func getRecord(b []byte) indexRecord {
 	return indexRecord{ns: int64(binary.LittleEndian.Uint64(b[0:8])), level: b[8], flags: b[9],
 		tag: binary.LittleEndian.Uint16(b[10:12])}
+}
+
+// filterBits is the size of a block's trigram filter: a block of text
+// holds some thousands of distinct trigrams, so a few per cent of the
+// bits answer a trigram wrongly, and a search for a word of a few letters
+// still passes over most blocks that do not hold it.
+const filterBits = 1 << 14
+
+// trigramBit is the bit of the trigram a, b, c in a block's filter.
+func trigramBit(a, b, c byte) uint32 {
+	return (uint32(a)<<16 | uint32(b)<<8 | uint32(c)) * 0x9E3779B1 >> (32 - 14)
+}
+
+// blockFilter gathers one block's trigrams.
+type blockFilter struct {
+	bits [filterBits / 8]byte
+}
+
+// add takes one text-column line (without its newline).
+func (f *blockFilter) add(line []byte) {
+	for i := 0; i+3 <= len(line); i++ {
+		h := trigramBit(line[i], line[i+1], line[i+2])
+		f.bits[h>>3] |= 1 << (h & 7)
+	}
+}
+
+// flush writes the filter and clears it for the next block.
+func (f *blockFilter) flush(w io.Writer) {
+	w.Write(f.bits[:])
+	f.bits = [filterBits / 8]byte{}
 }
 
 // tagDict numbers the distinct tags of an upload, shared by its parts.
@@ -187,7 +222,7 @@ type partWriter struct {
 
 func newPartWriter(base string, tags *tagDict) (*partWriter, error) {
 	var files []*os.File
-	for _, ext := range []string{".jsonl", ".idx", ".txt", ".blk"} {
+	for _, ext := range []string{".jsonl", ".idx", ".txt", ".blk", ".tri"} {
 		f, err := os.Create(base + ext)
 		if err != nil {
 			for _, f := range files {
@@ -246,6 +281,8 @@ func (w *partWriter) close() error {
 
 func (w *partWriter) run(tags *tagDict) {
 	jsonl, idx, txt, blk := w.files[0], w.files[1], w.files[2], w.files[3]
+	triW := bufio.NewWriterSize(w.files[4], 64<<10)
+	var filter blockFilter
 	var err error
 	fail := func(e error) {
 		if err == nil && e != nil {
@@ -272,6 +309,9 @@ func (w *partWriter) run(tags *tagDict) {
 		}
 		for _, be := range b.events {
 			if n%indexBlock == 0 {
+				if n > 0 {
+					filter.flush(triW)
+				}
 				putPair()
 			}
 			tag := b.text[be.msgStart-be.tagLen : be.msgStart]
@@ -284,6 +324,7 @@ func (w *partWriter) run(tags *tagDict) {
 			line = appendSearchText(line[:0], b.text[be.msgStart:be.msgEnd])
 			line = append(line, 0)
 			line = appendSearchText(line, tag)
+			filter.add(line)
 			line = append(line, '\n')
 			txtW.Write(line)
 			lineOff += uint64(be.line)
@@ -297,6 +338,10 @@ func (w *partWriter) run(tags *tagDict) {
 		}
 	}
 	putPair()
+	if n > 0 {
+		filter.flush(triW)
+	}
+	fail(triW.Flush())
 	fail(idxW.Flush())
 	fail(txtW.Flush())
 	fail(blkW.Flush())
@@ -331,6 +376,7 @@ type eventIndex struct {
 	tags           []string
 	blk            []uint64 // pairs: offset in events.jsonl, in events.txt
 	jsonl, idx, tx *os.File
+	tri            *os.File
 }
 
 // errNoIndex means the upload has no usable index: scan instead.
@@ -369,6 +415,7 @@ func openEventIndex(eventsPath string) (*eventIndex, error) {
 		{p.events, &ix.jsonl, int64(ix.blk[2*blocks])},
 		{p.idx, &ix.idx, int64(m.Events) * indexRecordSize},
 		{p.txt, &ix.tx, int64(ix.blk[2*blocks+1])},
+		{p.tri, &ix.tri, int64(blocks) * filterBits / 8},
 	} {
 		fh, err := os.Open(f.path)
 		if err != nil {
@@ -388,7 +435,7 @@ func openEventIndex(eventsPath string) (*eventIndex, error) {
 }
 
 func (ix *eventIndex) close() {
-	for _, f := range []*os.File{ix.jsonl, ix.idx, ix.tx} {
+	for _, f := range []*os.File{ix.jsonl, ix.idx, ix.tx, ix.tri} {
 		if f != nil {
 			f.Close()
 		}

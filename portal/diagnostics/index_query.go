@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"parley/ingest"
 )
@@ -207,14 +209,41 @@ func noneSet(bits []uint64, lo, hi int) bool {
 const textReadBytes = 4 << 20
 
 // searchText marks the events whose lower-cased message or tag contains
-// needle, which holds no line break or NUL.
+// needle, which holds no line break or NUL. It reads the text of only the
+// blocks whose trigram filter holds every trigram of needle, in units
+// that the two goroutines take turns at.
 func (ix *eventIndex) searchText(ctx context.Context, needle []byte) ([]uint64, error) {
 	bits := make([]uint64, (ix.n+63)/64)
-	blocks := len(ix.blk)/2 - 1
-	mid := blocks / 2 // the halves' events meet at a multiple of 64: no word is shared
-	bounds := [3]int{0, mid, blocks}
+	cand, err := ix.candidateBlocks(ctx, needle)
+	if err != nil {
+		return nil, err
+	}
+	// Units of consecutive candidate blocks; blocks never share a word of
+	// bits (indexBlock is a multiple of 64), so units are independent.
+	const unitBlocks = 512
+	type unit struct{ b0, b1 int }
+	var units []unit
+	for _, b := range cand {
+		if n := len(units); n > 0 && units[n-1].b1 == b && b-units[n-1].b0 < unitBlocks {
+			units[n-1].b1++
+		} else {
+			units = append(units, unit{b, b + 1})
+		}
+	}
+	var next atomic.Int64
 	var errs [2]error
-	both(func(h int) { errs[h] = ix.searchBlocks(ctx, needle, bits, bounds[h], bounds[h+1]) })
+	both(func(h int) {
+		buf := make([]byte, textReadBytes)
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(units) {
+				return
+			}
+			if errs[h] = ix.searchBlocks(ctx, needle, bits, units[i].b0, units[i].b1, &buf); errs[h] != nil {
+				return
+			}
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
@@ -223,10 +252,56 @@ func (ix *eventIndex) searchText(ctx context.Context, needle []byte) ([]uint64, 
 	return bits, nil
 }
 
-func (ix *eventIndex) searchBlocks(ctx context.Context, needle []byte, bits []uint64, b0, b1 int) error {
+// candidateBlocks lists the blocks whose trigram filter has every
+// trigram of needle: all of them for a needle shorter than three bytes.
+func (ix *eventIndex) candidateBlocks(ctx context.Context, needle []byte) ([]int, error) {
+	blocks := len(ix.blk)/2 - 1
+	var want []uint32
+	for i := 0; i+3 <= len(needle); i++ {
+		if h := trigramBit(needle[i], needle[i+1], needle[i+2]); !slices.Contains(want, h) {
+			want = append(want, h)
+		}
+	}
+	cand := make([]int, 0, blocks)
+	if len(want) == 0 {
+		for b := range blocks {
+			cand = append(cand, b)
+		}
+		return cand, nil
+	}
+	const perRead = 512
+	const size = filterBits / 8
+	buf := make([]byte, perRead*size)
+	for b0 := 0; b0 < blocks; b0 += perRead {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n := min(perRead, blocks-b0)
+		chunk := buf[:n*size]
+		if _, err := ix.tri.ReadAt(chunk, int64(b0)*size); err != nil {
+			return nil, fmt.Errorf("read event index: %w", err)
+		}
+	blocks:
+		for i := range n {
+			f := chunk[i*size : (i+1)*size]
+			for _, h := range want {
+				if f[h>>3]&(1<<(h&7)) == 0 {
+					continue blocks
+				}
+			}
+			cand = append(cand, b0+i)
+		}
+	}
+	return cand, nil
+}
+
+// searchBlocks marks the events of blocks [b0, b1) whose text line holds
+// needle.
+func (ix *eventIndex) searchBlocks(ctx context.Context, needle []byte, bits []uint64, b0, b1 int, bufp *[]byte) error {
 	off, end := ix.blk[2*b0+1], ix.blk[2*b1+1]
 	ev := b0 * indexBlock
-	buf := make([]byte, textReadBytes)
+	buf := *bufp
+	defer func() { *bufp = buf }()
 	carry := 0
 	for off < end {
 		if err := ctx.Err(); err != nil {

@@ -120,6 +120,7 @@ func TestEventIndexAgreesWithScan(t *testing.T) {
 	filters = append(filters, EventFilter{Limit: 7, Offset: 300}, EventFilter{Text: "e", Limit: 50, Offset: 1000},
 		EventFilter{MinLevel: ingest.LevelError, Limit: 10, Offset: 5}, EventFilter{Text: "line\ntwo", Limit: 5}, EventFilter{Text: "line two"}, EventFilter{Tag: "журнал"}, EventFilter{Tag: "missing"},
 		EventFilter{Text: "http"}, EventFilter{Text: "timeout", Limit: 3},
+		EventFilter{Text: " #1234", Limit: 5}, EventFilter{Text: "#12", Limit: 5}, EventFilter{Text: "not there at all"},
 		EventFilter{Limit: 20, Offset: 1_000_000})
 	for _, parts := range []int{1, 3} {
 		path := indexFixture(t, parts)
@@ -146,6 +147,14 @@ func TestEventIndexAgreesWithScan(t *testing.T) {
 			if wantN > 0 {
 				nonEmpty++
 			}
+		}
+		// A rare text reads only the blocks that may hold it.
+		cand, err := ix.candidateBlocks(context.Background(), []byte(" #123\x00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if blocks := len(ix.blk)/2 - 1; len(cand) == 0 || len(cand) >= blocks {
+			t.Errorf("%d parts: %d of %d blocks to read for a text in one event per part", parts, len(cand), blocks)
 		}
 		ix.close()
 		if nonEmpty < len(filters)/4 {

@@ -85,7 +85,7 @@ func (s *spool) mergeInto(path string) error {
 	}
 	if len(s.parts) == 1 {
 		// One file: it is already in its own order.
-		for _, ext := range []struct{ from, to string }{{".jsonl", out.events}, {".idx", out.idx}, {".txt", out.txt}, {".blk", out.blk}} {
+		for _, ext := range []struct{ from, to string }{{".jsonl", out.events}, {".idx", out.idx}, {".txt", out.txt}, {".blk", out.blk}, {".tri", out.tri}} {
 			if err := os.Rename(s.parts[0]+ext.from, ext.to); err != nil {
 				return fmt.Errorf("store events: %w", err)
 			}
@@ -132,13 +132,15 @@ func (s *spool) mergeInto(path string) error {
 type merger struct {
 	files                 []*os.File
 	events, idx, txt, blk *bufio.Writer
+	tri                   *bufio.Writer
+	filter                blockFilter
 	n                     int
 	lineOff, txtOff       uint64
 }
 
 func newMerger(p indexPaths) (*merger, error) {
 	m := &merger{}
-	for _, path := range []string{p.events, p.idx, p.txt, p.blk} {
+	for _, path := range []string{p.events, p.idx, p.txt, p.blk, p.tri} {
 		f, err := os.Create(path)
 		if err != nil {
 			m.close()
@@ -150,6 +152,7 @@ func newMerger(p indexPaths) (*merger, error) {
 	m.idx = bufio.NewWriterSize(m.files[1], 256<<10)
 	m.txt = bufio.NewWriterSize(m.files[2], 1<<20)
 	m.blk = bufio.NewWriterSize(m.files[3], 64<<10)
+	m.tri = bufio.NewWriterSize(m.files[4], 64<<10)
 	return m, nil
 }
 
@@ -162,8 +165,12 @@ func (m *merger) pair() {
 
 func (m *merger) add(c *cursor) {
 	if m.n%indexBlock == 0 {
+		if m.n > 0 {
+			m.filter.flush(m.tri)
+		}
 		m.pair()
 	}
+	m.filter.add(c.text)
 	m.events.Write(c.line)
 	m.events.WriteByte('\n')
 	m.idx.Write(c.rec[:])
@@ -176,7 +183,10 @@ func (m *merger) add(c *cursor) {
 
 func (m *merger) finish() error {
 	m.pair()
-	for _, w := range []*bufio.Writer{m.events, m.idx, m.txt, m.blk} {
+	if m.n > 0 {
+		m.filter.flush(m.tri)
+	}
+	for _, w := range []*bufio.Writer{m.events, m.idx, m.txt, m.blk, m.tri} {
 		if err := w.Flush(); err != nil {
 			return fmt.Errorf("write event store: %w", err)
 		}
