@@ -405,6 +405,15 @@ func TestLogdZoneChanges(t *testing.T) {
 	if len(evs) != len(want) {
 		t.Fatalf("%d events, want %d", len(evs), len(want))
 	}
+	// Fractions of a second, a message that runs on to the next line, and
+	// an hour that does not exist: noted, the line still an event.
+	res, more, _ := readApple(t, "logd.1.log", []byte("2022-10-23 19:15:32.250-0700 logd[25]: Unable to parse os_log_simple buffer.\n"+
+		"  Error: 94 Received: 89\n2022-10-23 25:15:33-0700 logd[25]: late\n"))
+	if res.Format != ingest.FormatSysdiagnose || len(more) != 2 || !more[0].Time.Equal(utc("2022-10-24T02:15:32.25Z")) ||
+		more[0].Message != "Unable to parse os_log_simple buffer.\n  Error: 94 Received: 89" || !more[1].Time.IsZero() ||
+		len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Error(), `logd.1.log:3: cannot read time "2022-10-23 25:15:33-0700"`) {
+		t.Errorf("format %q, errors %v, events %+v", res.Format, res.Errors, more)
+	}
 	for i, w := range want {
 		ev := evs[i]
 		if !ev.Time.Equal(utc(w.utc)) || ev.Tag != w.tag || ev.PID != w.pid || ev.Message != w.msg || ev.Line != i+1 ||

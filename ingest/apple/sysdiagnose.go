@@ -25,7 +25,7 @@ import (
 // The zone is each line's own: it changes within a file when daylight
 // saving time starts or ends, and each line's time is read with it.
 
-var sysdiagLogdRE = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4}) ([^\s\[\]]+)\[(\d+)\]: ?(.*)$`)
+var sysdiagLogdRE = regexp.MustCompile(`^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?[+-]\d{4}) ([^\s\[\]]+)\[(\d+)\]: ?(.*)$`)
 
 var sysdiagRE = regexp.MustCompile(`^([A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? \d{4}) \[(\d+)\] <([A-Za-z]+)>(?: \((0x[0-9A-Fa-f]+)\))? ?(.*)$`)
 
