@@ -375,6 +375,28 @@ func TestAppleShapes(t *testing.T) {
 			detail: "org.parley.messenger 4.0.0: EXC_BREAKPOINT (SIGTRAP): Fatal error: Unexpectedly found nil while unwrapping an Optional value — at Parley ChatStore.load() + 88",
 			env:    ingest.Environment{Platform: "ios", OS: "iOS 15.4.1", Device: "iPhone14,5", App: "org.parley.messenger", AppVersion: "4.0.0"},
 		}},
+		// An uncaught exception on iOS 15: the class and reason from asi, the
+		// frames from where it was thrown (lastExceptionBacktrace), not the
+		// abort on the crashed thread.
+		{"nsexception.ips", []byte(`{"app_name":"Parley","timestamp":"2022-01-20 09:30:00.00 +0300","app_version":"3.9.0","build_version":"3901","bundleID":"org.parley.messenger","bug_type":"309","os_version":"iPhone OS 15.2 (19C56)","name":"Parley"}
+{"modelCode":"iPhone12,8","captureTime":"2022-01-20 09:29:59.9000 +0300","bug_type":"309","pid":501,"procName":"Parley",
+ "osVersion":{"train":"iPhone OS 15.2","build":"19C56"},
+ "bundleInfo":{"CFBundleShortVersionString":"3.9.0","CFBundleVersion":"3901","CFBundleIdentifier":"org.parley.messenger"},
+ "exception":{"codes":"0x0000000000000000, 0x0000000000000000","type":"EXC_CRASH","signal":"SIGABRT"},
+ "termination":{"code":4,"namespace":"SIGNAL","indicator":"Abort trap: 6","byProc":"Parley"},
+ "asi":{"CoreFoundation":["*** Terminating app due to uncaught exception 'NSRangeException', reason: '*** -[__NSArrayM objectAtIndex:]: index 3 beyond bounds [0 .. 2]'"]},
+ "lastExceptionBacktrace":[{"imageOffset":1040264,"symbol":"__exceptionPreprocess","symbolLocation":164,"imageIndex":1},{"imageOffset":2120,"symbol":"objc_exception_throw","symbolLocation":56,"imageIndex":2},{"imageOffset":81920,"symbol":"-[PLYChatList chatAt:]","symbolLocation":40,"imageIndex":0}],
+ "faultingThread":0,
+ "threads":[{"triggered":true,"id":7,"queue":"com.apple.main-thread","frames":[{"imageOffset":6944,"symbol":"__pthread_kill","symbolLocation":8,"imageIndex":3}]}],
+ "usedImages":[{"name":"Parley"},{"name":"CoreFoundation"},{"name":"libobjc.A.dylib"},{"name":"libsystem_kernel.dylib"}]}
+`), appleShape{
+			format: ingest.FormatIPS, events: 1, crashes: 1, crashType: "NSRangeException",
+			reason: "*** -[__NSArrayM objectAtIndex:]: index 3 beyond bounds [0 .. 2]", signal: "SIGABRT", tid: "7", nFrames: 3,
+			time:   utc("2022-01-20T06:29:59.9Z"),
+			frames: []string{"CoreFoundation __exceptionPreprocess + 164", "libobjc.A.dylib objc_exception_throw + 56", "Parley -[PLYChatList chatAt:] + 40"},
+			detail: "org.parley.messenger 3.9.0: NSRangeException: *** -[__NSArrayM objectAtIndex:]: index 3 beyond bounds [0 .. 2] — at Parley -[PLYChatList chatAt:] + 40",
+			env:    ingest.Environment{Platform: "ios", OS: "iOS 15.2", Device: "iPhone12,8", App: "org.parley.messenger", AppVersion: "3.9.0"},
+		}},
 		// logd's own log across both of 2021's US Pacific clock changes.
 		{"logd.0.log", fixture(t, "logd.0.log"), appleShape{
 			format: ingest.FormatSysdiagnose, events: 7, levels: map[string]int{"I": 7},
