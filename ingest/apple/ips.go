@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -396,7 +397,16 @@ func ipsCrashEvent(b *ipsBody, h *ipsHeader) ingest.Event {
 	}
 	// An uncaught Objective-C exception named by the application specific
 	// information is the more telling type.
-	for _, raw := range b.ASI {
+	// In the order of the images' names, so the same report always reads
+	// the same (a map's order would not).
+	images := make([]string, 0, len(b.ASI))
+	for k := range b.ASI {
+		images = append(images, k)
+	}
+	sort.Strings(images)
+	swift := false
+	for _, image := range images {
+		raw := b.ASI[image]
 		var lines []string
 		if json.Unmarshal(raw, &lines) != nil {
 			var one string
@@ -411,9 +421,8 @@ func ipsCrashEvent(b *ipsBody, h *ipsHeader) ingest.Event {
 		}
 		// Swift's runtime leaves its message here ("Fatal error: Unexpectedly
 		// found nil while unwrapping an Optional value"), a trap's only cause.
-		if len(lines) > 0 && (reason == "" || signalNS) &&
-			strings.Contains(lines[0], "error: ") {
-			reason = strings.TrimSpace(lines[0])
+		if len(lines) > 0 && !swift && (reason == "" || signalNS) && strings.Contains(lines[0], "error: ") {
+			reason, swift = strings.TrimSpace(lines[0]), true
 		}
 	}
 	crash.Reason = reason
