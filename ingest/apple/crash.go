@@ -291,8 +291,8 @@ func (c *appleCrashText) event(res *ingest.Result) ingest.Event {
 		}
 	case tid != "":
 		crash.Frames = c.threads[tid]
-		if len(crash.Frames) == 0 && c.crashedSeen != "" && c.crashedSeen != tid {
-			crash.Frames = c.threads[c.crashedSeen]
+		if len(crash.Frames) == 0 && c.crashedSeen != "" && c.crashedSeen != tid && len(c.threads[c.crashedSeen]) > 0 {
+			crash.Frames, tid = c.threads[c.crashedSeen], c.crashedSeen
 		}
 		if len(crash.Frames) == 0 && len(c.threads) > 0 {
 			res.AddError(c.lastLine, "the backtrace of the crashed thread %s is not in the report", tid)
