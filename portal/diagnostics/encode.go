@@ -1,7 +1,7 @@
 package diagnostics
 
 import (
-	"sort"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -49,11 +49,12 @@ func appendStoredEvent(b []byte, se *storedEvent, tm []byte) []byte {
 	b = appendJSONString(b, se.Message)
 	if len(se.Attrs) > 0 {
 		b = append(b, `,"a":{`...)
-		keys := make([]string, 0, len(se.Attrs))
+		var small [8]string
+		keys := small[:0]
 		for k := range se.Attrs {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		for i, k := range keys {
 			if i > 0 {
 				b = append(b, ',')

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -159,6 +160,46 @@ func TestEventIndexAgreesWithScan(t *testing.T) {
 		ix.close()
 		if nonEmpty < len(filters)/4 {
 			t.Errorf("%d parts: only %d of %d filters match anything: the fixture tests too little", parts, nonEmpty, len(filters))
+		}
+	}
+}
+
+// An upload stored before the index existed, or whose index is not the
+// one of its store, is scanned instead: openEventIndex says so rather
+// than answer from the wrong files.
+func TestEventIndexMissingOrStale(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		spoil func(p indexPaths) error
+	}{
+		{"no marker (an old upload)", func(p indexPaths) error { return os.Remove(p.marker) }},
+		{"no text column", func(p indexPaths) error { return os.Remove(p.txt) }},
+		{"store longer than indexed", func(p indexPaths) error {
+			f, err := os.OpenFile(p.events, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			_, err = f.WriteString(`{"l":"E","f":"x","m":"late"}` + "\n")
+			return err
+		}},
+		{"records cut short", func(p indexPaths) error { return os.Truncate(p.idx, 32) }},
+		{"another format version", func(p indexPaths) error {
+			return os.WriteFile(p.marker, []byte(`{"v":99,"events":1,"block":256,"tags":[]}`), 0o640)
+		}},
+	} {
+		path := indexFixture(t, 1)
+		if ix, err := openEventIndex(path); err != nil {
+			t.Fatalf("%s: fresh index: %v", tc.name, err)
+		} else {
+			ix.close()
+		}
+		if err := tc.spoil(indexPathsOf(path)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := openEventIndex(path); err != errNoIndex {
+			t.Errorf("%s: %v, want errNoIndex", tc.name, err)
 		}
 	}
 }

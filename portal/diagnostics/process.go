@@ -66,6 +66,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	var envs platformEnvs
 	levels := map[string]int{}
 	timeline := map[timelineKey]int{}
+	attrs := map[string]string{}
 	groups := map[string]*crashGroup{}
 	var files []parsedFile
 	var total, crashes int
@@ -88,26 +89,21 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		for _, sk := range skipped {
 			files = append(files, parsedFile{name: o.Name, errors: []string{sk.Error()}})
 		}
-		for _, m := range members {
-			pf := parsedFile{name: m.Name}
+		for _, u := range formats.Units(o.Name, members) {
+			pf := parsedFile{name: u.Name}
 			pw, err := sp.next()
 			if err != nil {
 				f.Close()
 				return err
 			}
-			rc, err := m.Open()
-			if err != nil {
-				pf.errors = append(pf.errors, err.Error())
-				files = append(files, pf)
-				continue
-			}
-			res, perr := formats.ParseFile(m.Name, rc, func(ev *ingest.Event) error {
+			res, perr := u.Parse(func(ev *ingest.Event) error {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
 				// Attrs maps may be shared between a parser's events; copy before redacting.
+				// One map serves every event: no consumer keeps it (ingest.Sink).
 				if len(ev.Attrs) > 0 {
-					attrs := make(map[string]string, len(ev.Attrs))
+					clear(attrs)
 					for k, v := range ev.Attrs {
 						attrs[k] = v
 					}
@@ -145,7 +141,6 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				pw.add(&se, ev.Time) // the time is written from ev.Time
 				return nil
 			})
-			rc.Close()
 			if perr != nil && ctx.Err() != nil {
 				f.Close()
 				return ctx.Err()
@@ -160,8 +155,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 				pf.errors = append(pf.errors, red.String(perr.Error()))
 			}
 			files = append(files, pf)
-			diag.FileEnv(m.Name, res.Env) // a crash names its own file's app and version
-			envs.add(m.Name, res.Env)
+			diag.FileEnv(u.Name, res.Env) // a crash names its own file's app and version
+			envs.add(u.Name, res.Env)
 			total += res.Events
 			crashes += res.Crashes
 			for k, v := range res.Levels {
