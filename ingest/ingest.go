@@ -36,6 +36,7 @@ const (
 	FormatHAR             Format = "har"              // HAR 1.2 from Chrome, Firefox, Safari
 	FormatWebRTCInternals Format = "webrtc-internals" // chrome://webrtc-internals dump
 	FormatRTCStats        Format = "rtcstats"         // rtcstats line-JSON dump
+	FormatPlainText       Format = "text"             // text in no layout Parley knows, kept line by line
 )
 
 // Level is an event's severity, ordered from least to most severe.

@@ -590,7 +590,7 @@ func TestDiagnosticsMixedUploadWithBadFiles(t *testing.T) {
 		"line 2 could not be read",                   // … and where it broke
 		"inner.zip",                                  // a nested archive is refused …
 		"an archive inside an archive is not opened", // … saying why
-		"not a diagnostics file Parley knows",        // a note is no diagnostics file
+		"kept line by line as plain text",            // a note is kept as text, and says so
 	} {
 		if !strings.Contains(files+between(html, `id="crashes"`, "</section>"), want) {
 			t.Errorf("the triage page lacks %q in:\n%s", want, files)
@@ -628,7 +628,7 @@ func TestDiagnosticsListFiltersAndPages(t *testing.T) {
 		ids = append(ids, apiUpload(t, env, anna, fmt.Sprintf("phone-%02d.log", i), []byte(crashLog)))
 	}
 	ids = append(ids, apiUpload(t, env, boris, "laptop.har.log", []byte(crashLog)))
-	ids = append(ids, apiUpload(t, env, boris, "notes.txt", []byte("call me back after lunch\n")))
+	ids = append(ids, apiUpload(t, env, boris, "photo.jpg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00")))
 	var findings float64
 	staff := env.Login("desk@example.org", "desk-secret-1", nil)
 	for _, id := range ids {
@@ -653,7 +653,7 @@ func TestDiagnosticsListFiltersAndPages(t *testing.T) {
 	}
 	// The newest first, with uploader, status and findings.
 	first := rows(html)[0]
-	for _, want := range []string{"notes.txt", "boris", "status-failed"} {
+	for _, want := range []string{"photo.jpg", "boris", "status-failed"} {
 		if !strings.Contains(first, want) {
 			t.Errorf("newest row lacks %q: %s", want, first)
 		}
@@ -678,9 +678,9 @@ func TestDiagnosticsListFiltersAndPages(t *testing.T) {
 		want  []string
 		rows  int
 	}{
-		{"q=boris", []string{"laptop.har.log", "notes.txt"}, 2},
+		{"q=boris", []string{"laptop.har.log", "photo.jpg"}, 2},
 		{"q=" + url.QueryEscape("phone-1"), []string{"phone-10.log", "phone-19.log"}, 10},
-		{"status=failed", []string{"notes.txt"}, 1},
+		{"status=failed", []string{"photo.jpg"}, 1},
 		{"status=ready&q=boris", []string{"laptop.har.log"}, 1},
 		{"q=" + url.QueryEscape("100%_"), []string{"Под эти условия не подошла ни одна загрузка."}, 0},
 	} {

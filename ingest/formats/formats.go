@@ -1,6 +1,7 @@
 // Package formats tells the kinds of diagnostics file apart and hands each
 // to the parser of its format family (ingest/logcat, ingest/bugreport,
-// ingest/apple, ingest/har, ingest/webrtc, ingest/state). Callers parse through it and
+// ingest/apple, ingest/har, ingest/webrtc, ingest/state; any other text to
+// ingest/plaintext). Callers parse through it and
 // need not know which package reads what.
 package formats
 
@@ -13,6 +14,7 @@ import (
 	"parley/ingest/bugreport"
 	"parley/ingest/har"
 	"parley/ingest/logcat"
+	"parley/ingest/plaintext"
 	"parley/ingest/state"
 	"parley/ingest/webrtc"
 )
@@ -41,6 +43,9 @@ var parsers = []parser{
 	{ingest.FormatSysdiagnose, apple.LooksLikeSysdiagnose, apple.ParseSysdiagnose},
 	{ingest.FormatAppleLog, apple.LooksLikeLog, apple.ParseLog},
 	{ingest.FormatLogcat, logcat.LooksLike, logcat.Parse},
+	// Last: any other text is kept line by line, with a note; only binary
+	// data is refused.
+	{ingest.FormatPlainText, plaintext.LooksLike, plaintext.Parse},
 }
 
 // Detect names the format of a file from its first bytes (up to 64 KiB),

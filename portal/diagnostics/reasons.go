@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"parley/ingest"
+	"parley/ingest/plaintext"
 	"parley/templates"
 )
 
@@ -51,6 +52,7 @@ var reasonPatterns = func() []reasonPattern {
 		{re: regexp.MustCompile(`^(.+): ` + q(ingest.ErrNestedArchive.Error()) + `$`), key: "diag.reason.nested", args: none},
 		{re: regexp.MustCompile(`^(.+): ` + q(ingest.ErrUnsafePath.Error()) + `$`), key: "diag.reason.unsafe_path", args: none},
 		{re: regexp.MustCompile(`^(.+): ` + q(ingest.ErrUnknownFormat.Error()) + `$`), key: "diag.reason.unknown_format", args: none},
+		{re: regexp.MustCompile(`^(.+): ` + q(plaintext.Note) + `$`), key: "diag.reason.plain_text", args: none},
 		{re: regexp.MustCompile(`^(.+): more than (\d+) files; the rest were not read$`),
 			key: "diag.reason.too_many_files", args: func(m []string) []any { n, _ := strconv.Atoi(m[2]); return []any{n} }},
 		{re: regexp.MustCompile(`^(.+): not a readable zip archive: (.*)$`), key: "diag.reason.bad_zip", args: none, detail: true},

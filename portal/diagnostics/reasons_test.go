@@ -78,7 +78,8 @@ func TestFileReasonsAreTranslated(t *testing.T) {
 		{"zip bomb", "bomb.zip", zipOf(t, map[string][]byte{"logcat.txt": make([]byte, 8<<20)}), "diag.reason.bomb_ratio", []any{200}},
 		{"nested archive", "outer.zip", zipOf(t, map[string][]byte{"inner.zip": zipOf(t, map[string][]byte{"a.txt": []byte("x")})}), "diag.reason.nested", nil},
 		{"not a zip", "broken.zip", append([]byte("PK\x03\x04"), bytes.Repeat([]byte{0xff}, 64)...), "diag.reason.bad_zip", nil},
-		{"unknown format", "notes.txt", []byte("Dear support, the app is slow.\nRegards\n"), "diag.reason.unknown_format", nil},
+		{"plain text", "notes.txt", []byte("Dear support, the app is slow.\nRegards\n"), "diag.reason.plain_text", nil},
+		{"unknown format", "photo.jpg", []byte("\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01\x00\x00\x01"), "diag.reason.unknown_format", nil},
 		{"empty", "empty.log", nil, "diag.reason.empty", nil},
 		{"gzip cut short", "cut.log.gz", gz.Bytes()[:len(gz.Bytes())/2], "diag.reason.read", nil},
 	} {
