@@ -66,7 +66,8 @@ type Options struct {
 	PublicURL string
 	// Getenv reads the PARLEY_JIRA_* variables; os.Getenv by default.
 	Getenv func(string) string
-	// HTTPTimeout bounds one call to Jira (default 20 s).
+	// HTTPTimeout bounds one call to Jira (default 20 s), and so how long
+	// Close waits for the answers of calls in flight.
 	HTTPTimeout time.Duration
 	// BackoffBase and BackoffMax shape the retries of transient failures
 	// (defaults 1 s and 30 s): the first twenty attempts of an op stop growing
