@@ -473,6 +473,49 @@ func TestRestartWaitsForCreateInFlight(t *testing.T) {
 	}
 }
 
+// After a crash (no Close) in the middle of a create, the op goes back to
+// the queue but waits for the lookup to settle, as after a lost answer: the
+// create may still be on its way into Jira. Other tickets go on at once.
+func TestResumeAfterCrashWaitsForLookupSettle(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}, opt: jira.Options{LookupSettle: time.Hour}})
+	if err := h.svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.file(31, jira.KindTechnical)
+	h.file(32, jira.KindTechnical)
+	// The run that crashed had claimed ticket 31's create and sent it.
+	if _, err := h.db.Write.Exec("UPDATE jira_ops SET state = 'running', attempts = 1 WHERE ticket_id = 31"); err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	h.start()
+	entries, err := h.svc.Outbox(context.Background(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		if e.TicketID != 31 {
+			continue
+		}
+		found = true
+		if e.State != "pending" || e.NextTry.Before(started.Add(59*time.Minute)) {
+			t.Errorf("ticket 31's create after the crash: %s, next try %s; want pending for the settle (an hour)", e.State, e.NextTry.Sub(started))
+		}
+	}
+	if !found {
+		t.Fatalf("ticket 31's create is not in the outbox: %+v", entries)
+	}
+	h.waitKey(32)
+	if st := h.state(31); st.Key != "" || st.Waiting != 1 {
+		t.Errorf("ticket 31 %+v: want it waiting, no key", st)
+	}
+	if n := len(h.issuesOf(31)); n != 0 {
+		t.Errorf("%d issues of ticket 31 before the settle", n)
+	}
+}
+
 func waitClosed(t *testing.T, c <-chan struct{}, what string) {
 	t.Helper()
 	select {
