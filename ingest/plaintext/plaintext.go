@@ -4,6 +4,7 @@
 package plaintext
 
 import (
+	"bytes"
 	"io"
 	"regexp"
 	"time"
@@ -53,30 +54,60 @@ var timeLayouts = []string{
 }
 
 // Parse emits each non-empty line as an event of unknown level, with the
-// time it starts with, if any, and notes that the file was kept as text.
+// time it starts with, if any, and notes that the file was kept as text. A
+// property list's <key>…</key> line and the value on the line after it are
+// one event, so that redaction sees a secret's name beside its value.
 func Parse(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
 	res := ingest.Result{File: name, Format: ingest.FormatPlainText}
 	res.AddError(0, "%s", Note)
 	lines := ingest.NewLineReader(r, 0)
-	for {
-		l, ok := lines.Next()
-		if !ok {
-			break
-		}
-		if len(l) == 0 {
-			continue
-		}
-		ev := ingest.Event{Line: lines.Line(), Message: string(l)}
-		if m := leadingTime.FindSubmatch(l); m != nil {
+	var key []byte // a pending <key>…</key> line
+	keyLine := 0
+	emit := func(msg []byte, line int) error {
+		ev := ingest.Event{Line: line, Message: string(msg)}
+		if m := leadingTime.FindSubmatch(msg); m != nil {
 			s := string(m[1])
-			if len(s) > 10 && s[10] == ' ' && len(s) > 19 && s[19] == ',' {
+			if len(s) > 19 && s[10] == ' ' && s[19] == ',' {
 				s = s[:19] + "." + s[20:]
 			}
 			if t, ok := ingest.ParseTime(s, timeLayouts...); ok {
 				ev.Time = t.UTC()
 			}
 		}
-		if err := res.Emit(sink, ev); err != nil {
+		return res.Emit(sink, ev)
+	}
+	for {
+		l, ok := lines.Next()
+		if !ok {
+			break
+		}
+		if key != nil {
+			msg, line := key, keyLine
+			key = nil
+			if t := bytes.TrimSpace(l); bytes.HasPrefix(t, []byte("<string>")) || bytes.HasPrefix(t, []byte("<data>")) {
+				msg = append(append(msg, '\n'), l...)
+				if err := emit(msg, line); err != nil {
+					return res, err
+				}
+				continue
+			}
+			if err := emit(msg, line); err != nil {
+				return res, err
+			}
+		}
+		if len(l) == 0 {
+			continue
+		}
+		if t := bytes.TrimSpace(l); bytes.HasPrefix(t, []byte("<key>")) && bytes.HasSuffix(t, []byte("</key>")) {
+			key, keyLine = append([]byte(nil), l...), lines.Line()
+			continue
+		}
+		if err := emit(l, lines.Line()); err != nil {
+			return res, err
+		}
+	}
+	if key != nil {
+		if err := emit(key, keyLine); err != nil {
 			return res, err
 		}
 	}

@@ -53,3 +53,27 @@ func TestTextInNoKnownLayoutIsKept(t *testing.T) {
 		})
 	}
 }
+
+// A property list's key and value stay together in one event, so that the
+// redactor sees the secret's name beside its value.
+func TestPropertyListKeyAndValueAreOneEvent(t *testing.T) {
+	plist := "<plist version=\"1.0\">\n<dict>\n  <key>refreshToken</key>\n  <string>PLIST-REFRESH-987654</string>\n  <key>title</key>\n  <key>last</key>\n</dict>\n"
+	red := ingest.NewRedactor()
+	var got []string
+	res, err := formats.ParseFile("Settings.plist", strings.NewReader(plist), func(ev *ingest.Event) error {
+		red.Event(ev)
+		got = append(got, ev.Message)
+		return nil
+	})
+	if err != nil || res.Format != ingest.FormatPlainText {
+		t.Fatalf("%q %v", res.Format, err)
+	}
+	all := strings.Join(got, "|")
+	if strings.Contains(all, "PLIST-REFRESH-987654") {
+		t.Fatalf("the secret survived redaction: %q", got)
+	}
+	want := []string{`<plist version="1.0">`, "<dict>", "  <key>refreshToken</key>\n  <string>[redacted]</string>", "  <key>title</key>", "  <key>last</key>", "</dict>"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("events:\n%q\nwant\n%q", got, want)
+	}
+}
