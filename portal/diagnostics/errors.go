@@ -63,7 +63,7 @@ func (g *errorGrouper) event(ev *ingest.Event) {
 		g.groups = map[uint64]*ErrorGroup{}
 	}
 	tag := tagPattern(ev.Tag)
-	key := ingest.FingerprintHash(nil, ev.Message) ^ tagKey(tag)
+	key := errorGroupKey(ev.Message, tag)
 	eg := g.groups[key]
 	if eg == nil {
 		if len(g.groups) >= maxErrorGroups {
@@ -88,6 +88,22 @@ func (g *errorGrouper) event(ev *ingest.Event) {
 	if ev.Time.After(eg.Last) {
 		eg.Last = ev.Time
 	}
+}
+
+// errorGroupKey is what makes errors one group: the message with its
+// numbers, ids and URLs left out, and the tag's pattern.
+func errorGroupKey(message, tagPattern string) uint64 {
+	return ingest.FingerprintHash(nil, message) ^ tagKey(tagPattern)
+}
+
+// inErrorGroup reports whether a stored event is one of the error group
+// whose fingerprint is group: the group's link shows exactly its events,
+// not every event that shares a stretch of its text.
+func inErrorGroup(ev *storedEvent, group string) bool {
+	if ev.Crash != "" || ev.Level == "" || ingest.LevelFromLetter(ev.Level[0]) < ingest.LevelError {
+		return false
+	}
+	return ingest.FingerprintText(errorGroupKey(ev.Message, tagPattern(ev.Tag))) == group
 }
 
 // tagKey mixes a tag, case folded as the tag filter folds it, into a
@@ -191,7 +207,9 @@ func clip(s string, n int) string {
 func errorsView(e ErrorGroups, triage string) templates.DiagErrors {
 	v := templates.DiagErrors{Total: e.Total, Errors: e.Errors}
 	for _, g := range e.Groups {
-		q := url.Values{"level": {"E"}} // E and above: a group may hold both E and F
+		// The tag and the longest literal part narrow the events fast (and
+		// show in the filter form); the fingerprint keeps exactly the group's.
+		q := url.Values{"level": {"E"}, "group": {g.Fingerprint}} // E and above: a group may hold both E and F
 		if g.Tag != "" {
 			q.Set("tag", g.Tag)
 		}

@@ -354,6 +354,9 @@ func (f *EventFilter) matchStored(ev *storedEvent, text string) (EventRow, bool)
 	if text != "" && !strings.Contains(strings.ToLower(ev.Message), text) && !strings.Contains(strings.ToLower(ev.Tag), text) {
 		return EventRow{}, false
 	}
+	if f.Group != "" && !inErrorGroup(ev, f.Group) {
+		return EventRow{}, false
+	}
 	t := parseStoredTime(ev.Time)
 	if (!f.From.IsZero() || !f.To.IsZero()) && t.IsZero() {
 		return EventRow{}, false

@@ -211,8 +211,8 @@ func (h *Handler) fillTriage(r *http.Request, v *templates.DiagTriageView, u Upl
 	v.Files = filesView(lang, d.Parsed)
 
 	q := r.URL.Query()
-	filter := EventFilter{Tag: strings.TrimSpace(q.Get("tag")), Text: strings.TrimSpace(q.Get("q")), Limit: 200}
-	v.Filter = templates.DiagFilter{Level: q.Get("level"), Tag: filter.Tag, Text: filter.Text, From: q.Get("from"), To: q.Get("to")}
+	filter := EventFilter{Tag: strings.TrimSpace(q.Get("tag")), Text: strings.TrimSpace(q.Get("q")), Group: strings.TrimSpace(q.Get("group")), Limit: 200}
+	v.Filter = templates.DiagFilter{Level: q.Get("level"), Tag: filter.Tag, Text: filter.Text, Group: filter.Group, From: q.Get("from"), To: q.Get("to")}
 	if l := q.Get("level"); len(l) == 1 {
 		filter.MinLevel = ingest.LevelFromLetter(l[0])
 	}

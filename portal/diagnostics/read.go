@@ -146,6 +146,7 @@ type EventFilter struct {
 	MinLevel ingest.Level // 0: all
 	Tag      string       // exact, case-insensitive, or a normalised pattern (tagMatches)
 	Text     string       // substring of message or tag, case-insensitive
+	Group    string       // an error group's fingerprint: exactly that group's events
 	From, To time.Time    // inclusive range; zero means open
 	Offset   int          // matches to pass over before the first shown
 	Limit    int
