@@ -65,17 +65,25 @@ func Detect(head []byte) ingest.Format {
 // past 1 MiB; beyond either it stops with ErrBomb (the events already passed
 // to sink stand). Archives are not opened here: see Expand.
 func ParseFile(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
-	return parseFile(name, r, sink, ingest.DefaultLimits)
+	return parseFile(name, r, sink, ingest.DefaultLimits, 0)
 }
 
-func parseFile(name string, r io.Reader, sink ingest.Sink, limits ingest.Limits) (ingest.Result, error) {
+// parseFile is ParseFile within limits; year, when not 0, is the year of
+// the file's siblings, for a log that prints none (logcat.Options.YearHint).
+func parseFile(name string, r io.Reader, sink ingest.Sink, limits ingest.Limits, year int) (ingest.Result, error) {
 	s, err := ingest.OpenStream(name, r, limits)
 	if err != nil {
 		return ingest.Result{File: name}, err
 	}
 	for _, p := range parsers {
 		if p.looks(s.Head) {
-			res, err := p.parse(name, s.R, sink)
+			parse := p.parse
+			if p.format == ingest.FormatLogcat && year > 0 {
+				parse = func(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error) {
+					return logcat.ParseWith(name, r, sink, logcat.Options{YearHint: year})
+				}
+			}
+			res, err := parse(name, s.R, sink)
 			res.File, res.Format = name, p.format
 			return s.Finish(res, err)
 		}

@@ -25,6 +25,8 @@ func Units(name string, members []ingest.Member) []Unit {
 			return res, err
 		}}}
 	}
+	// A log without a year takes the one its sibling files show.
+	year := siblingYear(members)
 	out := make([]Unit, len(members))
 	for i, m := range members {
 		out[i] = Unit{Name: m.Name, Parse: func(sink ingest.Sink) (ingest.Result, error) {
@@ -33,7 +35,7 @@ func Units(name string, members []ingest.Member) []Unit {
 				return ingest.Result{File: m.Name}, err
 			}
 			defer rc.Close()
-			return ParseFile(m.Name, rc, sink)
+			return parseFile(m.Name, rc, sink, ingest.DefaultLimits, year)
 		}}
 	}
 	return out

@@ -27,6 +27,10 @@ type Options struct {
 	// goes from December to January moves to the next year. 0 means the
 	// current year in UTC.
 	Year int
+	// YearHint, when Year is 0, is the year of the files this one came with
+	// (its siblings in an upload): weaker than a full date the log's own
+	// messages quote, stronger than a guess from today's date.
+	YearHint int
 	// Location is the device's time zone, when known. Logcat prints the
 	// device's local wall-clock time; with a Location those times are
 	// converted to UTC, without one they are kept as they are and labelled
@@ -99,10 +103,14 @@ func ParseWith(name string, r io.Reader, sink ingest.Sink, opts Options) (ingest
 		} else if opts.Year <= 0 {
 			// A year-less log often quotes a full date of the same day
 			// ("Rollover scheduled @ 2015-12-29 00:00:00"): that is its
-			// year, rather than a guess that may be years off.
-			if y := yearFromMessages(lr.Peek(yearScanSize)); y > 0 {
+			// year, rather than a guess that may be years off; failing
+			// that, the year of the files it came with.
+			switch y := yearFromMessages(lr.Peek(yearScanSize)); {
+			case y > 0:
 				p.year = y
-			} else {
+			case opts.YearHint > 0:
+				p.year = opts.YearHint
+			default:
 				p.year = guessYear(head, time.Now().UTC())
 			}
 		}
