@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The event index lets the event list answer from a few reads instead of
@@ -190,32 +191,50 @@ func appendSearchText(b []byte, s []byte) []byte {
 	return b
 }
 
-// batch is a run of encoded events on their way to the writer goroutine.
+// batch is a run of events on their way to the writer goroutine: their
+// text copied back to back, since an event's strings live only until the
+// parser's sink returns (ingest.Sink).
 type batch struct {
-	lines  []byte // event store lines
-	text   []byte // raw tag and message of each event, back to back
+	text   []byte
+	attrs  []span // key, value, key, value… of the events' attributes
 	events []batchEvent
 }
 
+type span struct{ start, end int32 }
+
+// fields of a batchEvent, by index of its spans
+const (
+	spanFile = iota
+	spanTag
+	spanPID
+	spanTID
+	spanMessage
+	spanCrash
+	spanCount
+)
+
 type batchEvent struct {
-	rec              indexRecord // tag filled in by the writer
-	line             int32       // length of the store line
-	tagLen, msgStart int32       // tag is text[msgStart-tagLen:msgStart]
-	msgEnd           int32
+	rec            indexRecord // tag filled in by the writer
+	t              time.Time
+	line           int
+	spans          [spanCount]span
+	attr0, nattrs  int32 // in batch.attrs, as pairs
+	level          byte
+	hasTime, check bool
 }
 
 const batchBytes = 1 << 20
 
 // partWriter writes one parsed file's events: the parsing goroutine
-// encodes them into batches, a second goroutine writes the store, the
-// index records and the text column, so parsing and writing overlap on
-// two cores. Three batches circulate, so memory stays flat.
+// copies each event's text into a batch, a second goroutine encodes the
+// events and writes the store, the index records and the text column, so
+// parsing and writing overlap on two cores. Three batches circulate, so
+// memory stays flat.
 type partWriter struct {
 	cur   *batch
 	full  chan *batch
 	free  chan *batch
 	done  chan error
-	tf    timeFormatter
 	files []*os.File
 	count int
 }
@@ -241,32 +260,41 @@ func newPartWriter(base string, tags *tagDict) (*partWriter, error) {
 	return w, nil
 }
 
-// add encodes one event; ev's strings need to live only until it returns.
+func (b *batch) put(s string) span {
+	start := len(b.text)
+	b.text = append(b.text, s...)
+	return span{int32(start), int32(len(b.text))}
+}
+
+// add queues one event; se's strings need to live only until it returns.
+// t is the event's time (se.Time is not read).
 func (w *partWriter) add(se *storedEvent, t time.Time) {
 	b := w.cur
-	be := batchEvent{rec: indexRecord{level: se.Level[0]}}
-	var tm []byte
+	be := batchEvent{t: t, line: se.Line, level: se.Level[0], rec: indexRecord{level: se.Level[0]}}
 	switch sec := t.Unix(); {
 	case t.IsZero():
 		be.rec.flags = flagNoTime
 	case sec < minNanoSec || sec > maxNanoSec || t.Year() > 9999:
 		be.rec.flags = flagCheckLine
-		tm = w.tf.format(t)
+		be.hasTime = true
 	default:
 		be.rec.ns = t.UnixNano()
-		tm = w.tf.format(t)
+		be.hasTime = true
 	}
-	start := len(b.lines)
-	b.lines = appendStoredEvent(b.lines, se, tm)
-	be.line = int32(len(b.lines) - start)
-	b.text = append(b.text, se.Tag...)
-	be.tagLen = int32(len(se.Tag))
-	be.msgStart = int32(len(b.text))
-	b.text = append(b.text, se.Message...)
-	be.msgEnd = int32(len(b.text))
+	be.spans[spanFile] = b.put(se.File)
+	be.spans[spanTag] = b.put(se.Tag)
+	be.spans[spanPID] = b.put(se.PID)
+	be.spans[spanTID] = b.put(se.TID)
+	be.spans[spanMessage] = b.put(se.Message)
+	be.spans[spanCrash] = b.put(se.Crash)
+	be.attr0 = int32(len(b.attrs))
+	for k, v := range se.Attrs {
+		b.attrs = append(b.attrs, b.put(k), b.put(v))
+		be.nattrs++
+	}
 	b.events = append(b.events, be)
 	w.count++
-	if len(b.lines) >= batchBytes || len(b.text) >= batchBytes {
+	if len(b.text) >= batchBytes {
 		w.full <- b
 		w.cur = <-w.free
 	}
@@ -280,18 +308,19 @@ func (w *partWriter) close() error {
 }
 
 func (w *partWriter) run(tags *tagDict) {
-	jsonl, idx, txt, blk := w.files[0], w.files[1], w.files[2], w.files[3]
-	triW := bufio.NewWriterSize(w.files[4], 64<<10)
-	var filter blockFilter
 	var err error
 	fail := func(e error) {
 		if err == nil && e != nil {
 			err = fmt.Errorf("write event part: %w", e)
 		}
 	}
-	idxW := bufio.NewWriterSize(idx, 256<<10)
-	txtW := bufio.NewWriterSize(txt, 1<<20)
-	blkW := bufio.NewWriterSize(blk, 64<<10)
+	jsonW := bufio.NewWriterSize(w.files[0], 1<<20)
+	idxW := bufio.NewWriterSize(w.files[1], 256<<10)
+	txtW := bufio.NewWriterSize(w.files[2], 1<<20)
+	blkW := bufio.NewWriterSize(w.files[3], 64<<10)
+	triW := bufio.NewWriterSize(w.files[4], 64<<10)
+	var filter blockFilter
+	var tf timeFormatter
 	var n int
 	var lineOff, txtOff uint64
 	var rec [indexRecordSize]byte
@@ -301,11 +330,14 @@ func (w *partWriter) run(tags *tagDict) {
 		binary.LittleEndian.PutUint64(pair[8:16], txtOff)
 		blkW.Write(pair[:])
 	}
-	var line []byte
+	attrs := map[string]string{}
+	var line, text []byte
 	for b := range w.full {
-		if err == nil {
-			_, e := jsonl.Write(b.lines)
-			fail(e)
+		str := func(sp span) string {
+			if sp.end == sp.start {
+				return ""
+			}
+			return unsafe.String(&b.text[sp.start], sp.end-sp.start) // b.text is not touched until the batch is done
 		}
 		for _, be := range b.events {
 			if n%indexBlock == 0 {
@@ -314,24 +346,40 @@ func (w *partWriter) run(tags *tagDict) {
 				}
 				putPair()
 			}
-			tag := b.text[be.msgStart-be.tagLen : be.msgStart]
+			se := storedEvent{Level: string(be.level), File: str(be.spans[spanFile]), Line: be.line, Tag: str(be.spans[spanTag]),
+				PID: str(be.spans[spanPID]), TID: str(be.spans[spanTID]), Message: str(be.spans[spanMessage]), Crash: str(be.spans[spanCrash])}
+			if be.nattrs > 0 {
+				clear(attrs)
+				for i := be.attr0; i < be.attr0+2*be.nattrs; i += 2 {
+					attrs[str(b.attrs[i])] = str(b.attrs[i+1])
+				}
+				se.Attrs = attrs
+			}
+			var tm []byte
+			if be.hasTime {
+				tm = tf.format(be.t)
+			}
+			line = appendStoredEvent(line[:0], &se, tm)
+			jsonW.Write(line)
+			tag := b.text[be.spans[spanTag].start:be.spans[spanTag].end]
 			be.rec.tag = tags.id(tag)
 			if be.rec.tag == tagUnknown {
 				be.rec.flags |= flagCheckLine
 			}
 			be.rec.put(rec[:])
 			idxW.Write(rec[:])
-			line = appendSearchText(line[:0], b.text[be.msgStart:be.msgEnd])
-			line = append(line, 0)
-			line = appendSearchText(line, tag)
-			filter.add(line)
-			line = append(line, '\n')
-			txtW.Write(line)
-			lineOff += uint64(be.line)
-			txtOff += uint64(len(line))
+			text = appendSearchText(text[:0], b.text[be.spans[spanMessage].start:be.spans[spanMessage].end])
+			text = append(text, 0)
+			text = appendSearchText(text, tag)
+			filter.add(text)
+			text = append(text, '\n')
+			txtW.Write(text)
+			lineOff += uint64(len(line))
+			txtOff += uint64(len(text))
 			n++
 		}
-		b.lines, b.text, b.events = b.lines[:0], b.text[:0], b.events[:0]
+		clear(attrs) // holds no string of the batch past it
+		b.text, b.attrs, b.events = b.text[:0], b.attrs[:0], b.events[:0]
 		select {
 		case w.free <- b:
 		default: // the last batch
@@ -341,10 +389,9 @@ func (w *partWriter) run(tags *tagDict) {
 	if n > 0 {
 		filter.flush(triW)
 	}
-	fail(triW.Flush())
-	fail(idxW.Flush())
-	fail(txtW.Flush())
-	fail(blkW.Flush())
+	for _, bw := range []*bufio.Writer{jsonW, idxW, txtW, blkW, triW} {
+		fail(bw.Flush())
+	}
 	for _, f := range w.files {
 		fail(f.Close())
 	}

@@ -29,6 +29,16 @@ func TestAppendStoredEventMatchesEncodingJSON(t *testing.T) {
 			storedEvent{Level: "?", File: "f", Message: s, Attrs: map[string]string{s: s, "b": "x", "a" + s: "y"}},
 			storedEvent{Level: "I", File: "f", Line: -3, Message: s})
 	}
+	var all bytes.Buffer
+	dir := t.TempDir()
+	sp, err := newSpool(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sp.next()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, se := range events {
 		var want bytes.Buffer
 		enc := json.NewEncoder(&want)
@@ -39,6 +49,16 @@ func TestAppendStoredEventMatchesEncodingJSON(t *testing.T) {
 		if got := appendStoredEvent(nil, &se, nil); !bytes.Equal(got, want.Bytes()) {
 			t.Errorf("event %+v\n got %s\nwant %s", se, got, want.Bytes())
 		}
+		all.Write(want.Bytes())
+		w.add(&se, parseStoredTime(se.Time))
+	}
+	// The spool's writer goroutine writes the same bytes.
+	path := filepath.Join(dir, "events.jsonl")
+	if err := sp.mergeInto(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, all.Bytes()) {
+		t.Errorf("event store (%v)\n got %s\nwant %s", err, got, all.Bytes())
 	}
 	var tf timeFormatter
 	base := time.Date(2026, 5, 1, 10, 29, 59, 0, time.UTC)
