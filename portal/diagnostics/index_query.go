@@ -43,7 +43,7 @@ func (ix *eventIndex) events(ctx context.Context, f EventFilter, text string) ([
 	want := f.Offset + f.Limit
 	var page []int
 	matched := 0
-	if text == "" && f.MinLevel == 0 && f.Tag == "" && !timed {
+	if text == "" && f.MinLevel == 0 && f.Tag == "" && f.Group == "" && !timed {
 		matched = ix.n
 		for i := f.Offset; i < min(want, ix.n); i++ {
 			page = append(page, i)
@@ -185,6 +185,26 @@ func (ix *eventIndex) scanRecords(ctx context.Context, c *recordCheck, lo, hi in
 				}
 				if c.timed && (r.flags&flagNoTime != 0 || r.ns < c.from || r.ns > c.to) {
 					continue
+				}
+				if c.f.Group != "" {
+					// An error group's events are errors; which group an
+					// error is in, only its line says.
+					if ingest.LevelFromLetter(r.level) < ingest.LevelError {
+						continue
+					}
+					line, err := lr.line(i)
+					if err != nil {
+						res.err = err
+						return res
+					}
+					var ev storedEvent
+					if err := json.Unmarshal(line, &ev); err != nil {
+						res.err = fmt.Errorf("event store event %d: %w", i+1, err)
+						return res
+					}
+					if _, ok := c.f.matchStored(&ev, c.text); !ok {
+						continue
+					}
 				}
 			}
 			res.count++

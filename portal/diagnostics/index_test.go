@@ -149,8 +149,25 @@ func TestEventIndexAgreesWithScan(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d parts: %v", parts, err)
 		}
+		// Two error groups' links (errors.go), alone and with other filters.
+		rows, _, err := scanEvents(context.Background(), path, EventFilter{MinLevel: ingest.LevelError, Limit: 40}, "")
+		if err != nil || len(rows) < 40 {
+			t.Fatalf("errors of the fixture: %d, %v", len(rows), err)
+		}
+		var groups []EventFilter
+		for _, r := range []EventRow{rows[3], rows[37]} {
+			g := ingest.FingerprintText(errorGroupKey(r.Message, tagPattern(r.Tag)))
+			groups = append(groups, EventFilter{Group: g, Limit: 200}, EventFilter{Group: g, Limit: 2, Offset: 1},
+				EventFilter{Group: g, Text: "timeout", Tag: "okhttp", Limit: 200}, EventFilter{Group: g, From: at(10, 30, 0, 0), Limit: 200})
+		}
+		for _, g := range groups[:1] {
+			rows, n, err := scanEvents(context.Background(), path, g, "")
+			if err != nil || n < 2 || len(rows) != n {
+				t.Fatalf("group %s: %d rows of %d matched, %v: the fixture's errors should repeat", g.Group, len(rows), n, err)
+			}
+		}
 		nonEmpty := 0
-		for _, f := range filters {
+		for _, f := range append(filters, groups...) {
 			want, wantN, err := scanEvents(context.Background(), path, f, strings.ToLower(f.Text))
 			if err != nil {
 				t.Fatal(err)

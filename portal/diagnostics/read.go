@@ -236,7 +236,7 @@ func scanEvents(ctx context.Context, path string, f EventFilter, text string) ([
 			if (from != "" || to != "") && (quick.time == "" || from != "" && quick.time < from || to != "" && quick.time > to) {
 				continue
 			}
-			if text == "" && !quick.tagEscaped && (matched < f.Offset || len(out) >= f.Limit) {
+			if text == "" && f.Group == "" && !quick.tagEscaped && (matched < f.Offset || len(out) >= f.Limit) {
 				matched++ // counted, not shown: no need to decode it
 				continue
 			}
