@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -76,7 +77,13 @@ func BenchmarkLargeUpload(b *testing.B) {
 		b.ReportMetric(ready.Seconds(), "s-to-ready")
 		b.ReportMetric(float64(peakRSS())/(1<<20), "peak-RSS-MB")
 		base := fmt.Sprintf("/diagnostics/%d", id)
+		_, triage := env.Page(c, "GET", base, nil, "Accept-Language", "en")
+		group := "none"
+		if m := regexp.MustCompile(`group=([0-9a-f]+)`).FindStringSubmatch(triage); m != nil {
+			group = m[1] // the first error group's link
+		}
 		for _, v := range []struct{ name, query, want string }{
+			{"error-group", "?level=E&group=" + group, "events-summary"},
 			{"triage", "", "events-summary"},
 			{"level-E", "?level=E", "events-summary"},
 			{"tag", "?tag=ActivityManager", "ActivityManager"},

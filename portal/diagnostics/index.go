@@ -14,6 +14,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 	"unsafe"
+
+	"parley/ingest"
 )
 
 // The event index lets the event list answer from a few reads instead of
@@ -65,6 +67,24 @@ type indexMarker struct {
 	Events  int      `json:"events"`
 	Block   int      `json:"block"`
 	Tags    []string `json:"tags"` // by id; as decoding the stored tag gives it
+	// GroupProbe is groupProbe() when the index was written: the records'
+	// error-group hashes hold only while errors are grouped the same way.
+	GroupProbe string `json:"group_probe"`
+}
+
+// groupProbe is the error-group fingerprint of a fixed event: it changes
+// when the way errors are grouped (errors.go) changes.
+func groupProbe() string {
+	return ingest.FingerprintText(errorGroupKey("Probe 42: request to host-7 failed after 30 ms", tagPattern("PC_3")))
+}
+
+// groupHash is the record's short form of an error group's fingerprint.
+func groupHash(fingerprint string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(fingerprint); i++ {
+		h = (h ^ uint32(fingerprint[i])) * 16777619
+	}
+	return h
 }
 
 // indexRecord is one event's entry in events.idx.
@@ -73,18 +93,19 @@ type indexRecord struct {
 	level byte  // the stored level letter
 	flags byte
 	tag   uint16
+	group uint32 // groupHash of an error's group (inErrorGroup); 0 for others
 }
 
 func (r indexRecord) put(b []byte) {
 	binary.LittleEndian.PutUint64(b[0:8], uint64(r.ns))
 	b[8], b[9] = r.level, r.flags
 	binary.LittleEndian.PutUint16(b[10:12], r.tag)
-	binary.LittleEndian.PutUint32(b[12:16], 0)
+	binary.LittleEndian.PutUint32(b[12:16], r.group)
 }
 
 func getRecord(b []byte) indexRecord {
 	return indexRecord{ns: int64(binary.LittleEndian.Uint64(b[0:8])), level: b[8], flags: b[9],
-		tag: binary.LittleEndian.Uint16(b[10:12])}
+		tag: binary.LittleEndian.Uint16(b[10:12]), group: binary.LittleEndian.Uint32(b[12:16])}
 }
 
 // filterBits is the size of a block's trigram filter: a block of text
@@ -366,6 +387,10 @@ func (w *partWriter) run(tags *tagDict) {
 			if be.rec.tag == tagUnknown {
 				be.rec.flags |= flagCheckLine
 			}
+			if se.Crash == "" && ingest.LevelFromLetter(be.level) >= ingest.LevelError {
+				// As inErrorGroup sees the event, decoded from its line.
+				be.rec.group = groupHash(ingest.FingerprintText(errorGroupKey(validUTF8(se.Message), tagPattern(validUTF8(se.Tag)))))
+			}
 			be.rec.put(rec[:])
 			idxW.Write(rec[:])
 			text = appendSearchText(text[:0], b.text[be.spans[spanMessage].start:be.spans[spanMessage].end])
@@ -403,7 +428,7 @@ func writeMarker(p indexPaths, events int, tags []string) error {
 	if tags == nil {
 		tags = []string{}
 	}
-	data, err := json.Marshal(indexMarker{Version: indexVersion, Events: events, Block: indexBlock, Tags: tags})
+	data, err := json.Marshal(indexMarker{Version: indexVersion, Events: events, Block: indexBlock, Tags: tags, GroupProbe: groupProbe()})
 	if err != nil {
 		return err
 	}
@@ -424,6 +449,7 @@ type eventIndex struct {
 	blk            []uint64 // pairs: offset in events.jsonl, in events.txt
 	jsonl, idx, tx *os.File
 	tri            *os.File
+	groupsOK       bool // the records' group hashes match errors.go's grouping
 }
 
 // errNoIndex means the upload has no usable index: scan instead.
@@ -450,7 +476,7 @@ func openEventIndex(eventsPath string) (*eventIndex, error) {
 	if len(blkData) != (blocks+1)*16 {
 		return nil, errNoIndex
 	}
-	ix := &eventIndex{n: m.Events, tags: m.Tags, blk: make([]uint64, 2*(blocks+1))}
+	ix := &eventIndex{n: m.Events, tags: m.Tags, blk: make([]uint64, 2*(blocks+1)), groupsOK: m.GroupProbe == groupProbe()}
 	for i := range ix.blk {
 		ix.blk[i] = binary.LittleEndian.Uint64(blkData[8*i:])
 	}

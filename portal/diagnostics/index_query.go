@@ -63,7 +63,8 @@ func (ix *eventIndex) events(ctx context.Context, f EventFilter, text string) ([
 				tagOK[i] = tagMatches(t, f.Tag) // errors.go: "PC_<n>" matches PC_0, PC_1…
 			}
 		}
-		c := recordCheck{f: f, text: text, bits: bits, tagOK: tagOK, timed: timed, from: fromNS, to: toNS, want: want}
+		c := recordCheck{f: f, text: text, bits: bits, tagOK: tagOK, timed: timed, from: fromNS, to: toNS, want: want,
+			groupsOK: ix.groupsOK, group: groupHash(f.Group)}
 		var halves [2]scanResult
 		mid := ix.n / 2 / indexBlock * indexBlock
 		bounds := [3]int{0, mid, ix.n}
@@ -122,6 +123,8 @@ type recordCheck struct {
 	timed    bool
 	from, to int64
 	want     int
+	groupsOK bool   // the records' group hashes can be trusted
+	group    uint32 // groupHash(f.Group)
 }
 
 type scanResult struct {
@@ -189,7 +192,7 @@ func (ix *eventIndex) scanRecords(ctx context.Context, c *recordCheck, lo, hi in
 				if c.f.Group != "" {
 					// An error group's events are errors; which group an
 					// error is in, only its line says.
-					if ingest.LevelFromLetter(r.level) < ingest.LevelError {
+					if ingest.LevelFromLetter(r.level) < ingest.LevelError || c.groupsOK && r.group != c.group {
 						continue
 					}
 					line, err := lr.line(i)
