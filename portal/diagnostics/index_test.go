@@ -198,7 +198,7 @@ func TestEventIndexAgreesWithScan(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, gotN, err := ix.events(context.Background(), f, strings.ToLower(f.Text))
-			if err != nil || gotN != wantN || !reflect.DeepEqual(got, want) {
+			if err != nil || gotN != wantN || !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
 				t.Errorf("%d parts, group %+v without hashes: %d matched (%v), want %d", parts, f, gotN, err, wantN)
 			}
 		}
