@@ -39,7 +39,7 @@ func SummarizeFile(path string) ([]ingest.FileSummary, error) {
 		return []ingest.FileSummary{{File: name, Levels: map[string]int{}, Findings: []ingest.FindingSummary{}, Errors: []string{err.Error()}, Failed: true}}, nil
 	}
 	var out []ingest.FileSummary
-	for _, u := range Units(name, members) {
+	for _, u := range Units(name, members, 0) {
 		out = append(out, summarizeUnit(u))
 	}
 	for _, s := range skipped {

@@ -16,8 +16,10 @@ type Unit struct {
 }
 
 // Units groups the members that Expand found in one uploaded file (name)
-// into what is parsed as one.
-func Units(name string, members []ingest.Member) []Unit {
+// into what is parsed as one. year is the year of the upload's other files
+// (SiblingYear over all of them), for a log that prints none; 0 takes it
+// from the members alone.
+func Units(name string, members []ingest.Member, year int) []Unit {
 	if bugreport.IsBugreportZip(members) {
 		return []Unit{{Name: name, Parse: func(sink ingest.Sink) (ingest.Result, error) {
 			res, err := bugreport.ParseZip(name, members, sink)
@@ -25,8 +27,9 @@ func Units(name string, members []ingest.Member) []Unit {
 			return res, err
 		}}}
 	}
-	// A log without a year takes the one its sibling files show.
-	year := siblingYear(members)
+	if year == 0 {
+		year = SiblingYear(members)
+	}
 	out := make([]Unit, len(members))
 	for i, m := range members {
 		out[i] = Unit{Name: m.Name, Parse: func(sink ingest.Sink) (ingest.Result, error) {

@@ -15,11 +15,17 @@ var fullDate = regexp.MustCompile(`(?:^|[^0-9])((?:19|20)[0-9]{2})-(?:0[1-9]|1[0
 // yearHeadSize is how much of each member siblingYear reads.
 const yearHeadSize = 64 << 10
 
-// siblingYear is the year the members of one upload agree on most, from
-// the full dates at their starts; 0 when none has one. A log that prints no
-// year (logcat's threadtime) takes it rather than the year it is read in,
-// which may be years off and stretch the timeline over all of them.
-func siblingYear(members []ingest.Member) int {
+// SiblingYear is the year the files of one upload (the members of each
+// uploaded file, as Expand gives them) agree on most, from the full dates
+// at their starts; 0 when fewer than two files or none has one. A log that
+// prints no year (logcat's threadtime) takes it rather than the year it is
+// read in, which may be years off and stretch the timeline over all of
+// them.
+func SiblingYear(files ...[]ingest.Member) int {
+	var members []ingest.Member
+	for _, f := range files {
+		members = append(members, f...)
+	}
 	if len(members) < 2 {
 		return 0
 	}

@@ -44,7 +44,7 @@ func TestYearlessLogTakesItsSiblingsYear(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, u := range Units("logs.zip", members) {
+			for _, u := range Units("logs.zip", members, 0) {
 				if u.Name != "logs.zip/a.log" {
 					continue
 				}

@@ -72,6 +72,8 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	var total, crashes int
 	var first, last time.Time
 
+	// A log that prints no year takes the one the upload's other files agree on.
+	year := s.uploadYear(id, originals)
 	for _, o := range originals {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -89,7 +91,7 @@ func (s *Service) process(ctx context.Context, id int64) error {
 		for _, sk := range skipped {
 			files = append(files, parsedFile{name: o.Name, errors: []string{sk.Error()}})
 		}
-		for _, u := range formats.Units(o.Name, members) {
+		for _, u := range formats.Units(o.Name, members, year) {
 			pf := parsedFile{name: u.Name}
 			pw, err := sp.next()
 			if err != nil {
@@ -312,4 +314,24 @@ func orEmpty(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// uploadYear is the year the files of an upload agree on (formats.SiblingYear
+// over every member of every uploaded file); 0 when they do not say.
+func (s *Service) uploadYear(id int64, originals []Original) int {
+	if len(originals) < 2 {
+		return 0 // one file's members are voted on by formats.Units itself
+	}
+	var all [][]ingest.Member
+	for _, o := range originals {
+		f, err := s.OpenOriginal(id, o.N)
+		if err != nil {
+			continue
+		}
+		defer f.Close()
+		if members, _, err := ingest.Expand(o.Name, f, o.Size, ingest.DefaultLimits); err == nil {
+			all = append(all, members)
+		}
+	}
+	return formats.SiblingYear(all...)
 }
