@@ -155,6 +155,10 @@ type Service struct {
 	abandon   context.CancelFunc
 	wg        sync.WaitGroup
 	closeOnce sync.Once
+
+	// statesBetweenReads, set only by tests, runs inside State's read
+	// transaction between the reads of the links and of their ops.
+	statesBetweenReads func()
 }
 
 // New loads the settings, puts back ops a previous run left running, and

@@ -429,6 +429,51 @@ func TestDeletedIssue(t *testing.T) {
 	}
 }
 
+// A reply to a deleted issue fails for good: the link is marked failed,
+// then the op. A look at the ticket's state while that happens must show
+// the reply either still waiting or failed, never as gone through: the
+// state of the link and of its ops are read at one moment.
+func TestDeletedIssueStateNeverShowsReplyThrough(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, setup{fake: jiratest.Options{Cloud: true}})
+	h.file(10, jira.KindClient)
+	key := h.waitKey(10)
+	h.fake.Delete(key) // its webhook is lost
+	// Jira stops answering, so the reply waits with the link not yet failed.
+	h.fake.SetDown(true)
+	h.reply(10, 100, "Any news?")
+	eventually(t, 10*time.Second, "the reply waiting on an unreachable Jira", func() bool {
+		st := h.state(10)
+		return st.Waiting == 1 && st.Error != ""
+	})
+	if st := h.state(10); st.Failed {
+		t.Fatalf("state %+v: failed while Jira was unreachable", st)
+	}
+	// Between State's read of the link and its read of the ops, Jira
+	// answers again and the reply fails for good.
+	opState := func() string {
+		var state string
+		if err := h.db.Read.QueryRow("SELECT state FROM jira_ops WHERE ticket_id = 10 AND op = 'comment'").Scan(&state); err != nil {
+			t.Fatal(err)
+		}
+		return state
+	}
+	jira.SetStatesBetweenReads(h.svc, func() {
+		jira.SetStatesBetweenReads(h.svc, nil)
+		h.fake.SetDown(false)
+		if err := h.svc.RetryNow(context.Background(), 10); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, 10*time.Second, "the reply failed for good", func() bool { return opState() == "failed" })
+	})
+	if st := h.state(10); st.Waiting == 0 && !st.Failed {
+		t.Errorf("state %+v: the reply shows as gone through while it failed", st)
+	}
+	if st := h.waitIdle(10); !st.Failed || !strings.Contains(st.Error, key) {
+		t.Errorf("state %+v: want failed with a message naming %s", st, key)
+	}
+}
+
 // A Jira that answers too slowly: the call times out after Jira did the
 // work; the retry finds the issue instead of making a second one.
 func TestTimeoutAfterJiraCreated(t *testing.T) {

@@ -51,13 +51,23 @@ func (s *Service) States(ctx context.Context, ids []int64) (map[int64]LinkState,
 	return out, nil
 }
 
+// statesChunk reads the links and their waiting ops in one read
+// transaction, so both come from the same moment. Read apart, an op that
+// failed for good between the two reads (its issue deleted: the link is
+// marked failed first, then the op) looked like a reply delivered: nothing
+// waiting and no failure.
 func (s *Service) statesChunk(ctx context.Context, ids []int64, out map[int64]LinkState) error {
 	marks := "?" + strings.Repeat(", ?", len(ids)-1)
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.db.Read.QueryContext(ctx, selectLink+" WHERE ticket_id IN ("+marks+")", args...)
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("read jira states: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, selectLink+" WHERE ticket_id IN ("+marks+")", args...)
 	if err != nil {
 		return fmt.Errorf("read jira states: %w", err)
 	}
@@ -78,7 +88,10 @@ func (s *Service) statesChunk(ctx context.Context, ids []int64, out map[int64]Li
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read jira states: %w", err)
 	}
-	rows, err = s.db.Read.QueryContext(ctx, `SELECT ticket_id, error, attempts, last_try, next_try FROM jira_ops
+	if s.statesBetweenReads != nil {
+		s.statesBetweenReads()
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT ticket_id, error, attempts, last_try, next_try FROM jira_ops
 		WHERE ticket_id IN (`+marks+`) AND state IN ('pending', 'running') AND op != 'refresh' ORDER BY ticket_id, id`, args...)
 	if err != nil {
 		return fmt.Errorf("read jira outbox states: %w", err)

@@ -1,0 +1,5 @@
+package jira
+
+// SetStatesBetweenReads makes State run fn between its reads of the links
+// and of their ops, so a test can let the outbox move on in between.
+func SetStatesBetweenReads(s *Service, fn func()) { s.statesBetweenReads = fn }
