@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley/server/store"
@@ -159,6 +160,9 @@ type Service struct {
 	// statesBetweenReads, set only by tests, runs inside State's read
 	// transaction between the reads of the links and of their ops.
 	statesBetweenReads func()
+	// rounds counts the dispatcher's wake-ups, for the test that an idle
+	// outbox sleeps.
+	rounds atomic.Int64
 }
 
 // New loads the settings, puts back ops a previous run left running, and

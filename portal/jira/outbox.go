@@ -152,6 +152,7 @@ func (s *Service) dispatch() {
 			}
 			return
 		}
+		s.rounds.Add(1)
 		wake := time.Second
 		if free := s.opt.Workers - busy; free > 0 {
 			ops, next, err := s.claimRound(free)
@@ -235,6 +236,12 @@ func (s *Service) claimRound(n int) ([]op, time.Duration, error) {
 	}
 	if !wake.IsZero() && (d <= 0 || wake.Sub(now) < d) {
 		d = wake.Sub(now)
+	}
+	if d <= 0 {
+		// Nothing waits: sleep until a Kick or the once-a-second poll.
+		// (Turning 0 into a millisecond here used to spin the dispatcher
+		// a thousand times a second on a server with nothing for Jira.)
+		return out, 0, nil
 	}
 	return out, max(d, time.Millisecond), nil
 }
