@@ -1,0 +1,316 @@
+package files
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"parley/server/store"
+	"parley/server/web"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Component names the file store's migrations in the record.
+const Component = "files"
+
+// sniffBytes is how much of a file is read before anything is written: the
+// type is decided on it, so a refused file never touches the disk.
+const sniffBytes = 3072
+
+// maxNameBytes bounds the original name kept for Content-Disposition.
+const maxNameBytes = 255
+
+// Errors a person may see; Site.Fail answers them.
+var (
+	ErrNotFound    = web.Errorf(http.StatusNotFound, "not_found", "", "no such file")
+	ErrUnavailable = web.Errorf(http.StatusGone, "file_unavailable", "", "this file is unavailable")
+)
+
+// File is what the store knows of one object.
+type File struct {
+	ID        string
+	Owner     string // who sent it; callers decide who may fetch it
+	Name      string // the original name, cleaned
+	MIME      string // sniffed from the content, never taken from the name
+	Size      int64
+	SHA256    string // lower-case hex
+	CreatedAt time.Time
+	RemovedAt *time.Time // set once the bytes are gone (retention, deletion)
+}
+
+// Removed reports whether the file's content is gone.
+func (f File) Removed() bool { return f.RemovedAt != nil }
+
+// Store keeps files under one directory, their metadata in SQLite.
+type Store struct {
+	db  *store.DB
+	dir string
+}
+
+// New applies the store's migrations to db and prepares dir (for example
+// DATA/files/store) to hold the content.
+func New(ctx context.Context, db *store.DB, dir string) (*Store, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("file store migrations: %w", err)
+	}
+	if err := db.Migrate(ctx, Component, sub); err != nil {
+		return nil, fmt.Errorf("file store schema: %w", err)
+	}
+	// Temporary files sit beside the content so the final rename never
+	// crosses a filesystem.
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("create file store directory: %w", err)
+	}
+	return &Store{db: db, dir: dir}, nil
+}
+
+// path is where an object's bytes live: sharded by the id's first two
+// characters so no directory grows huge.
+func (s *Store) path(id string) string {
+	return filepath.Join(s.dir, id[:2], id)
+}
+
+// Put streams r to disk as a new file of owner's named name. The content
+// never sits whole in memory: it goes through a temporary file, renamed into
+// place once complete, with its size and SHA-256 computed on the way. Files
+// whose content is a forbidden type, whose type cannot be told, which are
+// empty or larger than limit bytes are refused and leave nothing on disk.
+func (s *Store) Put(ctx context.Context, owner, name string, r io.Reader, limit int64) (f File, err error) {
+	if limit <= 0 {
+		return File{}, fmt.Errorf("put file: limit must be positive, got %d", limit)
+	}
+	name = cleanName(name)
+
+	// Decide the type on the first bytes, before writing anything.
+	head := make([]byte, sniffBytes)
+	n, err := io.ReadFull(r, head)
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+	case err != nil:
+		return File{}, fmt.Errorf("read %q: %w", name, err)
+	}
+	head = head[:n]
+	if len(head) == 0 {
+		return File{}, web.Invalid("file", "empty", fmt.Sprintf("%s is empty", name))
+	}
+	mime, err := Sniff(bytes.NewReader(head))
+	if err != nil {
+		return File{}, err
+	}
+	switch {
+	case Blocked(mime):
+		return File{}, web.Invalid("file", "forbidden_type", fmt.Sprintf(
+			"%s is refused: its content is %s, and programs, installers and scripts may not be sent", name, mime))
+	case mime == Unknown:
+		return File{}, web.Invalid("file", "unknown_type", fmt.Sprintf(
+			"%s is refused: its type could not be determined; pack it into a zip archive", name))
+	}
+	if int64(len(head)) > limit {
+		return File{}, tooLarge(name, limit)
+	}
+
+	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "put-*")
+	if err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	placed := ""
+	defer func() {
+		if err == nil {
+			return
+		}
+		tmp.Close()
+		os.Remove(tmp.Name())
+		if placed != "" {
+			os.Remove(placed)
+		}
+	}()
+
+	sum := sha256.New()
+	w := io.MultiWriter(tmp, sum)
+	if _, err := w.Write(head); err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	// One byte past the limit is enough to know it was exceeded.
+	rest, err := io.Copy(w, io.LimitReader(ctxReader{ctx, r}, limit-int64(len(head))+1))
+	if err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	size := int64(len(head)) + rest
+	if size > limit {
+		return File{}, tooLarge(name, limit)
+	}
+	if err := tmp.Sync(); err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+
+	id, err := newID()
+	if err != nil {
+		return File{}, err
+	}
+	f = File{
+		ID: id, Owner: owner, Name: name, MIME: mime, Size: size,
+		SHA256: hex.EncodeToString(sum.Sum(nil)), CreatedAt: time.Now().UTC(),
+	}
+	if err := os.MkdirAll(filepath.Dir(s.path(id)), 0o750); err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), s.path(id)); err != nil {
+		return File{}, fmt.Errorf("store %q: %w", name, err)
+	}
+	placed = s.path(id)
+	_, err = s.db.Write.ExecContext(ctx,
+		`INSERT INTO files (id, owner, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.Owner, f.Name, f.MIME, f.Size, f.SHA256, store.FormatTime(f.CreatedAt))
+	if err != nil {
+		return File{}, fmt.Errorf("record %q: %w", name, err)
+	}
+	// The stored time has microseconds; give back what Get will.
+	f.CreatedAt, _ = store.ParseTime(store.FormatTime(f.CreatedAt))
+	return f, nil
+}
+
+func tooLarge(name string, limit int64) error {
+	return web.Errorf(http.StatusRequestEntityTooLarge, "too_large", "",
+		fmt.Sprintf("%s is larger than %s, the most this upload accepts", name, humanBytes(limit)))
+}
+
+// humanBytes says a limit the way people set it: 25 MB, 1 GB, 300 bytes.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// ctxReader stops a long upload once its request is gone.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("file id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// cleanName keeps the last element of a path a client sent (browsers on
+// Windows may send C:\…), without control characters, within maxNameBytes.
+func cleanName(name string) string {
+	name = strings.ToValidUTF8(name, "_")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	for len(name) > maxNameBytes {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	if name == "" || name == "." || name == ".." {
+		return "file"
+	}
+	return name
+}
+
+// Get returns a file's metadata, removed or not.
+func (s *Store) Get(ctx context.Context, id string) (File, error) {
+	var f File
+	var created string
+	var removed sql.NullString
+	err := s.db.Read.QueryRowContext(ctx,
+		`SELECT id, owner, name, mime, size, sha256, created_at, removed_at FROM files WHERE id = ?`, id).
+		Scan(&f.ID, &f.Owner, &f.Name, &f.MIME, &f.Size, &f.SHA256, &created, &removed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return File{}, ErrNotFound
+	}
+	if err != nil {
+		return File{}, fmt.Errorf("read file %s: %w", id, err)
+	}
+	if f.CreatedAt, err = store.ParseTime(created); err != nil {
+		return File{}, fmt.Errorf("read file %s: %w", id, err)
+	}
+	if f.RemovedAt, err = store.NullTime(removed); err != nil {
+		return File{}, fmt.Errorf("read file %s: %w", id, err)
+	}
+	return f, nil
+}
+
+// Open returns a file and its content; the caller closes the content.
+// A removed file answers ErrUnavailable.
+func (s *Store) Open(ctx context.Context, id string) (File, *os.File, error) {
+	f, err := s.Get(ctx, id)
+	if err != nil {
+		return File{}, nil, err
+	}
+	if f.Removed() {
+		return f, nil, ErrUnavailable
+	}
+	content, err := os.Open(s.path(f.ID))
+	if err != nil {
+		return File{}, nil, fmt.Errorf("open file %s: %w", id, err)
+	}
+	return f, content, nil
+}
+
+// Remove deletes a file's content and keeps its metadata, so links to it
+// answer "this file is unavailable". Removing it again does nothing.
+func (s *Store) Remove(ctx context.Context, id string) error {
+	res, err := s.db.Write.ExecContext(ctx,
+		`UPDATE files SET removed_at = coalesce(removed_at, ?) WHERE id = ?`,
+		store.FormatTime(time.Now()), id)
+	if err != nil {
+		return fmt.Errorf("remove file %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("remove file %s: %w", id, err)
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	// The row already says the file is gone, so a failure here leaves
+	// only unreachable bytes, never a link to half a file.
+	if err := os.Remove(s.path(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove file %s: %w", id, err)
+	}
+	return nil
+}
