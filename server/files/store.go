@@ -39,8 +39,8 @@ const maxNameBytes = 255
 
 // Errors a person may see; Site.Fail answers them.
 var (
-	ErrNotFound    = web.Errorf(http.StatusNotFound, "not_found", "", "no such file")
-	ErrUnavailable = web.Errorf(http.StatusGone, "file_unavailable", "", "this file is unavailable")
+	ErrNotFound    = web.Errorf(http.StatusNotFound, "not_found", "files.err.not_found", "no such file")
+	ErrUnavailable = web.Errorf(http.StatusGone, "file_unavailable", "files.err.unavailable", "this file is unavailable")
 )
 
 // File is what the store knows of one object.
@@ -191,8 +191,9 @@ func (s *Store) Put(ctx context.Context, owner, name string, r io.Reader, limit 
 }
 
 func tooLarge(name string, limit int64) error {
-	return web.Errorf(http.StatusRequestEntityTooLarge, "too_large", "",
-		fmt.Sprintf("%s is larger than %s, the most this upload accepts", name, humanBytes(limit)))
+	return &web.HTTPError{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Key: "files.err.too_large",
+		Args:    []any{name, limit >> 20},
+		Message: fmt.Sprintf("%s is larger than %s, the most this upload accepts", name, humanBytes(limit))}
 }
 
 // humanBytes says a limit the way people set it: 25 MB, 1 GB, 300 bytes.
