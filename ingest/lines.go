@@ -172,3 +172,21 @@ func (lr *LineReader) FirstCut() int { return lr.firstCut }
 
 // readErr is the error, other than io.EOF, that ended the input.
 func (lr *LineReader) Err() error { return lr.err }
+
+// Read is the loop head of a text parser that takes lines as strings: the
+// next line, with a cut one reported in res ("line longer than … was
+// cut"); ok is false at the end of the input, and a read error comes back
+// as the parse's fatal error (ReadError).
+func (lr *LineReader) Read(res *Result) (line string, ok bool, err error) {
+	line, cut, err := lr.Text()
+	if err == io.EOF {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, ReadError(res, lr.Line()+1, err)
+	}
+	if cut {
+		res.AddError(lr.Line(), "line longer than %d bytes was cut", lr.Max())
+	}
+	return line, true, nil
+}

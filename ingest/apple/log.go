@@ -80,15 +80,12 @@ func ParseLog(name string, r io.Reader, sink ingest.Sink) (ingest.Result, error)
 	p := appleLogParser{res: &res, sink: sink}
 	lr := ingest.NewLineReader(br, ingest.MaxLine)
 	for {
-		line, cut, err := lr.Text()
-		if err == io.EOF {
-			break
-		}
+		line, ok, err := lr.Read(&res)
 		if err != nil {
-			return res, ingest.ReadError(&res, lr.Line()+1, err)
+			return res, err
 		}
-		if cut {
-			res.AddError(lr.Line(), "line longer than %d bytes was cut", lr.Max())
+		if !ok {
+			break
 		}
 		if err := p.line(lr.Line(), line); err != nil {
 			return res, err

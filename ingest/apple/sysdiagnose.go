@@ -55,15 +55,12 @@ func ParseSysdiagnose(name string, r io.Reader, sink ingest.Sink) (ingest.Result
 		return res.Emit(sink, ev)
 	}
 	for {
-		line, cut, err := lr.Text()
-		if err == io.EOF {
-			break
-		}
+		line, ok, err := lr.Read(&res)
 		if err != nil {
-			return res, ingest.ReadError(&res, lr.Line()+1, err)
+			return res, err
 		}
-		if cut {
-			res.AddError(lr.Line(), "line longer than %d bytes was cut", lr.Max())
+		if !ok {
+			break
 		}
 		if m := sysdiagLogdRE.FindStringSubmatch(line); m != nil {
 			if err := flush(); err != nil {
