@@ -3,7 +3,6 @@ package diagnostics_test
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,17 +19,7 @@ import (
 // saved for a person to look at.
 func TestMixedPartlyReadUploadInTheBrowser(t *testing.T) {
 	t.Parallel()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "samples"))
-	read := func(rel string) []byte {
-		data, err := os.ReadFile(filepath.Join(dir, rel))
-		if err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatal(err)
-			}
-			t.Skip(err)
-		}
-		return data
-	}
+	read := func(rel string) []byte { return readSample(t, rel) }
 	env, desk := start(t)
 	triage := desk.upload(file{"boot.txt", read("logcat/logcat2csv_emulator_boot_threadtime_crlf.txt")},
 		file{"tombstone.txt", read("logcat/sentry_unity_android9_tombstone_sigsegv.txt")},

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -21,17 +20,7 @@ import (
 // screenshot of every page at 360 and 1440 px, for a person to look at.
 func TestPagesFitNarrowScreens(t *testing.T) {
 	t.Parallel()
-	samples := filepath.Join("..", "..", "..", "shared", "samples")
-	read := func(name string) []byte {
-		data, err := os.ReadFile(filepath.Join(samples, name))
-		if err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("samples are missing: %v", err)
-			}
-			t.Skipf("samples not here: %v", err)
-		}
-		return data
-	}
+	read := func(rel string) []byte { return readSample(t, rel) }
 	logcat := read("logcat/themis_markor_threadtime_fatal_noclassdef.txt")
 	tomb := read("logcat/sentry_unity_android9_tombstone_sigsegv.txt")
 	har := read("har/mitmproxy_chrome.har")

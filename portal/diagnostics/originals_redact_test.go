@@ -115,18 +115,6 @@ func leaks(t *testing.T, dir string, secrets []string) []string {
 	return found
 }
 
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return data
-}
-
 func countEvents(t *testing.T, name string, data []byte) int {
 	t.Helper()
 	res, err := formats.ParseFile(name, bytes.NewReader(data), func(*ingest.Event) error { return nil })
@@ -142,7 +130,6 @@ func countEvents(t *testing.T, name string, data []byte) int {
 // members redacted.
 func TestOriginalsAreKeptRedacted(t *testing.T) {
 	t.Parallel()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "samples"))
 	env, desk := start(t)
 	logcat := "05-01 10:00:00.000  4242  4300 D OkHttp: --> GET https://api.example.org/v1/me?partner_uid=PARTNER-UID-777&lang=ru\n" +
 		"05-01 10:00:01.000  4242  4300 D OkHttp: Cookie: parley_session=COOKIE-VALUE-456\r\n" +
@@ -163,7 +150,7 @@ func TestOriginalsAreKeptRedacted(t *testing.T) {
 		{"gzipped HAR", "har/mitmproxy_websocket.har", "gz", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			har := mustRead(t, filepath.Join(dir, tc.har))
+			har := readSample(t, tc.har)
 			secrets := harSecrets(t, har)
 			if len(secrets) < tc.min {
 				t.Fatalf("the sample holds only %d secrets, want %d: the test would prove little", len(secrets), tc.min)

@@ -8,8 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -201,14 +199,7 @@ const clientState = `{"format":"parley-client-state","version":1,"exported_at":"
 // ticket the upload is linked to.
 func TestTriageAndTicketPagesHaveNoEnglishInRussian(t *testing.T) {
 	t.Parallel()
-	sample := filepath.Join("..", "..", "..", "shared", "samples", "logcat", "sentry_unity_android9_tombstone_sigsegv.txt")
-	tomb, err := os.ReadFile(sample)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("samples are missing: %v", err)
-		}
-		t.Skipf("samples not here: %v", err)
-	}
+	tomb := readSample(t, "logcat/sentry_unity_android9_tombstone_sigsegv.txt")
 	env, desk := start(t)
 	triage := desk.upload(file{"tombstone.txt", tomb}, file{"state.json", []byte(clientState)}, file{"bomb.zip", zipBomb(t)})
 	page := desk.page(triage, "ru")
