@@ -67,9 +67,9 @@ func TestBrowserHelpSearchFallbacks(t *testing.T) {
 					if err != nil || href != "/support/new?subject="+url.QueryEscape(tc.q) {
 						t.Errorf("ticket link %q (%v)", href, err)
 					}
-					wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
-					if err != nil || wide && width == 360 {
-						t.Errorf("%s search at %d px scrolls sideways (%v)", tc.name, width, err)
+					wide, err := browsertest.SidewaysScroll(ctx)
+					if err != nil || wide != "" && width == 360 {
+						t.Errorf("%s search at %d px scrolls sideways: %s (%v)", tc.name, width, wide, err)
 					}
 					save(t, ctx, shots, fmt.Sprintf("help-%s-%s-%d.png", tc.name, lang, width), true)
 				}

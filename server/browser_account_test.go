@@ -49,12 +49,12 @@ func shot(t *testing.T, ctx context.Context, name string) {
 // noSidewaysScroll fails when the page is wider than the window.
 func noSidewaysScroll(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
-	got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	wide, err := browsertest.SidewaysScroll(ctx)
 	if err != nil {
 		t.Fatalf("%s: measure width: %v", what, err)
 	}
-	if got[0] > got[1] {
-		t.Errorf("%s scrolls sideways: %d px of content in a %d px window", what, got[0], got[1])
+	if wide != "" {
+		t.Errorf("%s scrolls sideways: %s", what, wide)
 	}
 }
 
