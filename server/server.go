@@ -22,6 +22,7 @@ import (
 
 	"parley/server/accounts"
 	"parley/server/admin"
+	"parley/server/files"
 	"parley/server/mail"
 	"parley/server/store"
 	"parley/server/web"
@@ -58,6 +59,7 @@ type Server struct {
 	DB       *store.DB
 	Accounts *accounts.Service
 	Mail     *mail.Service
+	Files    *files.Store // the one file store (DATA/files/store)
 	Site     *web.Site
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
@@ -111,6 +113,13 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	s.Accounts = accounts.New(db, cfg.Accounts)
 	s.Mail, err = mail.New(db, mail.Options{SMTPURL: cfg.SMTPURL, From: cfg.mailFrom(), Log: cfg.Log})
 	if err != nil {
+		db.Close()
+		lock.Release()
+		return nil, err
+	}
+	s.Files, err = files.New(ctx, db, filepath.Join(cfg.DataDir, "files", "store"))
+	if err != nil {
+		s.Mail.Close()
 		db.Close()
 		lock.Release()
 		return nil, err

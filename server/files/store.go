@@ -88,14 +88,68 @@ func (s *Store) path(id string) string {
 	return filepath.Join(s.dir, id[:2], id)
 }
 
+// Option changes what Put and Stage accept.
+type Option func(*putOptions)
+
+type putOptions struct{ trusted bool }
+
+// Trusted is for internal callers that keep what people hand to support
+// as it came: diagnostics originals (binary logs, system archives whose type
+// no sniffer knows) and files moved from the stores that came before this
+// one. The type is still sniffed and recorded, but a forbidden or
+// undeterminable type is accepted. Files people send each other never get it:
+// the policy exists for them.
+func Trusted() Option { return func(o *putOptions) { o.trusted = true } }
+
 // Put streams r to disk as a new file of owner's named name. The content
 // never sits whole in memory: it goes through a temporary file, renamed into
 // place once complete, with its size and SHA-256 computed on the way. Files
-// whose content is a forbidden type, whose type cannot be told, which are
-// empty or larger than limit bytes are refused and leave nothing on disk.
-func (s *Store) Put(ctx context.Context, owner, name string, r io.Reader, limit int64) (f File, err error) {
+// whose content is a forbidden type, whose type cannot be told (unless
+// Trusted), which are empty or larger than limit bytes are refused and leave
+// nothing on disk.
+func (s *Store) Put(ctx context.Context, owner, name string, r io.Reader, limit int64, opts ...Option) (File, error) {
+	p, err := s.Stage(ctx, owner, name, r, limit, opts...)
+	if err != nil {
+		return File{}, err
+	}
+	tx, err := s.db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		p.Discard()
+		return File{}, fmt.Errorf("record %q: %w", p.Name, err)
+	}
+	defer tx.Rollback()
+	if err := p.Record(ctx, tx); err != nil {
+		p.Discard()
+		return File{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		p.Discard()
+		return File{}, fmt.Errorf("record %q: %w", p.Name, err)
+	}
+	return p.File, nil
+}
+
+// Pending is a file checked and written to disk but not yet recorded: the
+// caller records it in the transaction that also links it to what it
+// belongs to (a reply, an upload), so a file is never recorded without its
+// link, nor a link without its file.
+type Pending struct {
+	File
+	s      *Store
+	tmp    string // the content until Record moves it into place
+	placed string // where Record moved it
+}
+
+// Stage checks and streams r to a temporary file as Put does; nothing is
+// recorded until Record. The caller calls Discard unless the transaction
+// that recorded it committed.
+func (s *Store) Stage(ctx context.Context, owner, name string, r io.Reader, limit int64, opts ...Option) (p *Pending, err error) {
 	if limit <= 0 {
-		return File{}, fmt.Errorf("put file: limit must be positive, got %d", limit)
+		return nil, fmt.Errorf("put file: limit must be positive, got %d", limit)
+	}
+	var o putOptions
+	for _, opt := range opts {
+		opt(&o)
 	}
 	name = cleanName(name)
 
@@ -105,89 +159,102 @@ func (s *Store) Put(ctx context.Context, owner, name string, r io.Reader, limit 
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 	case err != nil:
-		return File{}, fmt.Errorf("read %q: %w", name, err)
+		return nil, fmt.Errorf("read %q: %w", name, err)
 	}
 	head = head[:n]
 	if len(head) == 0 {
-		return File{}, web.Invalid("file", "empty", fmt.Sprintf("%s is empty", name))
+		return nil, web.Invalid("file", "empty", fmt.Sprintf("%s is empty", name))
 	}
 	mime, err := Sniff(bytes.NewReader(head))
 	if err != nil {
-		return File{}, err
+		return nil, err
 	}
 	switch {
+	case o.trusted:
 	case Blocked(mime):
-		return File{}, web.Invalid("file", "forbidden_type", fmt.Sprintf(
+		return nil, web.Invalid("file", "forbidden_type", fmt.Sprintf(
 			"%s is refused: its content is %s, and programs, installers and scripts may not be sent", name, mime))
 	case mime == Unknown:
-		return File{}, web.Invalid("file", "unknown_type", fmt.Sprintf(
+		return nil, web.Invalid("file", "unknown_type", fmt.Sprintf(
 			"%s is refused: its type could not be determined; pack it into a zip archive", name))
 	}
 	if int64(len(head)) > limit {
-		return File{}, tooLarge(name, limit)
+		return nil, tooLarge(name, limit)
 	}
 
 	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "put-*")
 	if err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
+		return nil, fmt.Errorf("store %q: %w", name, err)
 	}
-	placed := ""
 	defer func() {
-		if err == nil {
-			return
-		}
-		tmp.Close()
-		os.Remove(tmp.Name())
-		if placed != "" {
-			os.Remove(placed)
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
 		}
 	}()
 
 	sum := sha256.New()
 	w := io.MultiWriter(tmp, sum)
 	if _, err := w.Write(head); err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
+		return nil, fmt.Errorf("store %q: %w", name, err)
 	}
 	// One byte past the limit is enough to know it was exceeded.
 	rest, err := io.Copy(w, io.LimitReader(ctxReader{ctx, r}, limit-int64(len(head))+1))
 	if err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
+		return nil, fmt.Errorf("store %q: %w", name, err)
 	}
 	size := int64(len(head)) + rest
 	if size > limit {
-		return File{}, tooLarge(name, limit)
+		return nil, tooLarge(name, limit)
 	}
 	if err := tmp.Sync(); err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
+		return nil, fmt.Errorf("store %q: %w", name, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
+		return nil, fmt.Errorf("store %q: %w", name, err)
 	}
 
 	id, err := newID()
 	if err != nil {
-		return File{}, err
+		return nil, err
 	}
-	f = File{
-		ID: id, Owner: owner, Name: name, MIME: mime, Size: size,
-		SHA256: hex.EncodeToString(sum.Sum(nil)), CreatedAt: time.Now().UTC(),
-	}
-	if err := os.MkdirAll(filepath.Dir(s.path(id)), 0o750); err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
-	}
-	if err := os.Rename(tmp.Name(), s.path(id)); err != nil {
-		return File{}, fmt.Errorf("store %q: %w", name, err)
-	}
-	placed = s.path(id)
-	_, err = s.db.Write.ExecContext(ctx,
-		`INSERT INTO files (id, owner, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		f.ID, f.Owner, f.Name, f.MIME, f.Size, f.SHA256, store.FormatTime(f.CreatedAt))
-	if err != nil {
-		return File{}, fmt.Errorf("record %q: %w", name, err)
-	}
+	created := time.Now().UTC()
 	// The stored time has microseconds; give back what Get will.
-	f.CreatedAt, _ = store.ParseTime(store.FormatTime(f.CreatedAt))
-	return f, nil
+	created, _ = store.ParseTime(store.FormatTime(created))
+	return &Pending{s: s, tmp: tmp.Name(), File: File{
+		ID: id, Owner: owner, Name: name, MIME: mime, Size: size,
+		SHA256: hex.EncodeToString(sum.Sum(nil)), CreatedAt: created,
+	}}, nil
+}
+
+// Record moves the content into place and records the file in tx. The
+// bytes are in place before the row can commit: a crash in between leaves
+// unreachable bytes, never a row without its content.
+func (p *Pending) Record(ctx context.Context, tx *sql.Tx) error {
+	final := p.s.path(p.ID)
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+		return fmt.Errorf("store %q: %w", p.Name, err)
+	}
+	if err := os.Rename(p.tmp, final); err != nil {
+		return fmt.Errorf("store %q: %w", p.Name, err)
+	}
+	p.placed = final
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO files (id, owner, name, mime, size, sha256, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Owner, p.Name, p.MIME, p.Size, p.SHA256, store.FormatTime(p.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("record %q: %w", p.Name, err)
+	}
+	return nil
+}
+
+// Discard removes the content of a file whose recording did not commit.
+// Never call it after the commit: the row would lose its bytes.
+func (p *Pending) Discard() {
+	os.Remove(p.tmp)
+	if p.placed != "" {
+		os.Remove(p.placed)
+	}
 }
 
 func tooLarge(name string, limit int64) error {
