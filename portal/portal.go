@@ -46,7 +46,7 @@ func Mount(r chi.Router, s *server.Server) error {
 	diagHTTP := diagnostics.NewHandler(diag, s.Site, base)
 
 	desk, err := support.New(s.DB, diag, support.Options{Log: s.Log, PublicURL: s.BaseURL(), DataDir: s.DataDir(),
-		Lang: s.Site.DefaultLang, Notify: func(ctx context.Context, to, subject, text string) error {
+		Files: s.Files, Lang: s.Site.DefaultLang, Notify: func(ctx context.Context, to, subject, text string) error {
 			return s.Mail.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
 		}, MailConfigured: s.Mail.Configured})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 
 	"parley/server/files"
 	"parley/server/store"
+	"parley/server/web"
 )
 
 // Attachment limits. Logs and exports belong in a diagnostics upload, which
@@ -39,26 +42,36 @@ type Attachment struct {
 	MIME     string
 	Size     int64
 	Internal bool
+	FileID   string // in the file store; "" while the file is still in its old place
 }
 
-// stagedFile is an incoming file checked and written to a temporary place,
-// waiting for its database row.
+// stagedFile is an incoming file checked and written to the file store,
+// waiting to be recorded with its reply.
 type stagedFile struct {
-	name, mime, tmp string
-	size            int64
+	name, mime string
+	size       int64
+	pending    *files.Pending
 }
 
 type staging []stagedFile
 
-// stage checks every incoming file and writes it aside. Nothing is stored
-// unless all of them pass, so a refused file never leaves half a reply.
-func (s *Service) stage(in []IncomingFile) (staging, error) {
+// stage checks every incoming file and streams it into the file store,
+// unrecorded. Nothing is stored unless all of them pass, so a refused file
+// never leaves half a reply.
+func (s *Service) stage(ctx context.Context, uploaderID int64, in []IncomingFile) (staging, error) {
 	if len(in) > MaxAttachments {
 		return nil, invalid("files", "too_many", fmt.Sprintf("attach at most %d files to one reply", MaxAttachments))
 	}
+	var owner string
+	if len(in) > 0 {
+		var err error
+		if owner, err = s.owner(ctx, uploaderID); err != nil {
+			return nil, err
+		}
+	}
 	var out staging
 	for _, f := range in {
-		sf, err := s.stageOne(f)
+		sf, err := s.stageOne(ctx, owner, f)
 		if err != nil {
 			out.discard()
 			return nil, err
@@ -68,7 +81,22 @@ func (s *Service) stage(in []IncomingFile) (staging, error) {
 	return out, nil
 }
 
-func (s *Service) stageOne(f IncomingFile) (stagedFile, error) {
+// owner is how the file store names a person: their HUID.
+func (s *Service) owner(ctx context.Context, userID int64) (string, error) {
+	var huid string
+	err := s.db.Read.QueryRowContext(ctx, "SELECT huid FROM users WHERE id = ?", userID).Scan(&huid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil // the uploader's account is gone; the file stays the ticket's
+	}
+	if err != nil {
+		return "", fmt.Errorf("find uploader %d: %w", userID, err)
+	}
+	return huid, nil
+}
+
+// stageOne checks a file with the desks' own words (a ticket points people
+// with logs to a diagnostics upload), then lets the file store take it.
+func (s *Service) stageOne(ctx context.Context, owner string, f IncomingFile) (stagedFile, error) {
 	name := cleanFileName(f.Name)
 	head := make([]byte, 3072)
 	n, err := io.ReadFull(f.Body, head)
@@ -91,43 +119,29 @@ func (s *Service) stageOne(f IncomingFile) (stagedFile, error) {
 		return stagedFile{}, invalid("files", "unknown_type",
 			fmt.Sprintf("%s is refused: Parley cannot tell what kind of file it is; pack it into a zip archive", name))
 	}
-	tmp, err := os.CreateTemp(s.files, ".incoming-*")
-	if err != nil {
-		return stagedFile{}, fmt.Errorf("store %s: %w", name, err)
-	}
-	size, err := io.Copy(tmp, io.LimitReader(io.MultiReader(bytes.NewReader(head), f.Body), MaxAttachmentBytes+1))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil && size > MaxAttachmentBytes {
-		err = invalid("files", "too_large", fmt.Sprintf("%s is larger than %d MB; send logs as a diagnostics upload instead", name, MaxAttachmentBytes>>20))
+	p, err := s.store.Stage(ctx, owner, name, io.MultiReader(bytes.NewReader(head), f.Body), MaxAttachmentBytes)
+	var he *web.HTTPError
+	if errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge {
+		return stagedFile{}, invalid("files", "too_large", fmt.Sprintf("%s is larger than %d MB; send logs as a diagnostics upload instead", name, MaxAttachmentBytes>>20))
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
 		return stagedFile{}, err
 	}
-	return stagedFile{name: name, mime: mime, tmp: tmp.Name(), size: size}, nil
+	return stagedFile{name: name, mime: mime, size: p.Size, pending: p}, nil
 }
 
-// commit records the staged files in tx; done then moves them into place.
-func (st staging) commit(ctx context.Context, tx *sql.Tx, dir string, ticketID, postID, uploaderID int64, internal bool, now time.Time) error {
-	for i, f := range st {
-		res, err := tx.ExecContext(ctx, `INSERT INTO ticket_attachments (ticket_id, post_id, uploader_id, name, mime, size, internal, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ticketID, postID, uploaderID, f.name, f.mime, f.size, internal, store.FormatTime(now))
+// commit records the staged files in the file store and as the reply's
+// attachments, in tx.
+func (st staging) commit(ctx context.Context, tx *sql.Tx, ticketID, postID, uploaderID int64, internal bool, now time.Time) error {
+	for _, f := range st {
+		if err := f.pending.Record(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO ticket_attachments (ticket_id, post_id, uploader_id, name, mime, size, internal, created_at, file_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, ticketID, postID, uploaderID, f.name, f.mime, f.size, internal, store.FormatTime(now), f.pending.ID)
 		if err != nil {
 			return fmt.Errorf("record attachment %s: %w", f.name, err)
 		}
-		id, _ := res.LastInsertId()
-		final := attachmentPath(dir, ticketID, id)
-		if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-			return fmt.Errorf("store attachment %s: %w", f.name, err)
-		}
-		// Moved before the transaction commits: a file without a row is
-		// harmless, a row without its file is a broken download.
-		if err := os.Rename(f.tmp, final); err != nil {
-			return fmt.Errorf("store attachment %s: %w", f.name, err)
-		}
-		st[i].tmp = final
 	}
 	return nil
 }
@@ -138,7 +152,7 @@ func (st *staging) done() { *st = nil }
 // discard removes the files of a reply that did not happen.
 func (st staging) discard() {
 	for _, f := range st {
-		os.Remove(f.tmp)
+		f.pending.Discard()
 	}
 }
 
@@ -150,7 +164,9 @@ func (st staging) names() []string {
 	return out
 }
 
-func attachmentPath(dir string, ticketID, id int64) string {
+// oldAttachmentPath is where attachments were kept before the file store
+// (DATA/files/tickets/<ticket>/<id>); moveOldAttachments empties it.
+func oldAttachmentPath(dir string, ticketID, id int64) string {
 	return filepath.Join(dir, strconv.FormatInt(ticketID, 10), strconv.FormatInt(id, 10))
 }
 
@@ -175,7 +191,7 @@ func cleanFileName(name string) string {
 
 // Attachments lists the ticket's files the access may see.
 func (s *Service) Attachments(ctx context.Context, access Access, ticketID int64) ([]Attachment, error) {
-	q := "SELECT id, ticket_id, coalesce(post_id, 0), name, mime, size, internal FROM ticket_attachments WHERE ticket_id = ?"
+	q := "SELECT id, ticket_id, coalesce(post_id, 0), name, mime, size, internal, coalesce(file_id, '') FROM ticket_attachments WHERE ticket_id = ?"
 	if access < AccessStaff {
 		q += " AND internal = 0"
 	}
@@ -187,7 +203,7 @@ func (s *Service) Attachments(ctx context.Context, access Access, ticketID int64
 	var out []Attachment
 	for rows.Next() {
 		var a Attachment
-		if err := rows.Scan(&a.ID, &a.TicketID, &a.PostID, &a.Name, &a.MIME, &a.Size, &a.Internal); err != nil {
+		if err := rows.Scan(&a.ID, &a.TicketID, &a.PostID, &a.Name, &a.MIME, &a.Size, &a.Internal, &a.FileID); err != nil {
 			return nil, fmt.Errorf("list attachments of ticket %d: %w", ticketID, err)
 		}
 		out = append(out, a)
@@ -195,28 +211,52 @@ func (s *Service) Attachments(ctx context.Context, access Access, ticketID int64
 	return out, rows.Err()
 }
 
-// OpenAttachment opens a file of a ticket the viewer may see. Followers of a
+// Attachment finds a file of a ticket the viewer may see. Followers of a
 // feature request read its thread but not the requester's files.
-func (s *Service) OpenAttachment(ctx context.Context, v Viewer, ticketID, id int64) (Attachment, *os.File, error) {
+func (s *Service) Attachment(ctx context.Context, v Viewer, ticketID, id int64) (Attachment, error) {
 	_, access, err := s.Get(ctx, v, ticketID)
 	if err != nil {
-		return Attachment{}, nil, err
+		return Attachment{}, err
 	}
 	if access < AccessOwner {
-		return Attachment{}, nil, ErrNotFound
+		return Attachment{}, ErrNotFound
 	}
 	list, err := s.Attachments(ctx, access, ticketID)
 	if err != nil {
-		return Attachment{}, nil, err
+		return Attachment{}, err
 	}
 	for _, a := range list {
 		if a.ID == id {
-			f, err := os.Open(attachmentPath(s.files, ticketID, id))
-			if err != nil {
-				return Attachment{}, nil, fmt.Errorf("open attachment %d: %w", id, err)
-			}
-			return a, f, nil
+			return a, nil
 		}
 	}
-	return Attachment{}, nil, ErrNotFound
+	return Attachment{}, ErrNotFound
+}
+
+// OpenAttachment opens a file of a ticket the viewer may see; the caller
+// closes it.
+func (s *Service) OpenAttachment(ctx context.Context, v Viewer, ticketID, id int64) (Attachment, *os.File, error) {
+	a, err := s.Attachment(ctx, v, ticketID, id)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	if a.FileID == "" {
+		f, err := s.openOldAttachment(a)
+		return a, f, err
+	}
+	_, f, err := s.store.Open(ctx, a.FileID)
+	return a, f, err
+}
+
+// openOldAttachment opens a file the move at start could not take into the
+// file store (it says why in the log): it is still served from where it was.
+func (s *Service) openOldAttachment(a Attachment) (*os.File, error) {
+	f, err := os.Open(oldAttachmentPath(s.oldFiles, a.TicketID, a.ID))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, files.ErrUnavailable
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open attachment %d: %w", a.ID, err)
+	}
+	return f, nil
 }

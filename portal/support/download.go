@@ -12,7 +12,9 @@ import (
 // cannot carry scripts (not SVG).
 var inlineTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true}
 
-// DownloadAttachment handles GET /support/tickets/{id}/files/{file}.
+// DownloadAttachment handles GET /support/tickets/{id}/files/{file}: the
+// file store serves it (ranges, conditional requests, safe types) once the
+// viewer is known to be allowed.
 func (h *Handler) DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 	id, ok := ticketID(r)
 	fileID, err := strconv.ParseInt(chi.URLParam(r, "file"), 10, 64)
@@ -20,7 +22,28 @@ func (h *Handler) DownloadAttachment(w http.ResponseWriter, r *http.Request) {
 		h.site.ErrorPage(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
-	a, f, err := h.svc.OpenAttachment(r.Context(), viewer(r), id, fileID)
+	a, err := h.svc.Attachment(r.Context(), viewer(r), id, fileID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if a.FileID == "" {
+		h.downloadOld(w, r, a)
+		return
+	}
+	f, err := h.svc.store.Get(r.Context(), a.FileID)
+	if err == nil {
+		err = h.svc.store.Serve(w, r, f)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+	}
+}
+
+// downloadOld serves a file the move into the file store left in its old
+// place, as downloads were served before.
+func (h *Handler) downloadOld(w http.ResponseWriter, r *http.Request, a Attachment) {
+	f, err := h.svc.openOldAttachment(a)
 	if err != nil {
 		h.fail(w, r, err)
 		return

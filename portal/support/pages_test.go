@@ -279,7 +279,7 @@ func png(size int) []byte {
 func storedFiles(t *testing.T, env *servertest.Env) []string {
 	t.Helper()
 	var out []string
-	filepath.WalkDir(filepath.Join(env.DataDir, "files", "tickets"), func(p string, d fs.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(env.DataDir, "files"), func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			out = append(out, p)
 		}

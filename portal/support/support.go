@@ -6,15 +6,16 @@ package support
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
 	"parley/portal/diagnostics"
 	"parley/portal/jira"
+	"parley/server/files"
 	"parley/server/store"
 	"parley/server/web"
 )
@@ -100,6 +101,7 @@ type Options struct {
 	Log       *slog.Logger
 	PublicURL string // Parley's base URL, for links in mail and Jira
 	DataDir   string
+	Files     *files.Store // where attachments are kept
 	Notify    Notify
 	// MailConfigured reports whether mail is really sent (an SMTP server
 	// is set); nil means it is not.
@@ -115,8 +117,11 @@ type Service struct {
 	diag   *diagnostics.Service
 	log    *slog.Logger
 	public string
-	files  string // DATA/files/tickets
-	notify Notify
+	store  *files.Store
+	// oldFiles is DATA/files/tickets, where attachments were kept before
+	// the file store; emptied at start (attachments_move.go).
+	oldFiles string
+	notify   Notify
 	// mailConfigured: see Options.MailConfigured.
 	mailConfigured func() bool
 	lang           string
@@ -134,12 +139,19 @@ func New(db *store.DB, diag *diagnostics.Service, opt Options) (*Service, error)
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
-	files := filepath.Join(opt.DataDir, "files", "tickets")
-	if err := os.MkdirAll(files, 0o750); err != nil {
-		return nil, fmt.Errorf("create %s: %w", files, err)
+	if opt.Files == nil {
+		return nil, errors.New("support desks: no file store given")
 	}
-	return &Service{db: db, diag: diag, log: opt.Log, public: opt.PublicURL, files: files,
-		notify: opt.Notify, mailConfigured: opt.MailConfigured, lang: opt.Lang, now: opt.Now}, nil
+	s := &Service{db: db, diag: diag, log: opt.Log, public: opt.PublicURL, store: opt.Files,
+		oldFiles: filepath.Join(opt.DataDir, "files", "tickets"),
+		notify:   opt.Notify, mailConfigured: opt.MailConfigured, lang: opt.Lang, now: opt.Now}
+	// Attachments are small (MaxAttachmentBytes), so the move is done
+	// before the desks open; a file it cannot move is logged and still
+	// served from its old place.
+	if err := s.moveOldAttachments(context.Background()); err != nil {
+		s.log.Error("move ticket attachments into the file store", "err", err)
+	}
+	return s, nil
 }
 
 // TicketURL is the page of a ticket, absolute when the public URL is known.

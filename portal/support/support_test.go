@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"parley/portal/jira"
 	"parley/portal/schema"
 	"parley/server/accounts"
+	"parley/server/files"
 	"parley/server/servertest"
 	"parley/server/store"
 )
@@ -45,6 +47,10 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	store, err := files.New(ctx, db, filepath.Join(dir, "files", "store"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := schema.Apply(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +62,7 @@ func newDesk(t *testing.T) *desk {
 	t.Cleanup(func() { diag.Close() })
 	d := &desk{t: t, db: db, dir: dir, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	d.accounts = accounts.New(db, accounts.Options{Hasher: accounts.NewHasher(servertest.CheapArgon2)})
-	d.svc, err = New(db, diag, Options{Log: log, PublicURL: "https://parley.example.org", DataDir: dir, Lang: "en",
+	d.svc, err = New(db, diag, Options{Log: log, PublicURL: "https://parley.example.org", DataDir: dir, Files: store, Lang: "en",
 		Now: d.clock, Notify: func(_ context.Context, to, subject, text string) error {
 			d.mu.Lock()
 			defer d.mu.Unlock()
@@ -449,9 +455,21 @@ func TestRefusedAttachmentsLeaveNothingBehind(t *testing.T) {
 	}
 	posts, _ := d.svc.Posts(ctx, AccessStaff, tk.ID)
 	files, _ := d.svc.Attachments(ctx, AccessStaff, tk.ID)
-	left, _ := filepath.Glob(filepath.Join(d.dir, "files", "tickets", "*"))
-	if len(posts) != 0 || len(files) != 0 || len(left) != 0 {
-		t.Errorf("refused replies left %d posts, %d attachments, files %v", len(posts), len(files), left)
+	var left []string
+	if err := filepath.WalkDir(filepath.Join(d.dir, "files"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			left = append(left, p)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := d.db.Read.QueryRow("SELECT count(*) FROM files").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(posts) != 0 || len(files) != 0 || len(left) != 0 || rows != 0 {
+		t.Errorf("refused replies left %d posts, %d attachments, %d stored files, files on disk %v", len(posts), len(files), rows, left)
 	}
 	p, err := d.svc.Reply(ctx, ann, tk.ID, NewPost{Body: "now the real one", Files: []IncomingFile{{"../../etc/shot.png", bytes.NewReader(png)}}})
 	if err != nil {

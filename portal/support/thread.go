@@ -68,7 +68,7 @@ func (s *Service) Reply(ctx context.Context, v Viewer, id int64, np NewPost) (Po
 	case utf8.RuneCountInString(np.Body) > MaxBody:
 		return Post{}, invalid("body", "too_long", fmt.Sprintf("the reply is longer than %d characters", MaxBody))
 	}
-	staged, err := s.stage(np.Files)
+	staged, err := s.stage(ctx, v.ID, np.Files)
 	if err != nil {
 		return Post{}, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) Reply(ctx context.Context, v Viewer, id int64, np NewPost) (Po
 			return err
 		}
 		postID, _ = res.LastInsertId()
-		if err := staged.commit(ctx, tx, s.files, id, postID, v.ID, np.Internal, now); err != nil {
+		if err := staged.commit(ctx, tx, id, postID, v.ID, np.Internal, now); err != nil {
 			return err
 		}
 		if err := s.afterReply(ctx, tx, t, access, kind, now); err != nil {
