@@ -46,6 +46,16 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.With(acc.HashTurn).Post("/me/password", acc.APIChangePassword)
 				r.Get("/me/sessions", acc.APISessions)
 				r.Delete("/me/sessions/{id}", acc.APIEndSession)
+
+				// The messenger.
+				r.Get("/ws", s.socketHTTP.ServeHTTP)
+				ch := s.chatsHTTP
+				r.Get("/chats", ch.APIList)
+				r.Post("/chats", ch.APICreate)
+				r.Get("/chats/{id}", ch.APIGet)
+				r.Get("/chats/{id}/messages", ch.APIHistory)
+				r.Post("/chats/{id}/messages", ch.APISend)
+				r.Get("/chats/{id}/messages/{mid}/around", ch.APIAround)
 			})
 			r.Get("/openapi.json", serveOpenAPI)
 			r.NotFound(apiNotFound)

@@ -22,8 +22,10 @@ import (
 
 	"parley/server/accounts"
 	"parley/server/admin"
+	"parley/server/chats"
 	"parley/server/files"
 	"parley/server/mail"
+	"parley/server/realtime"
 	"parley/server/store"
 	"parley/server/web"
 	"parley/templates"
@@ -63,6 +65,9 @@ type Server struct {
 	Site     *web.Site
 	Metrics  *prometheus.Registry
 	Log      *slog.Logger
+	// Chats is the messenger; Hub delivers its events over WebSockets.
+	Chats *chats.Service
+	Hub   *realtime.Hub
 
 	// AdminHome lists every administrator page; mounts add theirs.
 	AdminHome *admin.Home
@@ -71,6 +76,8 @@ type Server struct {
 	invitations  *accounts.InvitationPages
 	resets       *accounts.ResetPages
 	mailHTTP     *mail.Handler
+	chatsHTTP    *chats.Handler
+	socketHTTP   *realtime.Handler
 	handler      http.Handler
 	closers      []func() error
 
@@ -132,6 +139,10 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 	s.invitations = accounts.NewInvitationPages(s.accountsHTTP, s.Mail, s.BaseURL())
 	s.resets = accounts.NewResetPages(s.accountsHTTP, s.Mail, s.BaseURL())
 	s.mailHTTP = mail.NewHandler(s.Mail, s.Site)
+	if err := s.openMessenger(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.AdminHome = admin.NewHome(s.Site)
 	s.AdminHome.Add(templates.AdminSection{ID: "admin-invitations", URL: "/admin/invitations",
 		TitleKey: "invite.admin.title", LeadKey: "admin.invitations.lead"})
@@ -143,6 +154,29 @@ func Open(ctx context.Context, cfg Config, mounts ...Mount) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openMessenger starts the chats and their realtime delivery.
+func (s *Server) openMessenger(ctx context.Context) error {
+	var err error
+	s.Chats, err = chats.New(ctx, s.DB, chats.Options{Log: s.Log, Metrics: s.Metrics})
+	if err != nil {
+		return err
+	}
+	s.Hub = realtime.NewHub(realtime.Hooks{
+		Replay:         s.Chats.Replay,
+		TypingAudience: s.Chats.TypingAudience,
+		Users:          s.Chats.UserIDs,
+		LastSeen:       s.Accounts.LastSeen,
+	}, s.Log, s.Metrics)
+	s.Chats.SetHub(s.Hub)
+	// Sockets end as soon as shutdown begins; the writer stops at close,
+	// after the requests in flight.
+	s.OnShutdown(s.Hub.Close)
+	s.OnClose(s.Chats.Close)
+	s.chatsHTTP = chats.NewHandler(s.Chats, s.Site)
+	s.socketHTTP = realtime.NewHandler(s.Hub, s.BaseURL())
+	return nil
 }
 
 // BaseURL is the public URL of the server without a trailing slash, as

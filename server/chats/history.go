@@ -1,0 +1,275 @@
+package chats
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Page is a stretch of a chat's history, oldest first, and the event number
+// it reflects: a client applies only events after Seq.
+type Page struct {
+	Seq      int64         `json:"seq"`
+	Messages []MessageJSON `json:"messages"`
+	// Before is the cursor for the older page; null at the chat's start.
+	Before *string `json:"before"`
+	// After is the cursor for newer messages around a permalink; null when
+	// the page reaches the newest.
+	After *string `json:"after,omitempty"`
+}
+
+const messageColumns = `m.id, c.uid, m.kind, coalesce(u.huid, ''), coalesce(u.name, ''), coalesce(m.sync_id, ''), m.body, m.html,
+	coalesce(m.system, ''), coalesce(m.reply_to, 0), coalesce(m.forwarded, ''), coalesce(m.file_id, ''), m.mentions,
+	m.created_at, m.edited_at, m.deleted_at`
+
+const messageFrom = ` FROM messages m JOIN chats c ON c.id = m.chat_id LEFT JOIN users u ON u.id = m.sender_id `
+
+func scanMessage(rows *sql.Rows) (MessageJSON, error) {
+	var m MessageJSON
+	var huid, name, system, forwarded, mentions string
+	var replyTo, created int64
+	var edited, deleted sql.NullInt64
+	if err := rows.Scan(&m.ID, &m.ChatID, &m.Kind, &huid, &name, &m.SyncID, &m.Body, &m.HTML, &system, &replyTo,
+		&forwarded, &m.FileID, &mentions, &created, &edited, &deleted); err != nil {
+		return m, fmt.Errorf("read message: %w", err)
+	}
+	if huid != "" {
+		m.Sender = &UserRef{HUID: huid, Name: name}
+	}
+	if system != "" {
+		m.System = json.RawMessage(system)
+	}
+	if forwarded != "" {
+		m.Forwarded = json.RawMessage(forwarded)
+	}
+	if replyTo != 0 {
+		m.ReplyTo = &replyTo
+	}
+	if err := json.Unmarshal([]byte(mentions), &m.Mentions); err != nil || m.Mentions == nil {
+		m.Mentions = []string{}
+	}
+	m.CreatedAt = fromMS(created)
+	m.EditedAt = fromNullMS(edited)
+	m.Deleted = deleted.Valid
+	m.Reactions = []ReactionJSON{}
+	return m, nil
+}
+
+// readMessages runs a message query and decorates the result with
+// reactions, pins and threads, as userID sees them.
+func (s *Service) readMessages(ctx context.Context, q querier, userID int64, where string, args ...any) ([]MessageJSON, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+messageColumns+messageFrom+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	var out []MessageJSON
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	if err := s.decorate(ctx, q, userID, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) messagesByID(ctx context.Context, q querier, userID int64, ids []int64) ([]MessageJSON, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return s.readMessages(ctx, q, userID, "WHERE m.id IN ("+idList(ids)+") ORDER BY m.id")
+}
+
+func idList(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
+}
+
+// decorate adds reaction counts, pin marks and discussion links.
+func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []MessageJSON) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ms))
+	at := map[int64]int{}
+	for i, m := range ms {
+		ids[i] = m.ID
+		at[m.ID] = i
+	}
+	list := idList(ids)
+	rows, err := q.QueryContext(ctx, `SELECT message_id, emoji, count(*), max(user_id = ?) FROM reactions
+		WHERE message_id IN (`+list+`) GROUP BY message_id, emoji ORDER BY message_id, min(created_at)`, userID)
+	if err != nil {
+		return fmt.Errorf("read reactions: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var r ReactionJSON
+		if err := rows.Scan(&id, &r.Emoji, &r.Count, &r.Mine); err != nil {
+			rows.Close()
+			return fmt.Errorf("read reactions: %w", err)
+		}
+		ms[at[id]].Reactions = append(ms[at[id]].Reactions, r)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT message_id FROM pins WHERE message_id IN (`+list+`)`)
+	if err != nil {
+		return fmt.Errorf("read pins: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("read pins: %w", err)
+		}
+		ms[at[id]].Pinned = true
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT d.parent_message, d.uid, (SELECT count(*) FROM messages x WHERE x.chat_id = d.id AND x.kind = 'text' AND x.deleted_at IS NULL)
+		FROM chats d WHERE d.parent_message IN (`+list+`)`)
+	if err != nil {
+		return fmt.Errorf("read discussions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var t ThreadRef
+		if err := rows.Scan(&id, &t.ChatID, &t.Comments); err != nil {
+			return fmt.Errorf("read discussions: %w", err)
+		}
+		ms[at[id]].Thread = &t
+	}
+	return rows.Err()
+}
+
+// History returns up to limit messages before the cursor (the newest ones
+// without one), oldest first.
+func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = HistoryPage
+	}
+	limit = min(limit, MaxPage)
+	var beforeID int64 = 1<<62 - 1
+	if before != "" {
+		n, err := strconv.ParseInt(before, 10, 64)
+		if err != nil || n <= 0 {
+			return Page{}, ErrBadCursor
+		}
+		beforeID = n
+	}
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Page{}, fmt.Errorf("history: %w", err)
+	}
+	defer tx.Rollback()
+	page := Page{Messages: []MessageJSON{}}
+	if page.Seq, err = currentSeq(ctx, tx); err != nil {
+		return Page{}, err
+	}
+	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	if err != nil {
+		return Page{}, err
+	}
+	if !p.canRead() {
+		return Page{}, ErrNotFound
+	}
+	filter := ""
+	if p.subscriber() {
+		filter = " AND m.kind = 'text'"
+	}
+	ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id < ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, beforeID, limit+1)
+	if err != nil {
+		return Page{}, err
+	}
+	if len(ms) > limit {
+		ms = ms[:limit]
+		c := strconv.FormatInt(ms[len(ms)-1].ID, 10)
+		page.Before = &c
+	}
+	slices.Reverse(ms)
+	page.Messages = p.view(ms)
+	return page, nil
+}
+
+// Around returns the page holding one message (a permalink): up to half a
+// page on either side, with cursors both ways.
+func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID int64, limit int) (Page, error) {
+	if limit <= 0 {
+		limit = HistoryPage
+	}
+	limit = min(limit, MaxPage)
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Page{}, fmt.Errorf("permalink: %w", err)
+	}
+	defer tx.Rollback()
+	page := Page{Messages: []MessageJSON{}}
+	if page.Seq, err = currentSeq(ctx, tx); err != nil {
+		return Page{}, err
+	}
+	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	if err != nil {
+		return Page{}, err
+	}
+	if !p.canRead() {
+		return Page{}, ErrNotFound
+	}
+	filter := ""
+	if p.subscriber() {
+		filter = " AND m.kind = 'text'"
+	}
+	if err := messageInChat(tx, p.ID, messageID); err != nil {
+		return Page{}, err
+	}
+	half := limit / 2
+	older, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id <= ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, messageID, half+2)
+	if err != nil {
+		return Page{}, err
+	}
+	newer, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id > ?"+filter+" ORDER BY m.id LIMIT ?", p.ID, messageID, half+1)
+	if err != nil {
+		return Page{}, err
+	}
+	if len(older) > half+1 {
+		older = older[:half+1]
+		c := strconv.FormatInt(older[len(older)-1].ID, 10)
+		page.Before = &c
+	}
+	if len(newer) > half {
+		newer = newer[:half]
+		c := strconv.FormatInt(newer[len(newer)-1].ID, 10)
+		page.After = &c
+	}
+	slices.Reverse(older)
+	page.Messages = p.view(append(older, newer...))
+	return page, nil
+}
+
+// view trims messages to what the user may see in this chat.
+func (p place) view(ms []MessageJSON) []MessageJSON {
+	if !p.subscriber() {
+		return ms
+	}
+	for i := range ms {
+		ms[i] = ms[i].forSubscriber()
+	}
+	return ms
+}

@@ -1,0 +1,160 @@
+package chats
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+)
+
+// ChatList is the user's chats and the event number the list reflects.
+type ChatList struct {
+	Seq   int64      `json:"seq"`
+	Chats []ChatJSON `json:"chats"`
+}
+
+// maxUnread caps the counted unread messages; clients show "999+".
+const maxUnread = 999
+
+// List returns the user's chats: pinned first, then by latest message. The
+// global chat is in everyone's list; hidden chats are left out.
+func (s *Service) List(ctx context.Context, a Actor) (ChatList, error) {
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return ChatList{}, fmt.Errorf("chat list: %w", err)
+	}
+	defer tx.Rollback()
+	list := ChatList{Chats: []ChatJSON{}}
+	if list.Seq, err = currentSeq(ctx, tx); err != nil {
+		return ChatList{}, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT c.uid FROM chat_members m JOIN chats c ON c.id = m.chat_id
+		WHERE m.user_id = ? AND m.hidden = 0 AND c.kind NOT IN ('discussion', 'global')
+		ORDER BY m.pinned DESC, c.last_message DESC LIMIT 5000`, a.ID)
+	if err != nil {
+		return ChatList{}, fmt.Errorf("chat list: %w", err)
+	}
+	var uids []string
+	for rows.Next() {
+		var uid string
+		if err := rows.Scan(&uid); err != nil {
+			rows.Close()
+			return ChatList{}, fmt.Errorf("chat list: %w", err)
+		}
+		uids = append(uids, uid)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ChatList{}, fmt.Errorf("chat list: %w", err)
+	}
+	var global string
+	if err := tx.QueryRowContext(ctx, "SELECT uid FROM chats WHERE id = ?", s.globalID).Scan(&global); err != nil {
+		return ChatList{}, fmt.Errorf("global chat: %w", err)
+	}
+	uids = append(uids, global)
+	for _, uid := range uids {
+		p, err := s.lookup(ctx, tx, a.ID, uid)
+		if err != nil {
+			return ChatList{}, err
+		}
+		if p.Hidden {
+			continue
+		}
+		cj, err := s.describe(ctx, tx, a, p)
+		if err != nil {
+			return ChatList{}, err
+		}
+		list.Chats = append(list.Chats, cj)
+	}
+	return list, nil
+}
+
+// Get describes one chat as the user sees it.
+func (s *Service) Get(ctx context.Context, a Actor, uid string) (ChatJSON, error) {
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return ChatJSON{}, fmt.Errorf("chat: %w", err)
+	}
+	defer tx.Rollback()
+	p, err := s.lookup(ctx, tx, a.ID, uid)
+	if err != nil {
+		return ChatJSON{}, err
+	}
+	return s.describe(ctx, tx, a, p)
+}
+
+// describe builds the chat's view for the user: counters, last message and
+// what only admins see.
+func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (ChatJSON, error) {
+	c := p.Chat
+	cj := ChatJSON{ID: c.UID, Kind: c.Kind, Name: c.Name, Description: c.Description, Avatar: c.Avatar, Open: c.Open,
+		E2E: c.E2E, Confidential: c.Confidential, Discussions: c.Discussions, ReadUpto: p.ReadUpto, Muted: p.Muted,
+		Pinned: p.Pinned, Labels: []string{}, CreatedAt: fromMS(c.CreatedAt)}
+	if p.In {
+		cj.Role = p.Role
+	}
+	if !p.subscriber() && c.Kind != Global {
+		n := c.Members
+		cj.MembersCount = &n
+	}
+	if p.Admin() && c.InviteCode != "" {
+		cj.InviteLink = "/join/" + c.InviteCode
+	}
+	if c.Kind == Discussion {
+		parent, err := chatUID(ctx, q, c.ParentChat)
+		if err != nil {
+			return cj, err
+		}
+		cj.Parent = &ParentRef{ChatID: parent, MessageID: c.ParentMessage}
+	}
+	if c.Kind == Personal {
+		var peer UserRef
+		err := q.QueryRowContext(ctx, `SELECT u.huid, u.name FROM chat_members m JOIN users u ON u.id = m.user_id
+			WHERE m.chat_id = ? AND m.user_id <> ? LIMIT 1`, c.ID, a.ID).Scan(&peer.HUID, &peer.Name)
+		if err == nil {
+			cj.Peer = &peer
+			cj.Name = peer.Name
+		}
+	}
+	var labels string
+	if err := q.QueryRowContext(ctx, "SELECT labels FROM chat_members WHERE chat_id = ? AND user_id = ?", c.ID, a.ID).Scan(&labels); err == nil {
+		_ = json.Unmarshal([]byte(labels), &cj.Labels)
+	}
+	if !p.canRead() {
+		return cj, nil // a catalog entry: no history
+	}
+	kindFilter := ""
+	if p.subscriber() {
+		kindFilter = " AND kind = 'text'"
+	}
+	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(min(id), 0) FROM (SELECT id FROM messages
+		WHERE chat_id = ? AND id > ? AND sender_id IS NOT ?`+kindFilter+` AND deleted_at IS NULL ORDER BY id LIMIT ?)`,
+		c.ID, p.ReadUpto, a.ID, maxUnread).Scan(&cj.Unread, &cj.FirstUnread)
+	if err != nil {
+		return cj, fmt.Errorf("unread count: %w", err)
+	}
+	last, err := s.readMessages(ctx, q, a.ID, "WHERE m.chat_id = ?"+prefixed(kindFilter)+" ORDER BY m.id DESC LIMIT 1", c.ID)
+	if err != nil {
+		return cj, err
+	}
+	if len(last) == 1 {
+		m := p.view(last)[0]
+		cj.LastMessage = &m
+	}
+	return cj, nil
+}
+
+func prefixed(filter string) string {
+	if filter == "" {
+		return ""
+	}
+	return " AND m.kind = 'text'"
+}
+
+func chatUID(ctx context.Context, q querier, id int64) (string, error) {
+	var uid string
+	if err := q.QueryRowContext(ctx, "SELECT uid FROM chats WHERE id = ?", id).Scan(&uid); err != nil {
+		return "", fmt.Errorf("chat %d: %w", id, err)
+	}
+	return uid, nil
+}
