@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +29,31 @@ func openAccounts(ctx context.Context, dataDir string) (*accounts.Service, func(
 		return nil, nil, err
 	}
 	return accounts.New(db, accounts.Options{}), func() { db.Close() }, nil
+}
+
+// openAccountsForCreate is openAccounts for the two create commands, which
+// scripts run before the first start (DESIGN.md: a fresh directory, then
+// users, then serve): given a --data (or PARLEY_DATA) that does not exist
+// yet, they make it. The default ./parley-data is still never created
+// behind a user's back.
+func openAccountsForCreate(ctx context.Context, fs *flag.FlagSet, dataDir string) (*accounts.Service, func(), error) {
+	explicit := os.Getenv("PARLEY_DATA") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "data" {
+			explicit = true
+		}
+	})
+	if _, err := existingDatabase(dataDir); err != nil && explicit {
+		if err := store.EnsureDir(dataDir); err != nil {
+			return nil, nil, err
+		}
+		db, err := store.Open(ctx, filepath.Join(dataDir, server.DBFile))
+		if err != nil {
+			return nil, nil, err
+		}
+		return accounts.New(db, accounts.Options{}), func() { db.Close() }, nil
+	}
+	return openAccounts(ctx, dataDir)
 }
 
 // existingDatabase returns the database of a data directory that serve has
@@ -69,7 +95,7 @@ func runAdminCreate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ctx := context.Background()
-	svc, done, err := openAccounts(ctx, data)
+	svc, done, err := openAccountsForCreate(ctx, fs, data)
 	if err != nil {
 		return err
 	}
@@ -101,7 +127,7 @@ func runUserCreate(args []string, stdout, stderr io.Writer) error {
 		return &usageError{fmt.Sprintf("--role must be user or support, got %q (administrators: parley admin create)", role)}
 	}
 	ctx := context.Background()
-	svc, done, err := openAccounts(ctx, data)
+	svc, done, err := openAccountsForCreate(ctx, fs, data)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ func TestDataCommandsRefuseMissingDataDirectory(t *testing.T) {
 		{"backup", []string{"backup", "--out", filepath.Join(work, "copy.db")}},
 	} {
 		t.Run(tc.name+" with --data", func(t *testing.T) {
+			if strings.HasSuffix(tc.name, " create") {
+				return // creates the directory: TestCreateCommandsMakeTheGivenDataDirectory
+			}
 			out, code := runParley(t, append(tc.args, "--data", missing)...)
 			if code != 1 || !strings.Contains(out, "no Parley data directory at "+missing+":") ||
 				!strings.Contains(out, "parley serve --data") {
@@ -226,5 +229,24 @@ func TestUserCommandsOnRunningServer(t *testing.T) {
 	}
 	if out, code := runParley(t, "user", "set-role", "--data", data, "--email", "admin", "--role", "support"); code != 0 || !strings.Contains(out, "is now support (was admin)") {
 		t.Fatalf("demote with another administrator: %d %s", code, out)
+	}
+}
+
+// Scripts create users in a fresh directory before the first start
+// (DESIGN.md; the contract checks do exactly that), so an explicit --data
+// that does not exist yet is made by the two create commands.
+func TestCreateCommandsMakeTheGivenDataDirectory(t *testing.T) {
+	fresh := filepath.Join(t.TempDir(), "fresh", "data")
+	out, code := runParley(t, "admin", "create", "--data", fresh, "--login", "ops", "--password", "Ops-secret-1234")
+	if code != 0 || !strings.Contains(out, "created administrator ops") {
+		t.Fatalf("admin create in a new directory: %d %s", code, out)
+	}
+	out, code = runParley(t, "user", "create", "--data", fresh, "--email", "a@example.org", "--password", "User-secret-1234")
+	if code != 0 || !strings.Contains(out, "created user a@example.org") {
+		t.Fatalf("user create: %d %s", code, out)
+	}
+	out, code = runParley(t, "user", "list", "--data", fresh)
+	if code != 0 || !strings.Contains(out, "a@example.org") || !strings.Contains(out, "ops") {
+		t.Fatalf("user list after the creates: %d %s", code, out)
 	}
 }
