@@ -70,6 +70,7 @@ var (
 	ErrDeleted      = web.Errorf(http.StatusConflict, "message_deleted", "", "the message was deleted")
 	ErrServerAdmin  = web.Errorf(http.StatusForbidden, "server_admin_only", "", "only a server administrator may open a chat to everyone")
 	ErrClosed       = web.Errorf(http.StatusServiceUnavailable, "shutting_down", "", "the server is shutting down; try again in a moment")
+	ErrE2ERequired  = web.Errorf(http.StatusBadRequest, "e2e_required", "", "this chat is end-to-end encrypted: the server takes only messages encrypted on the device, never plain text")
 	ErrBadCursor    = web.Errorf(http.StatusBadRequest, "bad_cursor", "", "the cursor is not one this server gave out")
 )
 
