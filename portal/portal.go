@@ -38,7 +38,7 @@ func Mount(r chi.Router, s *server.Server) error {
 	s.OnClose(index.Close)
 	help := helpcenter.New(base, index, s.DB, s.Site, s.Log)
 	s.OnClose(help.Close)
-	diag, err := diagnostics.New(s.DB, s.DataDir(), s.Log, diagnostics.Options{EndSession: s.Accounts.EndLeakedSession})
+	diag, err := diagnostics.New(s.DB, s.Files, s.DataDir(), s.Log, diagnostics.Options{EndSession: s.Accounts.EndLeakedSession})
 	if err != nil {
 		return fmt.Errorf("open diagnostics: %w", err)
 	}

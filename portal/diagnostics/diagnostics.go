@@ -5,6 +5,7 @@ package diagnostics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"parley/server/files"
 	"parley/server/store"
 )
 
@@ -23,8 +25,18 @@ const MaxUploadBytes = 1 << 30
 // background: parsing is CPU-bound, and one worker keeps the server
 // responsive for everyone else.
 type Service struct {
-	db   *store.DB
-	dir  string // DATA/files/diagnostics
+	db *store.DB
+	// files keeps the originals: what people sent, with its owner, name,
+	// sniffed type, size and checksum, answering "unavailable" once removed.
+	files *files.Store
+	// dir (DATA/files/diagnostics) keeps what processing derives from the
+	// originals: events.jsonl, the events index, the spool's parts and the
+	// temporary copies of redaction. These are working files, rebuilt from
+	// the originals, never downloaded as they are, owned by nobody and
+	// deleted with their upload, so they stay beside the code that reads
+	// them rather than in the file store. Originals kept here before the
+	// file store are moved into it at start (originals_move.go).
+	dir  string
 	log  *slog.Logger
 	now  func() time.Time
 	wake chan struct{} // a new upload is waiting; the database is the queue
@@ -44,15 +56,19 @@ type Options struct {
 	EndSession func(ctx context.Context, token string) (bool, error)
 }
 
-// New opens the diagnostics store under dataDir and starts the worker,
-// which first resumes uploads a restart interrupted.
-func New(db *store.DB, dataDir string, log *slog.Logger, opts ...Options) (*Service, error) {
+// New opens the diagnostics store under dataDir, its originals kept in
+// fileStore, and starts the worker, which first moves originals of earlier
+// versions into fileStore and resumes uploads a restart interrupted.
+func New(db *store.DB, fileStore *files.Store, dataDir string, log *slog.Logger, opts ...Options) (*Service, error) {
+	if fileStore == nil {
+		return nil, errors.New("diagnostics: no file store given")
+	}
 	dir := filepath.Join(dataDir, "files", "diagnostics")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{db: db, dir: dir, log: log, now: time.Now, wake: make(chan struct{}, 1), stop: cancel}
+	s := &Service{db: db, files: fileStore, dir: dir, log: log, now: time.Now, wake: make(chan struct{}, 1), stop: cancel}
 	if len(opts) > 0 {
 		s.endSession = opts[0].EndSession
 	}
@@ -109,6 +125,10 @@ func (s *Service) Close() error {
 // once, none is forgotten, and those a restart interrupted resume.
 func (s *Service) work(ctx context.Context) {
 	defer s.wg.Done()
+	if err := s.moveOldOriginals(ctx); err != nil && ctx.Err() == nil {
+		// What could not move is still read and downloaded where it is.
+		s.log.Error("move diagnostics originals into the file store", "err", err)
+	}
 	s.redactStoredOriginals(ctx) // uploads kept raw before originals were redacted
 	tried := map[int64]bool{}    // still "processing" after a try: not again until a restart
 	for {
@@ -166,7 +186,8 @@ func (s *Service) processLogged(ctx context.Context, id int64) {
 // uploadDir is where one upload's files live.
 func (s *Service) uploadDir(id int64) string { return filepath.Join(s.dir, strconv.FormatInt(id, 10)) }
 
-func (s *Service) originalPath(id int64, n int) string {
+// oldOriginalPath is where an original was kept before the file store.
+func (s *Service) oldOriginalPath(id int64, n int) string {
 	return filepath.Join(s.uploadDir(id), "original", strconv.Itoa(n))
 }
 

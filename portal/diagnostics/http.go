@@ -198,9 +198,22 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 		if o.N != n {
 			continue
 		}
-		f, err := h.svc.OpenOriginal(id, n)
+		if o.FileID != "" {
+			// The file store answers ranges, and "unavailable" for an
+			// original that could not be redacted.
+			f, err := h.svc.files.Get(r.Context(), o.FileID)
+			if err == nil {
+				err = h.svc.files.Serve(w, r, f)
+			}
+			if err != nil {
+				h.site.Fail(w, r, err)
+			}
+			return
+		}
+		// Not yet moved into the file store (originals_move.go).
+		f, err := h.svc.openOriginal(r.Context(), id, o)
 		if err != nil {
-			h.site.Internal(w, r, err)
+			h.site.Fail(w, r, err)
 			return
 		}
 		defer f.Close()

@@ -6,14 +6,17 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"parley/ingest"
+	"parley/server/files"
 )
 
 // An upload's files are kept only redacted (ingest.Redactor.Text and
@@ -21,10 +24,12 @@ import (
 // in the same format with its secrets replaced, and the raw file is gone.
 // A zip becomes a zip of its redacted members (a member that is itself an
 // archive is left out, as processing leaves it out); a .gz becomes the gzip
-// of its redacted content. An original that cannot be redacted is deleted
-// rather than kept raw. The marker file redactedMarker says an upload's
-// originals are done, so that the start-up job redacts only the uploads
-// stored before this existed.
+// of its redacted content. An original that cannot be redacted is removed
+// from the file store rather than kept raw (its link then answers "this
+// file is unavailable"). diag_originals.redacted says which originals are
+// done, so that the start-up job redacts only those stored before this
+// existed; before the file store, the marker file redactedMarker in an
+// upload's original folder said so for the whole upload.
 
 const redactedMarker = ".redacted"
 
@@ -38,29 +43,36 @@ const sessionCookie = "parley_session"
 // triage page says so at the top.
 const sessionsEndedKind = "live session ended"
 
-// redactOriginals replaces every original of an upload by its redacted
-// copy and records the new sizes. It ends the live sessions of this server
-// whose token or cookie an original holds (Options.EndSession) and
-// returns how many it ended.
+// redactOriginals replaces every original of an upload not yet redacted by
+// its redacted copy. It ends the live sessions of this server whose token or
+// cookie an original holds (Options.EndSession) and returns how many it
+// ended.
 func (s *Service) redactOriginals(ctx context.Context, id int64) (int, error) {
 	originals, err := s.Originals(ctx, id)
 	if err != nil {
 		return 0, err
 	}
+	var uploader int64
+	if err := s.db.Read.QueryRowContext(ctx, "SELECT uploader_id FROM diag_uploads WHERE id = ?", id).Scan(&uploader); err != nil {
+		return 0, fmt.Errorf("find the upload's owner: %w", err)
+	}
+	owner, err := s.owner(ctx, uploader)
+	if err != nil {
+		return 0, err
+	}
+	// Redaction's temporary copies are working files of the upload.
+	if err := os.MkdirAll(s.uploadDir(id), 0o750); err != nil {
+		return 0, fmt.Errorf("redact originals: %w", err)
+	}
 	var credentials []string
 	for _, o := range originals {
-		path := s.originalPath(id, o.N)
-		size, found, err := redactFile(path, o.Name)
+		if o.Redacted {
+			continue
+		}
+		found, err := s.redactOriginal(ctx, id, owner, o)
 		credentials = append(credentials, found...)
 		if err != nil {
-			s.log.Warn("an original could not be redacted; deleted instead", "upload", id, "file", o.N, "err", err)
-			if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-				return 0, fmt.Errorf("delete unredactable original: %w", rerr)
-			}
-			size = 0
-		}
-		if _, err := s.db.Write.ExecContext(ctx, "UPDATE diag_originals SET size = ? WHERE upload_id = ? AND n = ?", size, id, o.N); err != nil {
-			return 0, fmt.Errorf("record redacted size: %w", err)
+			return 0, err
 		}
 	}
 	ended := 0
@@ -78,29 +90,99 @@ func (s *Service) redactOriginals(ctx context.Context, id int64) (int, error) {
 			s.log.Warn("ended live sessions whose tokens were in an upload", "upload", id, "sessions", ended)
 		}
 	}
-	return ended, os.WriteFile(filepath.Join(s.uploadDir(id), "original", redactedMarker), nil, 0o640)
+	return ended, nil
 }
 
-// redactFile replaces the file at path with its redacted copy and returns
-// the new size and the session cookies and bearer tokens it held.
-func redactFile(path, name string) (int64, []string, error) {
+// redactOriginal replaces one original by its redacted copy: a new file in
+// the store, put in the raw one's place in one transaction that also marks
+// the raw one removed; its bytes are deleted after the commit. A restart
+// before the commit leaves the raw original in place, to be redacted again.
+func (s *Service) redactOriginal(ctx context.Context, id int64, owner string, o Original) ([]string, error) {
+	var found []string
+	var p *files.Pending
+	src, err := s.openOriginal(ctx, id, o)
+	if err == nil {
+		var tmp string
+		tmp, found, err = redactFile(src, s.uploadDir(id), o.Name)
+		src.Close()
+		if err == nil {
+			p, err = s.stageRedacted(ctx, owner, o.Name, tmp)
+			os.Remove(tmp)
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return found, ctx.Err() // stopping: left raw, redacted at the next start
+		}
+		s.log.Warn("an original could not be redacted; deleted instead", "upload", id, "file", o.N, "err", err)
+	}
+	var newID any
+	var size int64
+	if p != nil {
+		newID, size = p.ID, p.Size
+	}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if p != nil {
+			if err := p.Record(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if o.FileID != "" {
+			if err := s.files.RemoveTx(ctx, tx, o.FileID); err != nil {
+				return err
+			}
+		}
+		// A removed original keeps its link, so its download says it is
+		// unavailable rather than unknown.
+		_, err := tx.ExecContext(ctx, `UPDATE diag_originals SET file_id = coalesce(?, file_id), size = ?, redacted = 1
+			WHERE upload_id = ? AND n = ?`, newID, size, id, o.N)
+		return err
+	})
+	if err != nil {
+		if p != nil {
+			p.Discard()
+		}
+		return found, fmt.Errorf("record redacted original: %w", err)
+	}
+	if o.FileID != "" {
+		err = s.files.Remove(ctx, o.FileID)
+	} else if rerr := os.Remove(s.oldOriginalPath(id, o.N)); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = rerr
+	}
+	if err != nil {
+		return found, fmt.Errorf("delete raw original: %w", err)
+	}
+	return found, nil
+}
+
+// stageRedacted streams a redacted copy into the file store, unrecorded.
+func (s *Service) stageRedacted(ctx context.Context, owner, name, path string) (*files.Pending, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return 0, nil, err
+		return nil, err
+	}
+	return s.files.Stage(ctx, owner, name, f, max(st.Size(), 1), files.Trusted())
+}
+
+// redactFile writes the redacted copy of f to a new file in dir and returns
+// its path and the session cookies and bearer tokens f held.
+func redactFile(f *os.File, dir, name string) (string, []string, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return "", nil, err
 	}
 	magic := make([]byte, 4)
 	n, _ := io.ReadFull(f, magic)
 	magic = magic[:n]
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".redacting-*")
+	tmp, err := os.CreateTemp(dir, ".redacting-*")
 	if err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
-	defer os.Remove(tmp.Name()) // after the rename, a no-op
 	red := ingest.NewRedactor()
 	red.Watch(sessionCookie)
 	switch {
@@ -111,23 +193,14 @@ func redactFile(path, name string) (int64, []string, error) {
 	default:
 		err = redactStream(tmp, func() (io.Reader, error) { _, err := f.Seek(0, io.SeekStart); return f, err }, red)
 	}
-	if err == nil {
-		err = tmp.Sync()
-	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return 0, red.Credentials(), fmt.Errorf("redact %s: %w", name, err)
+		os.Remove(tmp.Name())
+		return "", red.Credentials(), fmt.Errorf("redact %s: %w", name, err)
 	}
-	tst, err := os.Stat(tmp.Name())
-	if err != nil {
-		return 0, red.Credentials(), err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, red.Credentials(), err
-	}
-	return tst.Size(), red.Credentials(), nil
+	return tmp.Name(), red.Credentials(), nil
 }
 
 // redactStream writes the redacted content of what open returns to dst:
@@ -222,10 +295,11 @@ func redactZip(dst *os.File, f *os.File, size int64, red *ingest.Redactor) error
 }
 
 // redactStoredOriginals is the start-up job for uploads stored before
-// originals were redacted: each processed upload without the marker has
-// its originals redacted now (or deleted where that fails).
+// originals were redacted: each processed upload with an original not yet
+// redacted has it redacted now (or deleted where that fails).
 func (s *Service) redactStoredOriginals(ctx context.Context) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT id FROM diag_uploads WHERE status <> 'processing' ORDER BY id")
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT DISTINCT o.upload_id FROM diag_originals o
+		JOIN diag_uploads u ON u.id = o.upload_id WHERE o.redacted = 0 AND u.status <> 'processing' ORDER BY 1`)
 	if err != nil {
 		s.log.Error("list uploads to redact", "err", err)
 		return
@@ -243,12 +317,6 @@ func (s *Service) redactStoredOriginals(ctx context.Context) {
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			return
-		}
-		if _, err := os.Stat(filepath.Join(s.uploadDir(id), "original", redactedMarker)); err == nil {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(s.uploadDir(id), "original")); err != nil {
-			continue // no files kept (retention)
 		}
 		if _, err := s.redactOriginals(ctx, id); err != nil {
 			s.log.Error("redact the originals of an earlier upload", "upload", id, "err", err)

@@ -4,8 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +17,7 @@ import (
 
 	"parley/ingest"
 	"parley/ingest/formats"
+	"parley/server/servertest"
 )
 
 // harSecrets are the cookie values and secret header values of a HAR.
@@ -180,15 +184,15 @@ func TestOriginalsAreKeptRedacted(t *testing.T) {
 			}
 			triage := desk.upload(files...)
 			id := strings.TrimPrefix(triage, "/diagnostics/")
-			updir := filepath.Join(env.DataDir, "files", "diagnostics", id)
-			if found := leaks(t, updir, secrets); len(found) > 0 {
-				t.Errorf("%d secrets readable under the upload's directory, e.g. %q", len(found), found[:min(3, len(found))])
+			// Neither the upload's working files nor the file store (the raw
+			// originals were removed from it) hold a secret.
+			for _, dir := range []string{filepath.Join(env.DataDir, "files", "diagnostics", id), filepath.Join(env.DataDir, "files", "store")} {
+				if found := leaks(t, dir, secrets); len(found) > 0 {
+					t.Errorf("%d secrets readable under %s, e.g. %q", len(found), dir, found[:min(3, len(found))])
+				}
 			}
 			if tc.wrap == "" {
-				stored, err := os.ReadFile(filepath.Join(updir, "original", "0"))
-				if err != nil {
-					t.Fatal(err)
-				}
+				stored := storedOriginal(t, env, id, 0)
 				if !json.Valid(stored) {
 					t.Fatal("the stored HAR is no longer valid JSON")
 				}
@@ -198,10 +202,7 @@ func TestOriginalsAreKeptRedacted(t *testing.T) {
 				if tc.min > 0 && !bytes.Contains(stored, []byte(ingest.Redacted)) {
 					t.Error("the stored HAR shows no redaction")
 				}
-				text, err := os.ReadFile(filepath.Join(updir, "original", "1"))
-				if err != nil {
-					t.Fatal(err)
-				}
+				text := storedOriginal(t, env, id, 1)
 				if got, want := strings.Count(string(text), "\n"), strings.Count(logcat, "\n"); got != want || !strings.Contains(string(text), "\r\n") {
 					t.Errorf("the stored log has %d lines (want %d, one ending in CRLF):\n%s", got, want, text)
 				}
@@ -215,7 +216,27 @@ func TestOriginalsAreKeptRedacted(t *testing.T) {
 	}
 }
 
-// Uploads stored before originals were redacted are redacted at the next
+// storedOriginal reads an upload's original as the file store keeps it.
+func storedOriginal(t *testing.T, env *servertest.Env, upload string, n int) []byte {
+	t.Helper()
+	var fileID string
+	if err := env.Server.DB.Read.QueryRow("SELECT file_id FROM diag_originals WHERE upload_id = ? AND n = ?", upload, n).Scan(&fileID); err != nil {
+		t.Fatalf("original %s/%d: %v", upload, n, err)
+	}
+	_, f, err := env.Server.Files.Open(context.Background(), fileID)
+	if err != nil {
+		t.Fatalf("original %s/%d: %v", upload, n, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// Uploads stored raw by a version from before originals were redacted (and
+// before the file store) are moved into the store and redacted at the next
 // start.
 func TestEarlierRawOriginalsAreRedactedAtStart(t *testing.T) {
 	t.Parallel()
@@ -224,41 +245,48 @@ func TestEarlierRawOriginalsAreRedactedAtStart(t *testing.T) {
 		file{"logs.zip", []byte("PK\x03\x04 a zip cut short")})
 	id := strings.TrimPrefix(triage, "/diagnostics/")
 	orig := filepath.Join(env.DataDir, "files", "diagnostics", id, "original")
-	// As an earlier version left it: the raw files, no marker; the second
-	// a zip that cannot be opened, holding a secret in the clear.
+	// As an earlier version left it: the raw files in the upload's folder,
+	// no marker, nothing in the file store; the second a zip that cannot be
+	// opened, holding a secret in the clear.
 	raw := "05-01 10:00:01.000  4242  4300 D OkHttp: Authorization: Bearer RAW-BEARER-TOKEN-0123456789\n"
+	if err := os.MkdirAll(orig, 0o750); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(filepath.Join(orig, "0"), []byte(raw), 0o640); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(orig, "1"), []byte("PK\x03\x04 password=RAW-ZIP-SECRET"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(orig, ".redacted")); err != nil {
+	if _, err := env.Server.DB.Write.Exec("UPDATE diag_originals SET file_id = NULL, redacted = 0, size = 9 WHERE upload_id = ?", id); err != nil {
 		t.Fatal(err)
 	}
 	env = env.Restart()
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		if _, err := os.Stat(filepath.Join(orig, ".redacted")); err == nil {
-			break
-		}
+	for env.Count("SELECT count(*) FROM diag_originals WHERE upload_id = ? AND (redacted = 0 OR file_id IS NULL)", id) > 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("the earlier upload's originals were not redacted after a restart")
+			t.Fatal("the earlier upload's originals were not moved and redacted after a restart")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	data, err := os.ReadFile(filepath.Join(orig, "0"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := storedOriginal(t, env, id, 0)
 	if strings.Contains(string(data), "RAW-BEARER-TOKEN") || !strings.Contains(string(data), "OkHttp: Authorization: ") {
 		t.Errorf("after the start-up job the original reads %q", data)
 	}
-	// What cannot be redacted is deleted, not kept raw.
-	if _, err := os.Stat(filepath.Join(orig, "1")); !os.IsNotExist(err) {
-		t.Errorf("the unreadable zip is still kept: %v", err)
-	}
+	// What cannot be redacted is deleted, not kept raw: its link says so.
 	if n := env.Count("SELECT size FROM diag_originals WHERE upload_id = ? AND n = 1", id); n != 0 {
 		t.Errorf("the deleted original is listed with %d bytes", n)
+	}
+	desk = signIn(t, env, "desk@example.org", "desk-secret-1")
+	if resp, _ := env.Page(desk.c, "GET", triage+"/files/1", nil); resp.StatusCode != http.StatusGone {
+		t.Errorf("the deleted original downloads with status %d, want 410", resp.StatusCode)
+	}
+	if _, err := os.Stat(orig); !os.IsNotExist(err) {
+		t.Errorf("the old originals folder is still there: %v", err)
+	}
+	for _, dir := range []string{filepath.Join(env.DataDir, "files")} {
+		if found := leaks(t, dir, []string{"RAW-BEARER-TOKEN", "RAW-ZIP-SECRET"}); len(found) > 0 {
+			t.Errorf("raw secrets kept: %q", found)
+		}
 	}
 }

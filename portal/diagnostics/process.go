@@ -73,12 +73,12 @@ func (s *Service) process(ctx context.Context, id int64) error {
 	var first, last time.Time
 
 	// A log that prints no year takes the one the upload's other files agree on.
-	year := s.uploadYear(id, originals)
+	year := s.uploadYear(ctx, id, originals)
 	for _, o := range originals {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		f, err := s.OpenOriginal(id, o.N)
+		f, err := s.openOriginal(ctx, id, o)
 		if err != nil {
 			return fmt.Errorf("open %s: %w", o.Name, err)
 		}
@@ -318,13 +318,13 @@ func orEmpty(s []string) []string {
 
 // uploadYear is the year the files of an upload agree on (formats.SiblingYear
 // over every member of every uploaded file); 0 when they do not say.
-func (s *Service) uploadYear(id int64, originals []Original) int {
+func (s *Service) uploadYear(ctx context.Context, id int64, originals []Original) int {
 	if len(originals) < 2 {
 		return 0 // one file's members are voted on by formats.Units itself
 	}
 	var all [][]ingest.Member
 	for _, o := range originals {
-		f, err := s.OpenOriginal(id, o.N)
+		f, err := s.openOriginal(ctx, id, o)
 		if err != nil {
 			continue
 		}

@@ -51,7 +51,7 @@ func (s *Service) SetRetentionDays(ctx context.Context, days int) error {
 }
 
 // DeleteExpired removes uploads older than the retention period, files
-// first, then their rows (which cascade to everything derived from them).
+// first (originals from the file store, working files from the folder), then their rows (which cascade to everything derived from them).
 func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	days, err := s.RetentionDays(ctx)
 	if err != nil {
@@ -73,6 +73,20 @@ func (s *Service) DeleteExpired(ctx context.Context) (int, error) {
 	}
 	rows.Close()
 	for _, id := range ids {
+		// The originals' metadata stays in the file store, so a link to
+		// one answers "this file is unavailable".
+		originals, err := s.Originals(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range originals {
+			if o.FileID == "" {
+				continue // still in the upload's folder, deleted with it
+			}
+			if err := s.files.Remove(ctx, o.FileID); err != nil {
+				return 0, fmt.Errorf("delete files of upload %d: %w", id, err)
+			}
+		}
 		if err := os.RemoveAll(s.uploadDir(id)); err != nil {
 			return 0, fmt.Errorf("delete files of upload %d: %w", id, err)
 		}

@@ -1,8 +1,8 @@
 package diagnostics_test
 
 import (
+	"encoding/json"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,10 +60,10 @@ func TestUploadedLiveSessionsAreEnded(t *testing.T) {
 		}
 	}
 	id := strings.TrimPrefix(triage, "/diagnostics/")
-	if found := leaks(t, filepath.Join(env.DataDir, "files", "diagnostics", id), []string{cookie, token}); len(found) > 0 {
+	if found := leaks(t, filepath.Join(env.DataDir, "files"), []string{cookie, token}); len(found) > 0 {
 		t.Errorf("the upload's files still hold %q", found)
 	}
-	if _, err := os.Stat(filepath.Join(env.DataDir, "files", "diagnostics", id, "original", "0")); err != nil {
-		t.Errorf("the redacted HAR is not kept: %v", err)
+	if kept := storedOriginal(t, env, id, 0); !json.Valid(kept) {
+		t.Errorf("the redacted HAR is not kept: %q", kept)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"parley/ingest"
+	"parley/server/files"
 	"parley/server/store"
 	"parley/server/web"
 )
@@ -55,8 +57,10 @@ type IncomingFile struct {
 	Body io.Reader
 }
 
-// Create stores the files of a new upload on disk, records it and queues
-// it for processing. The whole upload may hold at most MaxUploadBytes.
+// Create stores the files of a new upload in the file store, records it
+// and queues it for processing. The whole upload may hold at most
+// MaxUploadBytes. Its files are recorded together with the upload, in one
+// transaction, so a refused or interrupted upload leaves nothing.
 func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*IncomingFile, error)) (int64, error) {
 	var id int64
 	err := s.db.Write.QueryRowContext(ctx, `INSERT INTO diag_uploads (uploader_id, name, size, status, created_at)
@@ -64,11 +68,20 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 	if err != nil {
 		return 0, fmt.Errorf("create upload: %w", err)
 	}
+	var staged []*files.Pending
 	cleanup := func() {
+		for _, p := range staged {
+			p.Discard()
+		}
 		os.RemoveAll(s.uploadDir(id))
 		s.db.Write.ExecContext(context.WithoutCancel(ctx), "DELETE FROM diag_uploads WHERE id = ?", id)
 	}
-	if err := os.MkdirAll(filepath.Join(s.uploadDir(id), "original"), 0o750); err != nil {
+	owner, err := s.owner(ctx, uploaderID)
+	if err != nil {
+		cleanup()
+		return 0, err
+	}
+	if err := os.MkdirAll(s.uploadDir(id), 0o750); err != nil {
 		cleanup()
 		return 0, fmt.Errorf("create upload directory: %w", err)
 	}
@@ -83,19 +96,15 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 		if f == nil {
 			break
 		}
-		size, err := s.saveOriginal(id, n, f.Body, MaxUploadBytes-total)
+		name := cleanName(f.Name, n)
+		p, err := s.stageOriginal(ctx, owner, name, f.Body, MaxUploadBytes-total)
 		if err != nil {
 			cleanup()
 			return 0, err
 		}
-		total += size
-		name := cleanName(f.Name, n)
+		staged = append(staged, p)
+		total += p.Size
 		names = append(names, name)
-		if _, err := s.db.Write.ExecContext(ctx, "INSERT INTO diag_originals (upload_id, n, name, size) VALUES (?, ?, ?, ?)",
-			id, n, name, size); err != nil {
-			cleanup()
-			return 0, fmt.Errorf("record file: %w", err)
-		}
 	}
 	if len(names) == 0 {
 		cleanup()
@@ -105,7 +114,20 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 	if len(names) > 1 {
 		label = fmt.Sprintf("%s (+%d)", names[0], len(names)-1)
 	}
-	if _, err := s.db.Write.ExecContext(ctx, "UPDATE diag_uploads SET name = ?, size = ? WHERE id = ?", label, total, id); err != nil {
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		for n, p := range staged {
+			if err := p.Record(ctx, tx); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO diag_originals (upload_id, n, name, size, file_id) VALUES (?, ?, ?, ?, ?)",
+				id, n, names[n], p.Size, p.ID); err != nil {
+				return fmt.Errorf("record file: %w", err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE diag_uploads SET name = ?, size = ? WHERE id = ?", label, total, id)
+		return err
+	})
+	if err != nil {
 		cleanup()
 		return 0, fmt.Errorf("record upload: %w", err)
 	}
@@ -116,6 +138,19 @@ func (s *Service) Create(ctx context.Context, uploaderID int64, next func() (*In
 	return id, nil
 }
 
+// owner is how the file store names a person: their HUID.
+func (s *Service) owner(ctx context.Context, userID int64) (string, error) {
+	var huid string
+	err := s.db.Read.QueryRowContext(ctx, "SELECT huid FROM users WHERE id = ?", userID).Scan(&huid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil // the account is gone; the upload stays support's
+	}
+	if err != nil {
+		return "", fmt.Errorf("find uploader %d: %w", userID, err)
+	}
+	return huid, nil
+}
+
 // Upload errors a person can act on.
 var (
 	ErrNoFiles  = web.Errorf(http.StatusBadRequest, "invalid", "diag.err.no_files", "the upload holds no files")
@@ -124,27 +159,26 @@ var (
 	ErrEmpty = web.Errorf(http.StatusBadRequest, "invalid", "diag.err.empty", "a file of the upload is empty")
 )
 
-func (s *Service) saveOriginal(id int64, n int, body io.Reader, room int64) (int64, error) {
-	f, err := os.OpenFile(s.originalPath(id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
-	if err != nil {
-		return 0, fmt.Errorf("store file: %w", err)
-	}
-	size, err := io.Copy(f, io.LimitReader(body, room+1))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+// stageOriginal streams one file into the file store, unrecorded. Trusted:
+// people send support whatever their apps and systems export (binary logs,
+// archives no sniffer names), and support must be able to read it all.
+func (s *Service) stageOriginal(ctx context.Context, owner, name string, body io.Reader, room int64) (*files.Pending, error) {
+	p, err := s.files.Stage(ctx, owner, name, body, max(room, 1), files.Trusted())
 	var tooBig *http.MaxBytesError
+	var he *web.HTTPError
+	var ve *web.ValidationError
 	switch {
-	case errors.As(err, &tooBig):
-		return 0, ErrTooLarge
-	case err != nil:
-		return 0, fmt.Errorf("store file: %w", err)
-	case size > room:
-		return 0, ErrTooLarge
-	case size == 0:
-		return 0, ErrEmpty
+	case err == nil && p.Size > room:
+		p.Discard()
+		return nil, ErrTooLarge
+	case err == nil:
+		return p, nil
+	case errors.As(err, &tooBig), errors.As(err, &he) && he.Status == http.StatusRequestEntityTooLarge:
+		return nil, ErrTooLarge
+	case errors.As(err, &ve) && ve.Code == "empty":
+		return nil, ErrEmpty
 	}
-	return size, nil
+	return nil, fmt.Errorf("store file: %w", err)
 }
 
 // cleanName keeps a file name for display and download: base name only.
@@ -288,14 +322,17 @@ func (s *Service) List(ctx context.Context, v Viewer, f ListFilter) ([]Upload, i
 
 // Original is one stored file of an upload.
 type Original struct {
-	N    int
-	Name string
-	Size int64
+	N        int
+	Name     string
+	Size     int64  // 0 once its content is gone (it could not be redacted)
+	FileID   string // in the file store; "" while still in its old place
+	Redacted bool
 }
 
 // Originals lists an upload's files as they arrived.
 func (s *Service) Originals(ctx context.Context, id int64) ([]Original, error) {
-	rows, err := s.db.Read.QueryContext(ctx, "SELECT n, name, size FROM diag_originals WHERE upload_id = ? ORDER BY n", id)
+	rows, err := s.db.Read.QueryContext(ctx,
+		"SELECT n, name, size, coalesce(file_id, ''), redacted FROM diag_originals WHERE upload_id = ? ORDER BY n", id)
 	if err != nil {
 		return nil, fmt.Errorf("list files: %w", err)
 	}
@@ -303,7 +340,7 @@ func (s *Service) Originals(ctx context.Context, id int64) ([]Original, error) {
 	var out []Original
 	for rows.Next() {
 		var o Original
-		if err := rows.Scan(&o.N, &o.Name, &o.Size); err != nil {
+		if err := rows.Scan(&o.N, &o.Name, &o.Size, &o.FileID, &o.Redacted); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -311,7 +348,22 @@ func (s *Service) Originals(ctx context.Context, id int64) ([]Original, error) {
 	return out, rows.Err()
 }
 
-// OpenOriginal opens a stored file for download.
-func (s *Service) OpenOriginal(id int64, n int) (*os.File, error) {
-	return os.Open(s.originalPath(id, n))
+// openOriginal opens a stored file of an upload; the caller closes it. A
+// file removed from the store answers files.ErrUnavailable.
+func (s *Service) openOriginal(ctx context.Context, id int64, o Original) (*os.File, error) {
+	if o.FileID == "" {
+		f, err := os.Open(s.oldOriginalPath(id, o.N))
+		if !errors.Is(err, fs.ErrNotExist) {
+			return f, err
+		}
+		// Moved into the store since o was read (originals_move.go)?
+		var fileID sql.NullString
+		if err := s.db.Read.QueryRowContext(ctx, "SELECT file_id FROM diag_originals WHERE upload_id = ? AND n = ?",
+			id, o.N).Scan(&fileID); err != nil || !fileID.Valid {
+			return nil, files.ErrUnavailable
+		}
+		o.FileID = fileID.String
+	}
+	_, f, err := s.files.Open(ctx, o.FileID)
+	return f, err
 }

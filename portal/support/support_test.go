@@ -55,7 +55,7 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	diag, err := diagnostics.New(db, dir, log)
+	diag, err := diagnostics.New(db, store, dir, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,13 @@ func New(ctx context.Context, db *store.DB, dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o750); err != nil {
 		return nil, fmt.Errorf("create file store directory: %w", err)
 	}
+	// What is still there was being written when the server stopped:
+	// never recorded, so nobody can reach it.
+	if left, err := filepath.Glob(filepath.Join(dir, "tmp", "put-*")); err == nil {
+		for _, p := range left {
+			os.Remove(p)
+		}
+	}
 	return &Store{db: db, dir: dir}, nil
 }
 
@@ -359,6 +366,23 @@ func (s *Store) Open(ctx context.Context, id string) (File, *os.File, error) {
 		return File{}, nil, fmt.Errorf("open file %s: %w", id, err)
 	}
 	return f, content, nil
+}
+
+// RemoveTx records in tx that a file is gone, for a caller that drops or
+// replaces a file together with its own rows; Remove after the commit
+// deletes the bytes.
+func (s *Store) RemoveTx(ctx context.Context, tx *sql.Tx, id string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE files SET removed_at = coalesce(removed_at, ?) WHERE id = ?`,
+		store.FormatTime(time.Now()), id)
+	if err != nil {
+		return fmt.Errorf("remove file %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("remove file %s: %w", id, err)
+	} else if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Remove deletes a file's content and keeps its metadata, so links to it
