@@ -33,6 +33,8 @@ func commands() []command {
 		{"user reset-password", "give an account a one-time password and end its sessions", runUserResetPassword},
 		{"ingest", "parse diagnostics files and print what they contain and what is wrong", runIngest},
 		{"backup", "write a consistent copy of the database, also while the server runs", runBackup},
+		{"loadtest users", "add load-test users sharing one password to a data directory, fast", runLoadUsers},
+		{"loadtest burst", "load a running server: users in groups post as fast as delivered, then at a Poisson rate", runLoadBurst},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"parley/server/loadtest"
+)
+
+// The load tool: `parley loadtest users|burst|ceiling|seed`. It drives a
+// running server over HTTP and WebSocket like any client (see
+// server/loadtest); only users and seed write a data directory directly.
+
+// loadFlags are the flags every run against a server shares.
+type loadFlags struct {
+	server, bind, password, tokens string
+	first, users, loginPar, pid    int
+}
+
+func addLoadFlags(fs *flag.FlagSet, lf *loadFlags) {
+	fs.StringVar(&lf.server, "server", "http://127.0.0.1:8080", "the running server's URL")
+	fs.StringVar(&lf.bind, "bind", "", "source addresses to spread connections over, comma-separated (127.0.0.2,127.0.0.3): each gives ~28,000 more ports")
+	fs.StringVar(&lf.password, "password", "", "password of the load-test users, as given to 'parley loadtest users' (required)")
+	fs.StringVar(&lf.tokens, "tokens", "", "file caching the users' session tokens: later runs skip signing in again (argon2id costs the server tens of ms each)")
+	fs.IntVar(&lf.first, "first", 1, "number of the first load-test user (several processes take disjoint ranges)")
+	fs.IntVar(&lf.loginPar, "login-parallel", 4, "sign-ins at once (the server hashes few passwords at a time and answers 429 beyond)")
+	fs.IntVar(&lf.pid, "server-pid", 0, "the server's process id: read its CPU, RSS and open files from /proc (default: scrape --server/metrics)")
+}
+
+func (lf *loadFlags) target() (*loadtest.Target, error) {
+	t := &loadtest.Target{URL: strings.TrimRight(lf.server, "/")}
+	if !strings.HasPrefix(t.URL, "http://") {
+		return nil, &usageError{"--server must be an http:// URL"}
+	}
+	for _, s := range strings.Split(lf.bind, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		ip := net.ParseIP(s)
+		if ip == nil {
+			return nil, &usageError{fmt.Sprintf("--bind: %q is not an IP address", s)}
+		}
+		t.Bind = append(t.Bind, ip)
+	}
+	return t, nil
+}
+
+// interruptible is a context that Ctrl-C ends, so a run still reports.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}
+
+func runLoadUsers(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest users", stderr)
+	var data, password string
+	var count, first int
+	envFlag(fs, &data, "data", "PARLEY_DATA", "./parley-data", "data directory")
+	fs.IntVar(&count, "count", 1000, "how many users")
+	fs.IntVar(&first, "first", 1, "number of the first user")
+	fs.StringVar(&password, "password", "", "the password every load-test user gets (required)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("password", password); err != nil {
+		return err
+	}
+	if count < 1 || first < 1 {
+		return &usageError{"--count and --first must be 1 or more"}
+	}
+	ctx := context.Background()
+	svc, done, err := openAccounts(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer done()
+	start := time.Now()
+	n, err := loadtest.CreateUsers(ctx, svc, first, count, password, stdout)
+	if err != nil {
+		return describeCreateError(err)
+	}
+	fmt.Fprintf(stdout, "%d users created (%s … %s; %d existed already) in %.1f s\n", n, loadtest.LoadEmail(first),
+		loadtest.LoadEmail(first+count-1), count-n, time.Since(start).Seconds())
+	return nil
+}
+
+func runLoadBurst(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest burst", stderr)
+	var lf loadFlags
+	addLoadFlags(fs, &lf)
+	var group, searchN int
+	var rate float64
+	var duration, timeout time.Duration
+	var phases string
+	fs.IntVar(&lf.users, "users", 1000, "users, each with its own WebSocket")
+	fs.IntVar(&group, "group", 10, "members of each group chat (2 to 64)")
+	fs.Float64Var(&rate, "rate", 5000, "open loop: messages per second, Poisson arrivals")
+	fs.DurationVar(&duration, "duration", 30*time.Second, "length of each phase")
+	fs.DurationVar(&timeout, "timeout", 10*time.Second, "a message not at every member by then counts as failed")
+	fs.StringVar(&phases, "phases", "closed,open", "phases to run: closed (as fast as delivered), open (at --rate)")
+	fs.IntVar(&searchN, "search-check", 50, "sent messages afterwards looked up by search (0: none)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("password", lf.password); err != nil {
+		return err
+	}
+	t, err := lf.target()
+	if err != nil {
+		return err
+	}
+	if rate <= 0 || duration <= 0 || timeout <= 0 {
+		return &usageError{"--rate, --duration and --timeout must be positive"}
+	}
+	ctx, cancel := interruptible()
+	defer cancel()
+	_, err = loadtest.RunBurst(ctx, loadtest.BurstConfig{Target: t, First: lf.first, Users: lf.users, Group: group,
+		Password: lf.password, Tokens: lf.tokens, LoginPar: lf.loginPar, Rate: rate, Duration: duration, Timeout: timeout,
+		Phases: strings.Split(phases, ","), SearchN: searchN, ServerPID: lf.pid, Out: stdout})
+	return err
+}
