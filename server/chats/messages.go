@@ -196,6 +196,11 @@ func (s *Service) insertMessage(tx *sql.Tx, log *eventLog, c Chat, a Actor, m ne
 		msg.Sender = &UserRef{HUID: a.HUID, Name: a.Name}
 	}
 	log.add(messageEvent("message.new", c, msg))
+	if c.Kind == Discussion && m.kind == "text" {
+		if err := threadCount(tx, log, c); err != nil {
+			return msg, err
+		}
+	}
 	return msg, nil
 }
 
@@ -203,6 +208,13 @@ func (s *Service) insertMessage(tx *sql.Tx, log *eventLog, c Chat, a Actor, m ne
 // subscribers get it without its author, and system messages reach the
 // admins only.
 func messageEvent(typ string, c Chat, m MessageJSON) event {
+	// "mine" is per reader; an event goes to many.
+	reactions := make([]ReactionJSON, len(m.Reactions))
+	for i, r := range m.Reactions {
+		r.Mine = false
+		reactions[i] = r
+	}
+	m.Reactions = reactions
 	e := event{audience: toAll, chatID: c.ID, typ: typ}
 	full := struct {
 		ChatID  string      `json:"chat_id"`
@@ -299,3 +311,21 @@ func nonNil(s []string) []string {
 }
 
 var errTooManyIDs = web.Errorf(http.StatusBadRequest, "too_many", "", "too many messages at once")
+
+// threadCount tells the parent chat of a discussion its new comment count.
+func threadCount(tx *sql.Tx, log *eventLog, d Chat) error {
+	var parentUID, parentKind string
+	var comments int
+	err := tx.QueryRow(`SELECT p.uid, p.kind, (SELECT count(*) FROM messages WHERE chat_id = ? AND kind = 'text' AND deleted_at IS NULL)
+		FROM chats p WHERE p.id = ?`, d.ID, d.ParentChat).Scan(&parentUID, &parentKind, &comments)
+	if err != nil {
+		return fmt.Errorf("discussion's parent: %w", err)
+	}
+	payload := map[string]any{"chat_id": parentUID, "message_id": d.ParentMessage, "thread": ThreadRef{ChatID: d.UID, Comments: comments}}
+	ev := event{audience: toAll, chatID: d.ParentChat, typ: "thread.updated", payload: payload}
+	if parentKind == Channel {
+		ev.audience, ev.sub = toSplit, payload
+	}
+	log.add(ev)
+	return nil
+}
