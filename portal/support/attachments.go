@@ -233,21 +233,6 @@ func (s *Service) Attachment(ctx context.Context, v Viewer, ticketID, id int64) 
 	return Attachment{}, ErrNotFound
 }
 
-// OpenAttachment opens a file of a ticket the viewer may see; the caller
-// closes it.
-func (s *Service) OpenAttachment(ctx context.Context, v Viewer, ticketID, id int64) (Attachment, *os.File, error) {
-	a, err := s.Attachment(ctx, v, ticketID, id)
-	if err != nil {
-		return Attachment{}, nil, err
-	}
-	if a.FileID == "" {
-		f, err := s.openOldAttachment(a)
-		return a, f, err
-	}
-	_, f, err := s.store.Open(ctx, a.FileID)
-	return a, f, err
-}
-
 // openOldAttachment opens a file the move at start could not take into the
 // file store (it says why in the log): it is still served from where it was.
 func (s *Service) openOldAttachment(a Attachment) (*os.File, error) {

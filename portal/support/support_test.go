@@ -478,16 +478,19 @@ func TestRefusedAttachmentsLeaveNothingBehind(t *testing.T) {
 	if len(p.Attachments) != 1 || p.Attachments[0].Name != "shot.png" || p.Attachments[0].MIME != "image/png" {
 		t.Fatalf("stored attachment: %+v", p.Attachments)
 	}
-	a, f, err := d.svc.OpenAttachment(ctx, ann, tk.ID, p.Attachments[0].ID)
+	a, err := d.svc.Attachment(ctx, ann, tk.ID, p.Attachments[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if a.Size != int64(len(png)) {
-		t.Errorf("size %d", a.Size)
+	stored, err := d.svc.store.Get(ctx, a.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Size != int64(len(png)) || stored.Size != a.Size || stored.Name != "shot.png" || stored.MIME != "image/png" {
+		t.Errorf("attachment %+v stored as %+v", a, stored)
 	}
 	bob := d.user("bob@example.org", accounts.RoleUser)
-	if _, _, err := d.svc.OpenAttachment(ctx, bob, tk.ID, a.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := d.svc.Attachment(ctx, bob, tk.ID, a.ID); !errors.Is(err, ErrNotFound) {
 		t.Errorf("another user downloads the attachment: %v", err)
 	}
 }

@@ -432,3 +432,154 @@ func TestConcurrentPutsKeepEachFile(t *testing.T) {
 		t.Errorf("%d files on disk and %d rows, want %d", onDisk, rows, n)
 	}
 }
+
+// Trusted callers (diagnostics, moves from older stores) keep what the
+// policy refuses for chats; everything else is still checked.
+func TestTrustedPutKeepsWhatThePolicyRefuses(t *testing.T) {
+	t.Parallel()
+	binary := make([]byte, 8192)
+	for i := range binary {
+		binary[i] = byte(i * 7 % 256)
+	}
+	elf := append([]byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00"), make([]byte, 200)...)
+	cases := []struct {
+		name    string
+		content []byte
+		mime    string
+		refused string // the code an untrusted Put answers
+	}{
+		{"binary trace no sniffer names", binary, files.Unknown, "unknown_type"},
+		{"a program sent to support", elf, "application/x-executable", "forbidden_type"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ctx := context.Background()
+			_, err := f.files.Put(ctx, "alice", "trace.bin", bytes.NewReader(c.content), 1<<20)
+			var ve *web.ValidationError
+			if !errors.As(err, &ve) || ve.Code != c.refused {
+				t.Fatalf("untrusted Put: %v, want %s", err, c.refused)
+			}
+			stored, err := f.files.Put(ctx, "alice", "trace.bin", bytes.NewReader(c.content), 1<<20, files.Trusted())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stored.MIME != c.mime || stored.Size != int64(len(c.content)) {
+				t.Errorf("stored as %q, %d bytes", stored.MIME, stored.Size)
+			}
+			_, content, err := f.files.Open(ctx, stored.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer content.Close()
+			got, err := io.ReadAll(content)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, c.content) {
+				t.Error("the stored bytes differ")
+			}
+			// Size limits and emptiness hold for trusted callers too.
+			if _, err := f.files.Put(ctx, "alice", "trace.bin", bytes.NewReader(c.content), 100, files.Trusted()); err == nil {
+				t.Error("a trusted Put over the limit was stored")
+			}
+			if _, err := f.files.Put(ctx, "alice", "empty.bin", strings.NewReader(""), 100, files.Trusted()); !errors.As(err, &ve) || ve.Code != "empty" {
+				t.Errorf("a trusted empty Put: %v", err)
+			}
+			if onDisk, rows := f.storedObjects(t); onDisk != 1 || rows != 1 {
+				t.Errorf("%d files on disk, %d rows; want the one stored", onDisk, rows)
+			}
+		})
+	}
+}
+
+// A staged file is recorded only with the transaction of its caller: one
+// rolled back or never begun leaves nothing once discarded, one committed
+// is a file like any other, and removing one in a transaction that rolls
+// back keeps it.
+func TestStagedFilesFollowTheCallersTransaction(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		record bool // Record in a transaction
+		commit bool
+		rows   int
+	}{
+		{"discarded before recording", false, false, 0},
+		{"recorded, rolled back", true, false, 0},
+		{"recorded, committed", true, true, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ctx := context.Background()
+			p, err := f.files.Stage(ctx, "alice", "shot.png", strings.NewReader(pngHeader+"body"), 1<<20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.record {
+				tx, err := f.db.Write.BeginTx(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := p.Record(ctx, tx); err != nil {
+					t.Fatal(err)
+				}
+				if c.commit {
+					err = tx.Commit()
+				} else {
+					err = tx.Rollback()
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !c.commit {
+				p.Discard()
+			}
+			if onDisk, rows := f.storedObjects(t); onDisk != c.rows || rows != c.rows {
+				t.Fatalf("%d files on disk and %d rows, want %d", onDisk, rows, c.rows)
+			}
+			if !c.commit {
+				return
+			}
+			tx, err := f.db.Write.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.files.RemoveTx(ctx, tx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := f.files.Get(ctx, p.ID); err != nil || got.Removed() || got.SHA256 != p.SHA256 {
+				t.Errorf("after a rolled back removal: %+v, %v", got, err)
+			}
+		})
+	}
+}
+
+// A file being written when the server stopped is never recorded; the next
+// start clears it away.
+func TestNewClearsUnfinishedWrites(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	p, err := f.files.Stage(ctx, "alice", "notes.txt", strings.NewReader("half of a file\n"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p // the process stops here: neither recorded nor discarded
+	if onDisk, _ := f.storedObjects(t); onDisk != 1 {
+		t.Fatalf("%d files on disk before the restart, want the staged one", onDisk)
+	}
+	if _, err := files.New(ctx, f.db, f.dir); err != nil {
+		t.Fatal(err)
+	}
+	if onDisk, rows := f.storedObjects(t); onDisk != 0 || rows != 0 {
+		t.Errorf("after the restart: %d files on disk, %d rows", onDisk, rows)
+	}
+}
