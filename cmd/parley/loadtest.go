@@ -125,3 +125,44 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 		Phases: strings.Split(phases, ","), SearchN: searchN, ServerPID: lf.pid, Out: stdout})
 	return err
 }
+
+func runLoadCeiling(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest ceiling", stderr)
+	var lf loadFlags
+	addLoadFlags(fs, &lf)
+	var start, step, maxUsers int
+	var every, hold, minIdle, avgIdle time.Duration
+	fs.IntVar(&start, "start", 1000, "users at first (a multiple of 10)")
+	fs.IntVar(&step, "step", 1000, "users added after each window that met the thresholds (a multiple of 10)")
+	fs.IntVar(&maxUsers, "max", 20000, "most users to add (each signed in up front; use --tokens)")
+	fs.DurationVar(&every, "window", time.Minute, "measurement window: thresholds are checked over each")
+	fs.DurationVar(&hold, "hold", 10*time.Minute, "how long the last level that met the thresholds is held")
+	fs.DurationVar(&minIdle, "min-idle", time.Second, "shortest idle time between a user's actions (Mattermost: 1s)")
+	fs.DurationVar(&avgIdle, "avg-idle", 20*time.Second, "mean idle time between a user's actions (Mattermost: 20s)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("password", lf.password); err != nil {
+		return err
+	}
+	t, err := lf.target()
+	if err != nil {
+		return err
+	}
+	switch {
+	case every <= 0 || hold <= 0:
+		return &usageError{"--window and --hold must be positive"}
+	case start < 10 || start%10 != 0 || step < 10 || step%10 != 0:
+		return &usageError{"--start and --step must be multiples of 10 (users come in groups of 10)"}
+	case maxUsers < start:
+		return &usageError{"--max must be at least --start"}
+	case minIdle <= 0 || avgIdle <= minIdle:
+		return &usageError{"--avg-idle must exceed --min-idle, and both be positive"}
+	}
+	ctx, cancel := interruptible()
+	defer cancel()
+	_, err = loadtest.RunCeiling(ctx, loadtest.CeilingConfig{Target: t, First: lf.first, Start: start, Step: step,
+		Max: maxUsers, StepEvery: every, Hold: hold, MinIdle: minIdle, AvgIdle: avgIdle, Password: lf.password,
+		Tokens: lf.tokens, LoginPar: lf.loginPar, ServerPID: lf.pid, Out: stdout})
+	return err
+}

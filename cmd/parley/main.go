@@ -35,6 +35,7 @@ func commands() []command {
 		{"backup", "write a consistent copy of the database, also while the server runs", runBackup},
 		{"loadtest users", "add load-test users sharing one password to a data directory, fast", runLoadUsers},
 		{"loadtest burst", "load a running server: users in groups post as fast as delivered, then at a Poisson rate", runLoadBurst},
+		{"loadtest ceiling", "load a running server with Mattermost-paced users, adding them while latencies hold", runLoadCeiling},
 		{"version", "print the version", runVersion},
 	}
 }
