@@ -240,7 +240,8 @@ func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID
 		return Page{}, err
 	}
 	half := limit / 2
-	older, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id <= ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, messageID, half+2)
+	olderN := limit - half // the message itself and those before it
+	older, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id <= ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, messageID, olderN+1)
 	if err != nil {
 		return Page{}, err
 	}
@@ -248,8 +249,8 @@ func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID
 	if err != nil {
 		return Page{}, err
 	}
-	if len(older) > half+1 {
-		older = older[:half+1]
+	if len(older) > olderN {
+		older = older[:olderN]
 		c := strconv.FormatInt(older[len(older)-1].ID, 10)
 		page.Before = &c
 	}

@@ -127,8 +127,10 @@ func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (Ch
 	if p.subscriber() {
 		kindFilter = " AND kind = 'text'"
 	}
+	// System messages never count as unread: nobody needs to be told twice
+	// that a member joined.
 	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(min(id), 0) FROM (SELECT id FROM messages
-		WHERE chat_id = ? AND id > ? AND sender_id IS NOT ?`+kindFilter+` AND deleted_at IS NULL ORDER BY id LIMIT ?)`,
+		WHERE chat_id = ? AND id > ? AND sender_id IS NOT ? AND kind = 'text' AND deleted_at IS NULL ORDER BY id LIMIT ?)`,
 		c.ID, p.ReadUpto, a.ID, maxUnread).Scan(&cj.Unread, &cj.FirstUnread)
 	if err != nil {
 		return cj, fmt.Errorf("unread count: %w", err)

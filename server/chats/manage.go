@@ -325,7 +325,7 @@ func (s *Service) Join(ctx context.Context, a Actor, chatUID, inviteCode string)
 			}
 		} else {
 			p, err = s.lookup(ctx, tx, a.ID, chatUID)
-			if err == nil && !p.Open {
+			if err == nil && !p.Open && !p.In {
 				err = ErrNotFound
 			}
 		}

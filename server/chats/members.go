@@ -140,7 +140,7 @@ func userIDs(q querier, huids []string) ([]int64, error) {
 	seen := map[int64]bool{}
 	for _, h := range huids {
 		var id int64
-		err := q.QueryRowContext(context.Background(), "SELECT id FROM users WHERE huid = ? AND kind <> 'unregistered'", strings.ToLower(h)).Scan(&id)
+		err := q.QueryRowContext(context.Background(), "SELECT id FROM users WHERE huid = ?", strings.ToLower(h)).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, web.Invalid("members", "unknown_user", fmt.Sprintf("no user has the HUID %q", truncate(h, 40)))
 		}

@@ -25,7 +25,13 @@ const TestPassword = "Correct-Horse-9-bars"
 // over the API.
 func (e *Env) Person(name string) Person {
 	e.t.Helper()
-	u := e.CreateUser(name+"@example.org", TestPassword, accounts.RoleUser)
+	return e.PersonWithRole(name, accounts.RoleUser)
+}
+
+// PersonWithRole is Person with a server role (admin, support).
+func (e *Env) PersonWithRole(name string, role accounts.Role) Person {
+	e.t.Helper()
+	u := e.CreateUser(name+"@example.org", TestPassword, role)
 	return Person{User: u, Token: e.Login(name+"@example.org", TestPassword, map[string]any{"platform": "web"}), env: e}
 }
 

@@ -54,7 +54,7 @@ func (s *Site) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.As(err, &ve):
 		if WantsJSON(r) {
-			JSON(w, http.StatusBadRequest, Error{Code: "invalid", Field: ve.Field, Error: ve.Message})
+			JSON(w, http.StatusBadRequest, Error{Code: "invalid", Field: ve.Field, Reason: ve.Code, Error: ve.Message})
 			return
 		}
 		s.errorPage(w, r, http.StatusBadRequest, ve.Message)

@@ -20,9 +20,12 @@ import (
 
 // Error is the JSON shape of every API error.
 type Error struct {
-	Error   string `json:"error"`
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
+	Error string `json:"error"`
+	Code  string `json:"code"`
+	Field string `json:"field,omitempty"`
+	// Reason is a validation error's own code ("too_long", "required", …)
+	// beside the general "invalid".
+	Reason  string `json:"reason,omitempty"`
 	RetryIn int    `json:"retry_after,omitempty"` // seconds
 }
 
