@@ -56,6 +56,12 @@ func TestLoadtestUsersAndBurstAgainstTheRealServer(t *testing.T) {
 	if lines := strings.Count(string(cache), "\n"); lines != 20 {
 		t.Fatalf("token cache has %d lines after two runs, want 20", lines)
 	}
+	// seed adds the users the plan has beyond those there already.
+	out, code = runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "30",
+		"--chats", "40", "--messages", "100")
+	if code != 0 || !strings.Contains(out, "users: 5 created, 25 existed already") || !strings.Contains(out, "chats planned: 40") {
+		t.Fatalf("loadtest seed: %d\n%s", code, out)
+	}
 	out, code = runParley(t, "loadtest", "burst", "--server", srv.url, "--users", "20")
 	if code != 2 || !strings.Contains(out, "--password is required") {
 		t.Fatalf("burst without --password: %d\n%s", code, out)

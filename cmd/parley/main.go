@@ -36,6 +36,7 @@ func commands() []command {
 		{"loadtest users", "add load-test users sharing one password to a data directory, fast", runLoadUsers},
 		{"loadtest burst", "load a running server: users in groups post as fast as delivered, then at a Poisson rate", runLoadBurst},
 		{"loadtest ceiling", "load a running server with Mattermost-paced users, adding them while latencies hold", runLoadCeiling},
+		{"loadtest seed", "fill a data directory with users, chats of every kind and ru+en messages", runLoadSeed},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -409,10 +409,13 @@ func (b *burst) checkSearch(ctx context.Context) {
 	found := 0
 	var missing []string
 	for _, smp := range b.sample {
+		// messenger-api.md says "results"; the server answers "messages".
+		type hit struct {
+			SyncID string `json:"sync_id"`
+		}
 		var res struct {
-			Results []struct {
-				SyncID string `json:"sync_id"`
-			} `json:"results"`
+			Results  []hit `json:"results"`
+			Messages []hit `json:"messages"`
 		}
 		u := b.groups[smp.gi][1]
 		err := b.cfg.Target.Call(ctx, u.Token, http.MethodGet, "/api/v1/search?q="+url.QueryEscape(smp.id), nil, &res)
@@ -426,7 +429,7 @@ func (b *burst) checkSearch(ctx context.Context) {
 			return
 		}
 		ok := false
-		for _, m := range res.Results {
+		for _, m := range append(res.Results, res.Messages...) {
 			ok = ok || m.SyncID == smp.id
 		}
 		if ok {

@@ -45,6 +45,11 @@ func TestBurstDeliversEveryMessageToEveryMember(t *testing.T) {
 	if open := rep.Phases[1]; open.Sent < 50 || open.Sent > 200 {
 		t.Errorf("open loop at 100/s for 1 s sent %d messages", open.Sent)
 	}
+	// Every sampled message whose send succeeded is found by search (when
+	// the server has search at all).
+	if rep.SearchFound != rep.SearchTried {
+		t.Errorf("search found %d of %d sent messages", rep.SearchFound, rep.SearchTried)
+	}
 	for _, want := range []string{"closed loop", "open loop at 100 messages/s", "p99", "server:    CPU", "load tool: CPU",
 		"ran its full time"} {
 		if !strings.Contains(out.String(), want) {
