@@ -22,6 +22,7 @@ import (
 type loadFlags struct {
 	server, bind, password, tokens string
 	first, users, loginPar, pid    int
+	conns                          int
 }
 
 func addLoadFlags(fs *flag.FlagSet, lf *loadFlags) {
@@ -31,11 +32,12 @@ func addLoadFlags(fs *flag.FlagSet, lf *loadFlags) {
 	fs.StringVar(&lf.tokens, "tokens", "", "file caching the users' session tokens: later runs skip signing in again (argon2id costs the server tens of ms each)")
 	fs.IntVar(&lf.first, "first", 1, "number of the first load-test user (several processes take disjoint ranges)")
 	fs.IntVar(&lf.loginPar, "login-parallel", 4, "sign-ins at once (the server hashes few passwords at a time and answers 429 beyond)")
+	fs.IntVar(&lf.conns, "http-conns", 0, "most REST connections at once (default: burst one per user, ceiling 2000)")
 	fs.IntVar(&lf.pid, "server-pid", 0, "the server's process id: read its CPU, RSS and open files from /proc (default: scrape --server/metrics)")
 }
 
 func (lf *loadFlags) target() (*loadtest.Target, error) {
-	t := &loadtest.Target{URL: strings.TrimRight(lf.server, "/")}
+	t := &loadtest.Target{URL: strings.TrimRight(lf.server, "/"), MaxConns: lf.conns}
 	if !strings.HasPrefix(t.URL, "http://") {
 		return nil, &usageError{"--server must be an http:// URL"}
 	}

@@ -47,6 +47,8 @@ type BurstResult struct {
 	BestSec   int64 // most messages completed in one wall-clock second
 	Dupes     int64
 	Stopped   string // the limit that stopped the run, "" when it ran its time
+	// Saturation is the machine limit the phase ran at (Sampler.Saturation).
+	Saturation string
 }
 
 // BurstReport is a whole burst run.
@@ -97,9 +99,12 @@ func RunBurst(ctx context.Context, cfg BurstConfig) (BurstReport, error) {
 	if cfg.Users < cfg.Group {
 		return BurstReport{}, fmt.Errorf("--users %d is fewer than one group of %d", cfg.Users, cfg.Group)
 	}
+	if cfg.Target.MaxConns == 0 {
+		cfg.Target.MaxConns = cfg.Users // one REST connection per user, as real clients hold
+	}
 	b := &burst{cfg: cfg, run: "lt" + randomTag(), gen: NewTextGen(), errs: &Errors{}, ctx: ctx}
-	fmt.Fprintf(out, "burst %s: %d users (load%d…load%d) in groups of %d against %s\n", b.run, cfg.Users, cfg.First,
-		cfg.First+cfg.Users-1, cfg.Group, cfg.Target.URL)
+	fmt.Fprintf(out, "burst %s: %d users (load%d…load%d) in groups of %d against %s, at most %d REST connections\n", b.run,
+		cfg.Users, cfg.First, cfg.First+cfg.Users-1, cfg.Group, cfg.Target.URL, cfg.Target.MaxConns)
 
 	t0 := time.Now()
 	users, err := SignIn(ctx, cfg.Target, cfg.First, cfg.Users, cfg.Password, cfg.Tokens, cfg.LoginPar, out)
@@ -312,11 +317,18 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 		fmt.Fprintln(out, "   ", l)
 	}
 	smp.Report(out)
-	if res.Stopped != "" {
+	sat := smp.Saturation()
+	switch {
+	case res.Stopped != "" && sat != "":
+		fmt.Fprintf(out, "  STOPPED by: %s; at the limit of %s\n", res.Stopped, sat)
+	case res.Stopped != "":
 		fmt.Fprintf(out, "  STOPPED by: %s\n", res.Stopped)
-	} else {
-		fmt.Fprintf(out, "  ran its full time; no limit was hit\n")
+	case sat != "":
+		fmt.Fprintf(out, "  ran its full time, at the limit of %s\n", sat)
+	default:
+		fmt.Fprintf(out, "  ran its full time; no open-files, port or CPU limit was reached\n")
 	}
+	res.Saturation = sat
 	b.errs = &Errors{} // each phase reports its own
 	return res
 }

@@ -138,6 +138,8 @@ type window struct {
 	lat  Histogram
 	reqs atomic.Int64
 	errs atomic.Int64
+	// The server's and the tool's usage over the window.
+	smp *Sampler
 }
 
 func (w *window) verdict(t Thresholds) (bool, string) {
@@ -171,6 +173,11 @@ func RunCeiling(ctx context.Context, cfg CeilingConfig) (CeilingResult, error) {
 	if cfg.Strict == (Thresholds{}) {
 		cfg.Strict = StrictThresholds
 	}
+	if cfg.Target.MaxConns == 0 {
+		// Each user's WebSocket holds a file of this process already:
+		// REST shares a bounded pool (its waits count in the latencies).
+		cfg.Target.MaxConns = min(cfg.Max, 2000)
+	}
 	c := &ceiling{cfg: cfg, gen: NewTextGen(), skipped: map[string]string{}, pos: map[string]int{},
 		perAct: map[string]*Histogram{}, actErrs: map[string]*atomic.Int64{}, errs: &Errors{}, setup: &Histogram{}}
 	for _, a := range actions {
@@ -181,7 +188,8 @@ func RunCeiling(ctx context.Context, cfg CeilingConfig) (CeilingResult, error) {
 	fmt.Fprintf(out, "ceiling: up to %d users (load%d…), %d at first, +%d every %s while mean < %s, p99 < %s, errors < %.3f %%; then hold %s\n",
 		cfg.Max, cfg.First, cfg.Start, cfg.Step, cfg.StepEvery, ms(cfg.Limits.Mean), ms(cfg.Limits.P99),
 		100*cfg.Limits.ErrorRate, cfg.Hold)
-	fmt.Fprintf(out, "pacing: idle uniform in [%s, %s) after each action (Mattermost simulcontroller)\n", cfg.MinIdle, 2*cfg.AvgIdle-cfg.MinIdle)
+	fmt.Fprintf(out, "pacing: idle uniform in [%s, %s) after each action (Mattermost simulcontroller); at most %d REST connections\n",
+		cfg.MinIdle, 2*cfg.AvgIdle-cfg.MinIdle, cfg.Target.MaxConns)
 	t0 := time.Now()
 	users, err := SignIn(ctx, cfg.Target, cfg.First, cfg.Max, cfg.Password, cfg.Tokens, cfg.LoginPar, out)
 	if err != nil {
@@ -269,13 +277,14 @@ func (c *ceiling) skippedList() []string {
 
 // measure runs one window and returns it.
 func (c *ceiling) measure(ctx context.Context, d time.Duration) *window {
-	w := &window{}
+	w := &window{smp: StartSampler(ctx, ServerProbe{PID: c.cfg.ServerPID, Target: c.cfg.Target})}
 	c.win.Store(w)
 	select {
 	case <-time.After(d):
 	case <-ctx.Done():
 	}
 	c.win.Store(&window{})
+	w.smp.Stop(context.WithoutCancel(ctx))
 	return w
 }
 
@@ -286,6 +295,18 @@ func (c *ceiling) printWindow(level int, w *window, ok bool, why string) {
 	}
 	fmt.Fprintf(c.cfg.Out, "  %6d users: %6d requests, mean %s p99 %s max %s, errors %d — %s\n", level, w.reqs.Load(),
 		ms(w.lat.Mean()), ms(w.lat.Quantile(0.99)), ms(w.lat.Max()), w.errs.Load(), verdict)
+	if w.smp != nil {
+		m, secs := w.smp, w.smp.Elapsed.Seconds()
+		line := fmt.Sprintf("          load tool %.2f cores, RSS %s", (m.End.Self.CPU-m.Start.Self.CPU).Seconds()/secs, mib(m.End.Self.RSS))
+		if m.ServerErr == nil {
+			line = fmt.Sprintf("          server %.2f cores, RSS %s, open files %d; ", (m.End.Server.CPU-m.Start.Server.CPU).Seconds()/secs,
+				mib(m.PeakRSS), m.PeakFDs) + line[10:]
+		}
+		if sat := m.Saturation(); sat != "" {
+			line += "; at the limit of " + sat
+		}
+		fmt.Fprintln(c.cfg.Out, line)
+	}
 }
 
 // addTo brings the number of running users up to n: their sockets open,
@@ -779,4 +800,7 @@ func (c *ceiling) report(res *CeilingResult, smp *Sampler) {
 		fmt.Fprintln(out, "   ", l)
 	}
 	smp.Report(out)
+	if sat := smp.Saturation(); sat != "" {
+		fmt.Fprintf(out, "  at the limit of %s\n", sat)
+	}
 }

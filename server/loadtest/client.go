@@ -26,6 +26,10 @@ type Target struct {
 	// Bind lists source addresses (127.0.0.2, 127.0.0.3…) that connections
 	// take in turn: each has its own ~28,000 ephemeral ports to loopback.
 	Bind []net.IP
+	// MaxConns bounds the REST connections (0: no bound). A real client
+	// holds one or a few; without a bound an overloaded server would be
+	// met with ever more connections, until its open files run out.
+	MaxConns int
 
 	next   atomic.Uint64
 	client *http.Client
@@ -47,7 +51,7 @@ func (t *Target) HTTP() *http.Client {
 	t.once.Do(func() {
 		t.client = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
 			DialContext: t.Dial, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096, IdleConnTimeout: time.Minute,
-			DisableCompression: true,
+			MaxConnsPerHost: t.MaxConns, DisableCompression: true,
 		}}
 	})
 	return t.client

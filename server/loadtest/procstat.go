@@ -225,4 +225,26 @@ func (s *Sampler) Report(w io.Writer) {
 		s.End.Self.OpenFDs, s.End.Self.MaxFDs)
 }
 
+// Saturation names a machine limit the phase ran into, "" when none: the
+// server's open files near their limit, or every core of the machine busy
+// with the server and the load tool (both on one box, as here).
+func (s *Sampler) Saturation() string {
+	var notes []string
+	if s.ServerErr == nil && s.End.Server.MaxFDs > 0 && s.PeakFDs >= s.End.Server.MaxFDs*95/100 {
+		notes = append(notes, fmt.Sprintf("the server's open files (%d of its limit %d)", s.PeakFDs, s.End.Server.MaxFDs))
+	}
+	if s.End.Self.MaxFDs > 0 && s.End.Self.OpenFDs >= s.End.Self.MaxFDs*95/100 {
+		notes = append(notes, fmt.Sprintf("the load tool's open files (%d of %d)", s.End.Self.OpenFDs, s.End.Self.MaxFDs))
+	}
+	secs := s.Elapsed.Seconds()
+	server := (s.End.Server.CPU - s.Start.Server.CPU).Seconds() / secs
+	self := (s.End.Self.CPU - s.Start.Self.CPU).Seconds() / secs
+	if s.probe.PID > 0 || s.probe.Target != nil {
+		if cores := float64(runtime.NumCPU()); s.ServerErr == nil && server+self >= 0.9*cores {
+			notes = append(notes, fmt.Sprintf("CPU: server %.2f + load tool %.2f of %.0f cores", server, self, cores))
+		}
+	}
+	return strings.Join(notes, "; ")
+}
+
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
