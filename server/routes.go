@@ -46,6 +46,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.With(acc.HashTurn).Post("/me/password", acc.APIChangePassword)
 				r.Get("/me/sessions", acc.APISessions)
 				r.Delete("/me/sessions/{id}", acc.APIEndSession)
+				r.Patch("/me/sessions/current", acc.APIUpdateDevice)
+				r.Post("/me/sessions/{id}/clear", s.apiSessionCommand)
 
 				// The messenger.
 				r.Get("/ws", s.socketHTTP.ServeHTTP)
@@ -81,6 +83,14 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Delete("/chats/{id}/messages/{mid}/reactions", ch.APIReact)
 				r.Post("/chats/{id}/messages/{mid}/forward", ch.APIForward)
 				r.Post("/chats/{id}/messages/{mid}/discussion", ch.APIDiscussion)
+			})
+			// Administrator switches of the messenger.
+			r.Group(func(r chi.Router) {
+				r = s.AdminRoutes(r)
+				r.Get("/admin/messenger", s.apiMessengerSettings)
+				r.Patch("/admin/messenger", s.apiMessengerSettings)
+				r.Put("/admin/chats/{id}/open", s.apiAdminOpenChat)
+				r.Post("/admin/sessions/{id}/clear", s.apiAdminSessionCommand)
 			})
 			r.Get("/openapi.json", serveOpenAPI)
 			r.NotFound(apiNotFound)

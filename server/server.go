@@ -170,6 +170,7 @@ func (s *Server) openMessenger(ctx context.Context) error {
 		LastSeen:       s.Accounts.LastSeen,
 	}, s.Log, s.Metrics)
 	s.Chats.SetHub(s.Hub)
+	s.Accounts.OnSessionsEnded(s.closeEndedSessions)
 	// Sockets end as soon as shutdown begins; the writer stops at close,
 	// after the requests in flight.
 	s.OnShutdown(s.Hub.Close)
@@ -177,6 +178,23 @@ func (s *Server) openMessenger(ctx context.Context) error {
 	s.chatsHTTP = chats.NewHandler(s.Chats, s.Site)
 	s.socketHTTP = realtime.NewHandler(s.Hub, s.BaseURL())
 	return nil
+}
+
+// closeEndedSessions tells the open sockets of a user's sessions that just
+// ended so, and closes them: a signed-out or blocked device stops receiving
+// at once, not when its socket next breaks.
+func (s *Server) closeEndedSessions(userID int64) {
+	ctx := context.Background()
+	ended, err := s.Accounts.EndedAmong(ctx, s.Hub.SessionsOf(userID))
+	if err != nil {
+		s.Log.Error("find ended sessions", "user", userID, "err", err)
+		return
+	}
+	for id, reason := range ended {
+		if err := s.Chats.SessionEvent(ctx, userID, id, chats.SessionEnded, reason); err != nil {
+			s.Log.Error("announce ended session", "user", userID, "session", id, "err", err)
+		}
+	}
 }
 
 // BaseURL is the public URL of the server without a trailing slash, as

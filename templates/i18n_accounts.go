@@ -62,6 +62,7 @@ func init() {
 
 			"account.end_reason.signed_out":       "выход из учётной записи",
 			"account.end_reason.ended_remotely":   "завершена с другого устройства",
+			"account.end_reason.ended_by_admin":   "завершена администратором",
 			"account.end_reason.password_changed": "пароль изменён",
 			"account.end_reason.password_reset":   "пароль восстановлен или сброшен администратором",
 			"account.end_reason.idle":             "долго не использовалась",
@@ -126,6 +127,7 @@ func init() {
 
 			"account.end_reason.signed_out":       "signed out",
 			"account.end_reason.ended_remotely":   "ended from another device",
+			"account.end_reason.ended_by_admin":   "ended by an administrator",
 			"account.end_reason.password_changed": "password changed",
 			"account.end_reason.password_reset":   "password reset or set by the administrator",
 			"account.end_reason.idle":             "unused for too long",

@@ -5,6 +5,7 @@ package accounts
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"parley/server/store"
@@ -106,6 +107,9 @@ type Service struct {
 	now      func() time.Time
 	// resetLimits bound "forgot password" mail; see password_reset.go.
 	resetLimits ResetLimits
+	// ended is told, after commit, whose sessions just ended, so their open
+	// sockets close at once (see session_end.go).
+	ended atomic.Pointer[func(userID int64)]
 }
 
 // Options tune a Service; the zero value gives production settings.

@@ -39,6 +39,7 @@ func activeAdminsBesides(ctx context.Context, tx *sql.Tx, userID int64) (int, er
 // blocked, so that someone can always administer the server.
 func (s *Service) Block(ctx context.Context, userID int64) error {
 	now := store.FormatTime(s.now())
+	defer s.sessionsEnded(userID)
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var role Role
 		if err := tx.QueryRowContext(ctx, "SELECT role FROM users WHERE id = ?", userID).Scan(&role); errors.Is(err, sql.ErrNoRows) {
@@ -146,6 +147,7 @@ func (s *Service) ResetPasswordByAdmin(ctx context.Context, userID int64) (strin
 	if err != nil {
 		return "", err
 	}
+	s.sessionsEnded(userID)
 	return pw, nil
 }
 

@@ -217,6 +217,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string, dev
 	if err != nil {
 		return "", User{}, err
 	}
+	s.sessionsEnded(r.User.ID)
 	if err := s.clearFailures(ctx, strings.ToLower(r.User.Profile.Email)); err != nil {
 		return "", User{}, err
 	}

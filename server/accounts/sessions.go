@@ -87,6 +87,9 @@ func normalizeDevice(d Device) (Device, error) {
 		if err := json.Unmarshal(d.Meta, &obj); err != nil || obj == nil {
 			return d, &ValidationError{Field: "device.meta", Message: "must be a JSON object"}
 		}
+		if err := checkDeviceMeta(obj); err != nil {
+			return d, err
+		}
 	}
 	return d, nil
 }
@@ -326,18 +329,35 @@ func (s *Service) EndOtherSessions(ctx context.Context, userID, keep int64) (int
 		return 0, fmt.Errorf("end other sessions of user %d: %w", userID, err)
 	}
 	n, _ := res.RowsAffected()
+	if n > 0 {
+		s.sessionsEnded(userID)
+	}
 	return int(n), nil
 }
 
 func (s *Service) endSession(ctx context.Context, sessionID int64, reason, where string, args ...any) error {
-	res, err := s.db.Write.ExecContext(ctx, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND "+where,
+	rows, err := s.db.Write.QueryContext(ctx, "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND "+where+" RETURNING user_id",
 		append([]any{store.FormatTime(s.now()), reason}, args...)...)
 	if err != nil {
 		return fmt.Errorf("end session %d: %w", sessionID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	var userID int64
+	n := 0
+	for rows.Next() {
+		if err := rows.Scan(&userID); err != nil {
+			rows.Close()
+			return fmt.Errorf("end session %d: %w", sessionID, err)
+		}
+		n++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("end session %d: %w", sessionID, err)
+	}
+	if n == 0 {
 		return ErrNoSession
 	}
+	s.sessionsEnded(userID)
 	return nil
 }
 

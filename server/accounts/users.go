@@ -257,6 +257,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64,
 	}
 	newHash := s.hasher.Hash(next)
 	now := store.FormatTime(s.now())
+	defer s.sessionsEnded(userID)
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?",
 			newHash, now, userID); err != nil {

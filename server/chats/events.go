@@ -33,6 +33,8 @@ type event struct {
 	sub      any // channel subscribers' version; nil with toSplit: they get nothing
 	// endSession closes that session's sockets once the event is delivered.
 	endSession int64
+	// session limits live delivery to one session's sockets.
+	session int64
 }
 
 // eventLog collects the events of one change and writes them in its
@@ -65,7 +67,7 @@ func (l *eventLog) flush(tx *sql.Tx) error {
 		if err != nil {
 			return fmt.Errorf("store %s event: %w", e.typ, err)
 		}
-		d := realtime.Delivery{Seq: seq, Data: data, SubData: sub, EndSession: e.endSession}
+		d := realtime.Delivery{Seq: seq, Data: data, SubData: sub, EndSession: e.endSession, Session: e.session}
 		switch e.audience {
 		case toEveryone:
 			d.Everyone = true

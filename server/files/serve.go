@@ -78,7 +78,12 @@ func (s *Store) Serve(w http.ResponseWriter, r *http.Request, f File) error {
 		// access to the origin; Chromium's PDF viewer refuses a sandbox.
 		h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; sandbox")
 	}
-	h.Set("Cache-Control", "private, max-age=86400")
+	if h.Get("Cache-Control") == "" {
+		// A file id names one content for good; a caller whose URL may
+		// come to name another (a diagnostics original once redacted) sets
+		// its own.
+		h.Set("Cache-Control", "private, max-age=86400")
+	}
 	h.Set("ETag", `"`+f.SHA256+`"`)
 	http.ServeContent(w, r, "", f.CreatedAt, content)
 	return nil

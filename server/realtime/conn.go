@@ -61,6 +61,9 @@ func (c *Conn) queue(seq int64, data []byte) bool {
 		c.slow = true
 		c.mu.Unlock()
 		c.finish()
+		// The writer may be stuck sending to this client: unblock it now
+		// rather than at its write deadline.
+		c.ws.UnderlyingConn().SetWriteDeadline(time.Now())
 		return false
 	}
 	c.queued = append(c.queued, queuedFrame{seq, data})

@@ -29,6 +29,9 @@ type Delivery struct {
 	SubData  []byte
 	// EndSession: that session's sockets close once this event is sent.
 	EndSession int64
+	// Session, when set, limits delivery to that session's sockets (a
+	// command to one device).
+	Session int64
 }
 
 // Hooks are what the hub asks the rest of the server; they are set once at
@@ -106,6 +109,14 @@ func (h *Hub) Publish(ds []Delivery) {
 			}
 		}
 		for _, uid := range d.Users {
+			if d.Session != 0 {
+				for c := range h.users[uid] {
+					if c.sessionID == d.Session {
+						c.queue(d.Seq, frame)
+					}
+				}
+				continue
+			}
 			h.queueAll(h.users[uid], d.Seq, frame)
 		}
 		if len(d.SubUsers) > 0 {
@@ -238,4 +249,19 @@ func (h *Hub) Close() {
 	for _, c := range all {
 		c.finish()
 	}
+}
+
+// SessionsOf lists the sessions that have sockets open for the user.
+func (h *Hub) SessionsOf(userID int64) []int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	seen := map[int64]bool{}
+	var out []int64
+	for c := range h.users[userID] {
+		if !seen[c.sessionID] {
+			seen[c.sessionID] = true
+			out = append(out, c.sessionID)
+		}
+	}
+	return out
 }

@@ -3,6 +3,8 @@ package servertest
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -51,10 +53,15 @@ func (p Person) Call(method, path string, body any, want int, out any) []byte {
 	return data
 }
 
-// Socket is a real WebSocket client of /api/v1/ws.
+// Socket is a real WebSocket client of /api/v1/ws. A goroutine reads
+// frames into a channel, so waiting for one with a timeout never breaks the
+// connection (gorilla's read deadlines do).
 type Socket struct {
-	env  *Env
-	Conn *websocket.Conn
+	env    *Env
+	Conn   *websocket.Conn
+	frames chan Event
+	// CloseErr is the error that ended reading, once frames is closed.
+	CloseErr error
 }
 
 // Event is one frame a socket received.
@@ -85,24 +92,61 @@ func (p Person) Socket(query string) *Socket {
 		}
 		p.env.t.Fatalf("open socket of %s: %v (status %d)", p.Profile.Email, err, status)
 	}
-	s := &Socket{env: p.env, Conn: c}
-	p.env.t.Cleanup(func() { c.Close() })
+	return p.env.WrapSocket(c)
+}
+
+// WrapSocket reads an open WebSocket in the background.
+func (e *Env) WrapSocket(c *websocket.Conn) *Socket {
+	s := &Socket{env: e, Conn: c, frames: make(chan Event, 100000)}
+	e.t.Cleanup(func() { c.Close() })
+	go func() {
+		defer close(s.frames)
+		for {
+			_, data, err := c.ReadMessage()
+			if err != nil {
+				s.CloseErr = err
+				return
+			}
+			var ev Event
+			if err := json.Unmarshal(data, &ev); err != nil {
+				ev = Event{"type": "!not-json", "raw": string(data)}
+			}
+			s.frames <- ev
+		}
+	}()
 	return s
 }
 
-// Next returns the next frame, or nil when none came within d (or the
-// socket closed).
+// Next returns the next frame, or nil when none came within d or the
+// socket has ended.
 func (s *Socket) Next(d time.Duration) Event {
-	s.Conn.SetReadDeadline(time.Now().Add(d))
-	_, data, err := s.Conn.ReadMessage()
-	if err != nil {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case ev, ok := <-s.frames:
+		if !ok {
+			return nil
+		}
+		return ev
+	case <-t.C:
 		return nil
 	}
-	var ev Event
-	if err := json.Unmarshal(data, &ev); err != nil {
-		s.env.t.Fatalf("socket frame is not JSON: %s", data)
+}
+
+// Ended waits up to d for the server to end the socket and returns why
+// (nil if it is still open), skipping the frames still on the way.
+func (s *Socket) Ended(d time.Duration) error {
+	deadline := time.After(d)
+	for {
+		select {
+		case _, ok := <-s.frames:
+			if !ok {
+				return s.CloseErr
+			}
+		case <-deadline:
+			return nil
+		}
 	}
-	return ev
 }
 
 // Await returns the first frame of the given type, failing the test when
@@ -139,4 +183,30 @@ func (s *Socket) Quiet(d time.Duration) []Event {
 		}
 		out = append(out, ev)
 	}
+}
+
+// SignInBrowser goes through the sign-in form as a browser without
+// JavaScript would and returns the client holding the session cookie.
+func (e *Env) SignInBrowser(login, password string) *http.Client {
+	e.t.Helper()
+	c := e.Browser()
+	_, html := e.Page(c, "GET", "/signin", nil)
+	m := csrfInput.FindStringSubmatch(html)
+	if m == nil {
+		e.t.Fatal("the sign-in page has no CSRF field")
+	}
+	resp, _ := e.Page(c, "POST", "/signin", url.Values{"_csrf": {m[1]}, "login": {login}, "password": {password}})
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("sign in %s: %d", login, resp.StatusCode)
+	}
+	return c
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// Again signs p in once more, as from another device: a second session.
+func (p Person) Again(device map[string]any) Person {
+	p.env.t.Helper()
+	p.Token = p.env.Login(p.Profile.Email, TestPassword, device)
+	return p
 }
