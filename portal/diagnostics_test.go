@@ -526,6 +526,12 @@ func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
 		SELECT uploader_id, '', 0, 'processing', created_at FROM diag_uploads WHERE id = ? RETURNING id`, ids[0]).Scan(&cut); err != nil {
 		t.Fatal(err)
 	}
+	// Its partial file: in the file store's temporary folder, never
+	// recorded; or, from an earlier version, in the upload's own folder.
+	partial := filepath.Join(env.DataDir, "files", "store", "tmp", "put-cut")
+	if err := os.WriteFile(partial, []byte(crashLog[:40]), 0o640); err != nil {
+		t.Fatal(err)
+	}
 	cutDir := filepath.Join(env.DataDir, "files", "diagnostics", itoa(cut), "original")
 	os.MkdirAll(cutDir, 0o750)
 	os.WriteFile(filepath.Join(cutDir, "0"), []byte(crashLog[:40]), 0o640)
@@ -539,8 +545,10 @@ func TestDiagnosticsQueueSurvivesBurstsAndRestarts(t *testing.T) {
 	if resp, _ := env2.Do("GET", "/api/v1/diagnostics/uploads/"+itoa(cut), tok2, nil); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the interrupted upload is still there: %d", resp.StatusCode)
 	}
-	if _, err := os.Stat(filepath.Dir(cutDir)); !os.IsNotExist(err) {
-		t.Errorf("files of the interrupted upload remain: %v", err)
+	for _, p := range []string{filepath.Dir(cutDir), partial} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("files of the interrupted upload remain: %v", err)
+		}
 	}
 	if sum := waitReady(t, env2, tok2, waiting); sum["status"] != "ready" || sum["events"].(float64) == 0 {
 		t.Errorf("the waiting upload after the restart: %v", sum)

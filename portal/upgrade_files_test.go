@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,6 +150,11 @@ func checkDownloads(t *testing.T, env *servertest.Env, olds []oldFile) {
 		resp, body := env.Page(c, "GET", f.url, nil)
 		if resp.StatusCode != http.StatusOK || body != string(f.content) {
 			t.Errorf("%s: status %d, %d bytes, want the %d of %s", f.url, resp.StatusCode, len(body), len(f.content), f.path)
+		}
+		// Redaction changes what a diagnostics original's URL answers, so
+		// no browser may keep an earlier answer without asking.
+		if cc := resp.Header.Get("Cache-Control"); strings.HasPrefix(f.url, "/diagnostics/") && cc != "private, no-cache" {
+			t.Errorf("%s: Cache-Control %q", f.url, cc)
 		}
 	}
 	// The internal note stays staff's.

@@ -198,6 +198,8 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) {
 		if o.N != n {
 			continue
 		}
+		// Redaction puts another file behind this URL.
+		w.Header().Set("Cache-Control", "private, no-cache")
 		if o.FileID != "" {
 			// The file store answers ranges, and "unavailable" for an
 			// original that could not be redacted.
