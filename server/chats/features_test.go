@@ -373,3 +373,37 @@ func TestGlobalChatEveryoneReadsDesignatedPost(t *testing.T) {
 	}
 	ben.Call("GET", "/api/v1/chats/"+global+"/messages", nil, 200, nil)
 }
+
+func TestImportedHistoryReadsAndSearchesLikeSentMessages(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben := env.Person("ann"), env.Person("ben")
+	ctx := t.Context()
+	ids, err := env.Server.Chats.Import(ctx, []chats.ImportChat{
+		{Kind: "group", Name: "Imported", Admins: []int64{ann.ID}, Members: []int64{ben.ID}},
+		{Kind: "personal", Members: []int64{ann.ID, ben.ID}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []chats.ImportMessage
+	for i := range 30 {
+		batch = append(batch, chats.ImportMessage{Chat: ids[i%2], Sender: ann.ID, Body: fmt.Sprint("архивное сообщение ", i), At: time.Now().Add(time.Duration(i-30) * time.Minute)})
+	}
+	if err := env.Server.Chats.ImportMessages(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	var list chats.ChatList
+	ben.Call("GET", "/api/v1/chats", nil, 200, &list)
+	if len(list.Chats) != 3 || list.Chats[0].LastMessage == nil || list.Chats[0].LastMessage.Body != "архивное сообщение 29" {
+		t.Fatalf("ben's list after the import: %+v", list.Chats)
+	}
+	var found chats.SearchResult
+	ben.Call("GET", "/api/v1/search?q=архивные+сообщения", nil, 200, &found)
+	if len(found.Messages) != 30 || found.Messages[0].Body != "архивное сообщение 29" {
+		t.Errorf("search over the import found %d, first %+v", len(found.Messages), found.Messages[:1])
+	}
+	// A personal chat made by import is the one a later create finds.
+	var again chats.ChatJSON
+	ann.Call("POST", "/api/v1/chats", map[string]any{"kind": "personal", "members": []string{ben.HUID}}, 200, &again)
+}
