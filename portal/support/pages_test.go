@@ -363,6 +363,11 @@ func TestReplyRefusesForbiddenAndOversizedFiles(t *testing.T) {
 			if resp.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(cd, "inline;") || len(body) != 200 {
 				t.Errorf("png: %s, %q, %d bytes", resp.Header.Get("Content-Type"), cd, len(body))
 			}
+			// A resumed download gets the part it asks for.
+			part, tail := u.env.Page(u.c, "GET", l[1], nil, "Range", "bytes=150-")
+			if part.StatusCode != http.StatusPartialContent || tail != body[150:] || part.Header.Get("Content-Range") != "bytes 150-199/200" {
+				t.Errorf("range of the png: %d, %q, %d bytes", part.StatusCode, part.Header.Get("Content-Range"), len(tail))
+			}
 		case "отчёт 1.txt":
 			if !strings.HasPrefix(cd, `attachment; filename="_____ 1.txt"; filename*=UTF-8''%D0%BE%D1%82%D1%87%D1%91%D1%82%201.txt`) {
 				t.Errorf("text file disposition %q", cd)
