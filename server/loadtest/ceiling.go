@@ -419,7 +419,14 @@ func (c *ceiling) probe(ctx context.Context, su *simUser) {
 
 func (c *ceiling) loop(ctx context.Context, su *simUser) {
 	defer close(su.done)
-	// The first thing an app does: load the chat list.
+	// Users arrive spread over an idle time, as Mattermost's controller
+	// waits before its first action: a step's users do not all start in
+	// the same millisecond. The first thing an app does: load the chat list.
+	select {
+	case <-time.After(c.idle(su)):
+	case <-ctx.Done():
+		return
+	}
 	c.do(ctx, su, "unread check", (*ceiling).unreadCheck)
 	total := 0.0
 	var usable []action
@@ -432,9 +439,8 @@ func (c *ceiling) loop(ctx context.Context, su *simUser) {
 	}
 	c.skipMu.Unlock()
 	for {
-		idle := c.cfg.MinIdle + time.Duration(su.r.Int64N(int64(2*c.cfg.AvgIdle-2*c.cfg.MinIdle)))
 		select {
-		case <-time.After(idle):
+		case <-time.After(c.idle(su)):
 		case <-ctx.Done():
 			return
 		}
@@ -446,6 +452,11 @@ func (c *ceiling) loop(ctx context.Context, su *simUser) {
 			}
 		}
 	}
+}
+
+// idle is Mattermost's PickIdleTimeMs: uniform in [MinIdle, 2·AvgIdle − MinIdle).
+func (c *ceiling) idle(su *simUser) time.Duration {
+	return c.cfg.MinIdle + time.Duration(su.r.Int64N(int64(2*c.cfg.AvgIdle-2*c.cfg.MinIdle)))
 }
 
 func (c *ceiling) do(ctx context.Context, su *simUser, name string, run func(*ceiling, context.Context, *simUser) error) {
