@@ -78,7 +78,9 @@ func TestOpenAPIMessengerIsServed(t *testing.T) {
 	paths, _ := doc["paths"].(map[string]any)
 	// The messenger's areas; TestOpenAPICoversRoutes checks that each
 	// served route is documented, so an empty area here is a loss.
-	for _, prefix := range []string{"/api/v1/chats", "/api/v1/search", "/api/v1/threads", "/api/v1/catalog", "/api/v1/join", "/api/v1/ws"} {
+	messenger := []string{"/api/v1/chats", "/api/v1/search", "/api/v1/threads", "/api/v1/catalog", "/api/v1/join", "/api/v1/ws",
+		"/api/v1/admin/messenger", "/api/v1/admin/chats", "/api/v1/admin/sessions"}
+	for _, prefix := range messenger {
 		t.Run(strings.TrimPrefix(prefix, "/api/v1/"), func(t *testing.T) {
 			ops := 0
 			for path, item := range paths {
