@@ -73,6 +73,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Get("/chats/{id}/pins", ch.APIPins)
 				r.Put("/chats/{id}/pins/{mid}", ch.APIPin)
 				r.Delete("/chats/{id}/pins/{mid}", ch.APIPin)
+				r.Post("/chats/{id}/files", ch.APIUpload)
+				r.Get("/chats/{id}/files/{fid}", ch.APIDownload)
 				r.Get("/chats/{id}/messages", ch.APIHistory)
 				r.Post("/chats/{id}/messages", ch.APISend)
 				r.Patch("/chats/{id}/messages/{mid}", ch.APIEdit)

@@ -170,6 +170,7 @@ func (s *Server) openMessenger(ctx context.Context) error {
 		LastSeen:       s.Accounts.LastSeen,
 	}, s.Log, s.Metrics)
 	s.Chats.SetHub(s.Hub)
+	s.Chats.SetFiles(s.Files)
 	s.Accounts.OnSessionsEnded(s.closeEndedSessions)
 	// Sockets end as soon as shutdown begins; the writer stops at close,
 	// after the requests in flight.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"parley/server/files"
 	"parley/server/realtime"
 	"parley/server/store"
 	"parley/server/web"
@@ -88,6 +89,7 @@ type Service struct {
 
 	globalID int64
 	metrics  serviceMetrics
+	files    *files.Store
 }
 
 type serviceMetrics struct {

@@ -1,6 +1,7 @@
 package chats_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -407,3 +408,5 @@ func TestImportedHistoryReadsAndSearchesLikeSentMessages(t *testing.T) {
 	var again chats.ChatJSON
 	ann.Call("POST", "/api/v1/chats", map[string]any{"kind": "personal", "members": []string{ben.HUID}}, 200, &again)
 }
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+
+	"parley/server/files"
 )
 
 // Page is a stretch of a chat's history, oldest first, and the event number
@@ -141,6 +144,32 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 			return fmt.Errorf("read pins: %w", err)
 		}
 		ms[at[id]].Pinned = true
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT m.id, c.uid, f.id, f.name, f.mime, f.size, f.removed_at IS NOT NULL,
+		coalesce(cf.as_file, 0), coalesce(cf.width, 0), coalesce(cf.height, 0)
+		FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
+		LEFT JOIN chat_files cf ON cf.chat_id = m.chat_id AND cf.file_id = m.file_id
+		WHERE m.id IN (`+list+`)`)
+	if err != nil {
+		return fmt.Errorf("read attachments: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var chat string
+		var f files.File
+		var removed, asFile bool
+		var w, h int
+		if err := rows.Scan(&id, &chat, &f.ID, &f.Name, &f.MIME, &f.Size, &removed, &asFile, &w, &h); err != nil {
+			rows.Close()
+			return fmt.Errorf("read attachments: %w", err)
+		}
+		if removed {
+			now := time.Now()
+			f.RemovedAt = &now
+		}
+		fj := fileJSON(chat, f, asFile, w, h)
+		ms[at[id]].File = &fj
 	}
 	rows.Close()
 	rows, err = q.QueryContext(ctx, `SELECT d.parent_message, d.uid, (SELECT count(*) FROM messages x WHERE x.chat_id = d.id AND x.kind = 'text' AND x.deleted_at IS NULL)

@@ -107,6 +107,12 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 				return err
 			}
 		}
+		var file *FileJSON
+		if d.FileID != "" {
+			if file, err = s.attachable(ctx, tx, p.ID, p.UID, d.FileID); err != nil {
+				return err
+			}
+		}
 		if p.Kind == Discussion && !p.In {
 			// Whoever comments follows the discussion from then on.
 			if err := s.addMember(tx, log, p.Chat, a.ID, "member", false); err != nil {
@@ -114,7 +120,7 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 			}
 		}
 		out, err = s.insertMessage(tx, log, p.Chat, a, newMessage{syncID: d.SyncID, body: d.Body, html: html,
-			replyTo: d.ReplyTo, mentions: mentions, fileID: d.FileID})
+			replyTo: d.ReplyTo, mentions: mentions, fileID: d.FileID, file: file})
 		created = err == nil
 		return err
 	})
@@ -130,6 +136,7 @@ type newMessage struct {
 	replyTo   int64
 	forwarded any
 	fileID    string
+	file      *FileJSON
 	mentions  []string
 }
 
@@ -181,7 +188,7 @@ func (s *Service) insertMessage(tx *sql.Tx, log *eventLog, c Chat, a Actor, m ne
 		}
 	}
 	msg := MessageJSON{ID: id, ChatID: c.UID, Kind: m.kind, SyncID: m.syncID, Body: m.body, HTML: m.html,
-		Mentions: nonNil(m.mentions), CreatedAt: now.Truncate(1e6), Reactions: []ReactionJSON{}, FileID: m.fileID}
+		Mentions: nonNil(m.mentions), CreatedAt: now.Truncate(1e6), Reactions: []ReactionJSON{}, FileID: m.fileID, File: m.file}
 	if m.replyTo != 0 {
 		r := m.replyTo
 		msg.ReplyTo = &r

@@ -134,14 +134,14 @@ func (s *Service) Forward(ctx context.Context, a Actor, fromChat string, id int6
 	if src.Confidential || src.E2E {
 		return MessageJSON{}, false, ErrConfidential
 	}
-	ms, err := s.readMessages(ctx, s.db.Read, a.ID, "WHERE m.id = ? AND m.chat_id = ? AND m.kind = 'text'", id, src.ID)
+	found, err := s.readMessages(ctx, s.db.Read, a.ID, "WHERE m.id = ? AND m.chat_id = ? AND m.kind = 'text'", id, src.ID)
 	if err != nil {
 		return MessageJSON{}, false, err
 	}
-	if len(ms) == 0 {
+	if len(found) == 0 {
 		return MessageJSON{}, false, ErrNoMessage
 	}
-	m := src.view(ms)[0]
+	m := src.view(found)[0]
 	if m.Deleted {
 		return MessageJSON{}, false, ErrDeleted
 	}
@@ -182,8 +182,19 @@ func (s *Service) Forward(ctx context.Context, a Actor, fromChat string, id int6
 		if dst.E2E {
 			return ErrE2ERequired
 		}
+		var file *FileJSON
+		if m.FileID != "" {
+			if _, err := tx.Exec(`INSERT INTO chat_files (chat_id, file_id, uploader_id, as_file, width, height, created_at)
+				SELECT ?, file_id, uploader_id, as_file, width, height, ? FROM chat_files WHERE chat_id = ? AND file_id = ?
+				ON CONFLICT DO NOTHING`, dst.ID, ms(log.now), src.ID, m.FileID); err != nil {
+				return fmt.Errorf("forward the file: %w", err)
+			}
+			if file, err = s.attachable(ctx, tx, dst.ID, dst.UID, m.FileID); err != nil {
+				return err
+			}
+		}
 		out, err = s.insertMessage(tx, log, dst.Chat, a, newMessage{syncID: syncID, body: m.Body, html: m.HTML,
-			forwarded: origin, fileID: m.FileID})
+			forwarded: origin, fileID: m.FileID, file: file})
 		created = err == nil
 		return err
 	})

@@ -24,6 +24,7 @@ type MessageJSON struct {
 	ReplyTo   *int64          `json:"reply_to"`
 	Forwarded json.RawMessage `json:"forwarded,omitempty"`
 	FileID    string          `json:"file_id,omitempty"`
+	File      *FileJSON       `json:"file,omitempty"`
 	Mentions  []string        `json:"mentions"`
 	CreatedAt time.Time       `json:"created_at"`
 	EditedAt  *time.Time      `json:"edited_at"`
