@@ -59,6 +59,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Post("/join/{code}", ch.APIJoin)
 				r.Get("/threads", ch.APIThreads)
 				r.Get("/search", ch.APISearch)
+				r.Get("/users", s.contactsHTTP.APISearch)
+				r.Get("/contacts", s.contactsHTTP.APIList)
 				r.Get("/chats/{id}", ch.APIGet)
 				r.Patch("/chats/{id}", ch.APIUpdate)
 				r.Patch("/chats/{id}/me", ch.APIMine)

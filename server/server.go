@@ -23,6 +23,7 @@ import (
 	"parley/server/accounts"
 	"parley/server/admin"
 	"parley/server/chats"
+	"parley/server/contacts"
 	"parley/server/files"
 	"parley/server/mail"
 	"parley/server/realtime"
@@ -77,6 +78,7 @@ type Server struct {
 	resets       *accounts.ResetPages
 	mailHTTP     *mail.Handler
 	chatsHTTP    *chats.Handler
+	contactsHTTP *contacts.Handler
 	socketHTTP   *realtime.Handler
 	handler      http.Handler
 	closers      []func() error
@@ -177,6 +179,10 @@ func (s *Server) openMessenger(ctx context.Context) error {
 	s.OnShutdown(s.Hub.Close)
 	s.OnClose(s.Chats.Close)
 	s.chatsHTTP = chats.NewHandler(s.Chats, s.Site)
+	s.contactsHTTP = contacts.NewHandler(contacts.New(s.DB, func(ctx context.Context) (bool, error) {
+		set, err := s.Chats.Settings(ctx)
+		return set.ShowAllContacts, err
+	}), s.Site)
 	s.socketHTTP = realtime.NewHandler(s.Hub, s.BaseURL())
 	return nil
 }
