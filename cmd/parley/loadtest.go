@@ -101,7 +101,7 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 	var duration, timeout time.Duration
 	var phases string
 	fs.IntVar(&lf.users, "users", 1000, "users, each with its own WebSocket")
-	fs.IntVar(&group, "group", 10, "members of each group chat (2 to 64)")
+	fs.IntVar(&group, "group", 10, "members of each group chat (2 to 8000: 1000 or 8000 with one group measure delivery into a large chat)")
 	fs.Float64Var(&rate, "rate", 5000, "open loop: messages per second, Poisson arrivals")
 	fs.DurationVar(&duration, "duration", 30*time.Second, "length of each phase")
 	fs.DurationVar(&timeout, "timeout", 10*time.Second, "a message not at every member by then counts as failed")

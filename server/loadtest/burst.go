@@ -93,8 +93,8 @@ type sampled struct {
 // RunBurst performs the burst run and prints its report.
 func RunBurst(ctx context.Context, cfg BurstConfig) (BurstReport, error) {
 	out := cfg.Out
-	if cfg.Group < 2 || cfg.Group > 64 {
-		return BurstReport{}, fmt.Errorf("--group must be 2 to 64, not %d", cfg.Group)
+	if cfg.Group < 2 || cfg.Group > 8000 {
+		return BurstReport{}, fmt.Errorf("--group must be 2 to 8000 (a chat's limit), not %d", cfg.Group)
 	}
 	if cfg.Users < cfg.Group {
 		return BurstReport{}, fmt.Errorf("--users %d is fewer than one group of %d", cfg.Users, cfg.Group)

@@ -27,10 +27,10 @@ type tracker struct {
 
 type flight struct {
 	sched  time.Time
-	need   int32        // members, plus one for the POST's success
-	left   atomic.Int32 // members still to receive it, plus the POST if not back yet
-	seen   atomic.Uint64
-	done   chan bool // closed-loop senders wait here; nil in the open loop
+	need   int32           // members, plus one for the POST's success
+	left   atomic.Int32    // members still to receive it, plus the POST if not back yet
+	seen   []atomic.Uint64 // a bit per member
+	done   chan bool       // closed-loop senders wait here; nil in the open loop
 	chatID string
 }
 
@@ -50,7 +50,7 @@ func (t *tracker) shard(id string) *struct {
 }
 
 func (t *tracker) start(id string, sched time.Time, members int, wait bool) *flight {
-	f := &flight{sched: sched, need: int32(members + 1)}
+	f := &flight{sched: sched, need: int32(members + 1), seen: make([]atomic.Uint64, (members+63)/64)}
 	f.left.Store(f.need)
 	if wait {
 		f.done = make(chan bool, 1)
@@ -99,8 +99,12 @@ func (t *tracker) got(id string, pos int) {
 		t.strays.Add(1)
 		return
 	}
+	if pos < 0 || pos/64 >= len(f.seen) {
+		t.strays.Add(1)
+		return
+	}
 	bit := uint64(1) << (pos & 63)
-	if f.seen.Or(bit)&bit != 0 {
+	if f.seen[pos/64].Or(bit)&bit != 0 {
 		t.dupes.Add(1)
 		return
 	}
