@@ -48,7 +48,10 @@ func Mount(r chi.Router, s *server.Server) error {
 	desk, err := support.New(s.DB, diag, support.Options{Log: s.Log, PublicURL: s.BaseURL(), DataDir: s.DataDir(),
 		Files: s.Files, Lang: s.Site.DefaultLang, Notify: func(ctx context.Context, to, subject, text string) error {
 			return s.Mail.Send(ctx, mail.Message{To: to, Subject: subject, Text: text})
-		}, MailConfigured: s.Mail.Configured})
+		}, MailConfigured: s.Mail.Configured, Announce: func(ctx context.Context, text string) error {
+			_, err := s.Chats.PostToSupport(ctx, templates.T(s.Site.DefaultLang, "support.channel.name"), text)
+			return err
+		}})
 	if err != nil {
 		return fmt.Errorf("open support desks: %w", err)
 	}

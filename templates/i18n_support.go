@@ -206,6 +206,9 @@ func init() {
 			"support.queue.unread_only":   "Показаны только ваши непрочитанные обращения: новые и с ответом заявителя.",
 			"support.queue.show_all":      "Вся очередь",
 			"support.mail.staff_new":      "Новое обращение в поддержку:",
+			"support.channel.name":        "Поддержка",
+			"support.channel.new_ticket":  "Новое обращение №%d: «%s»",
+			"support.channel.jira_linked": "Обращение №%d «%s» передано в Jira: [%s](%s)",
 
 			"support.done.noted":     "Внутренняя заметка сохранена.",
 			"support.done.updated":   "Изменения сохранены.",
@@ -490,6 +493,9 @@ func init() {
 			"support.queue.unread_only":   "Showing only your unread tickets: new ones and those the requester replied to.",
 			"support.queue.show_all":      "Whole queue",
 			"support.mail.staff_new":      "A new support request:",
+			"support.channel.name":        "Support",
+			"support.channel.new_ticket":  "New ticket #%d: “%s”",
+			"support.channel.jira_linked": "Ticket #%d “%s” is now in Jira: [%s](%s)",
 
 			"support.done.noted":     "Internal note saved.",
 			"support.done.updated":   "Changes saved.",

@@ -10,9 +10,8 @@ import (
 )
 
 // JiraLinked records the key of a ticket's new Jira issue. It is the jira
-// service's OnLinked hook. Once the messenger has chats, this is also where
-// the link goes to the organisation's support channel, as the support
-// process asks.
+// service's OnLinked hook, and posts the link to the organisation's support
+// channel, as the support process asks.
 func (s *Service) JiraLinked(ctx context.Context, ticketID int64, key, browseURL string) {
 	now := s.now()
 	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
@@ -33,6 +32,9 @@ func (s *Service) JiraLinked(ctx context.Context, ticketID int64, key, browseURL
 		return
 	}
 	s.log.Info("ticket linked to jira", "ticket", ticketID, "key", key)
+	if t, err := s.get(ctx, ticketID); err == nil {
+		s.announceToStaff(ctx, t, "support.channel.jira_linked", key, browseURL)
+	}
 }
 
 // JiraFailed records that the ticket's Jira issue is gone (deleted in

@@ -113,3 +113,15 @@ func (s *Service) mailStaff(ctx context.Context, t Ticket, author int64, key, sa
 func (s *Service) MailConfigured() bool {
 	return s.mailConfigured != nil && s.mailConfigured()
 }
+
+// announceToStaff posts to the support channel, in the server's language,
+// what happened to a ticket and where it is.
+func (s *Service) announceToStaff(ctx context.Context, t Ticket, key string, args ...any) {
+	if s.announce == nil {
+		return
+	}
+	text := templates.Tf(s.lang, key, append([]any{t.ID, t.Subject}, args...)...) + "\n\n" + s.TicketURL(t.ID)
+	if err := s.announce(ctx, text); err != nil {
+		s.log.Warn("post to the support channel", "ticket", t.ID, "err", err)
+	}
+}

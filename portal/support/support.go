@@ -107,7 +107,10 @@ type Options struct {
 	// is set); nil means it is not.
 	MailConfigured func() bool
 	Lang           string // language of mail to people who chose none
-	Now            func() time.Time
+	// Announce posts to the organisation's support channel in the
+	// messenger (new tickets, Jira links); nil posts nothing.
+	Announce func(ctx context.Context, text string) error
+	Now      func() time.Time
 }
 
 // Service is the support desks.
@@ -122,6 +125,7 @@ type Service struct {
 	// the file store; emptied at start (attachments_move.go).
 	oldFiles string
 	notify   Notify
+	announce func(ctx context.Context, text string) error
 	// mailConfigured: see Options.MailConfigured.
 	mailConfigured func() bool
 	lang           string
@@ -144,7 +148,7 @@ func New(db *store.DB, diag *diagnostics.Service, opt Options) (*Service, error)
 	}
 	s := &Service{db: db, diag: diag, log: opt.Log, public: opt.PublicURL, store: opt.Files,
 		oldFiles: filepath.Join(opt.DataDir, "files", "tickets"),
-		notify:   opt.Notify, mailConfigured: opt.MailConfigured, lang: opt.Lang, now: opt.Now}
+		notify:   opt.Notify, announce: opt.Announce, mailConfigured: opt.MailConfigured, lang: opt.Lang, now: opt.Now}
 	// Attachments are small (MaxAttachmentBytes), so the move is done
 	// before the desks open; a file it cannot move is logged and still
 	// served from its old place.

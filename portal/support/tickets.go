@@ -170,6 +170,7 @@ func (s *Service) Create(ctx context.Context, v Viewer, nt NewTicket) (Ticket, e
 	s.log.Info("ticket created", "ticket", id, "kind", nt.Kind, "jira", toJira)
 	s.mailRequester(ctx, t, "support.mail.created", "")
 	s.mailStaff(ctx, t, v.ID, "support.mail.staff_new", t.Body)
+	s.announceToStaff(ctx, t, "support.channel.new_ticket")
 	return t, nil
 }
 
