@@ -1,12 +1,19 @@
 package main
 
 import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"parley/server/loadtest"
 )
 
 // The load tool against the real binary: users go into the data directory
@@ -56,14 +63,96 @@ func TestLoadtestUsersAndBurstAgainstTheRealServer(t *testing.T) {
 	if lines := strings.Count(string(cache), "\n"); lines != 20 {
 		t.Fatalf("token cache has %d lines after two runs, want 20", lines)
 	}
-	// seed adds the users the plan has beyond those there already.
+	// seed adds the users the plan has beyond those there already, also
+	// beside a running server, but refuses to write chats there.
+	out, code = runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "30",
+		"--chats", "0", "--messages", "0")
+	if code != 0 || !strings.Contains(out, "users: 5 created, 25 existed already") {
+		t.Fatalf("loadtest seed of users: %d\n%s", code, out)
+	}
 	out, code = runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "30",
 		"--chats", "40", "--messages", "100")
-	if code != 0 || !strings.Contains(out, "users: 5 created, 25 existed already") || !strings.Contains(out, "chats planned: 40") {
-		t.Fatalf("loadtest seed: %d\n%s", code, out)
+	if code != 1 || !strings.Contains(out, "stop the server first") {
+		t.Fatalf("loadtest seed of chats beside a running server: %d\n%s", code, out)
 	}
 	out, code = runParley(t, "loadtest", "burst", "--server", srv.url, "--users", "20")
 	if code != 2 || !strings.Contains(out, "--password is required") {
 		t.Fatalf("burst without --password: %d\n%s", code, out)
+	}
+}
+
+// Seeding a stopped server's data directory: the chats and messages are
+// there for their members after the server starts, and search finds them.
+func TestLoadtestSeedFillsAStoppedDataDirectory(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	startServe(t, data).stop(t)
+	out, code := runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "40",
+		"--chats", "60", "--messages", "900", "--batch", "100")
+	if code != 0 || !strings.Contains(out, "users: 40 created") || !strings.Contains(out, "messages: 900 imported") {
+		t.Fatalf("loadtest seed: %d\n%s", code, out)
+	}
+	imported := regexp.MustCompile(`chats: (\d+) imported`).FindStringSubmatch(out)
+	if imported == nil {
+		t.Fatalf("no chat count in\n%s", out)
+	}
+	if n, _ := strconv.Atoi(imported[1]); n < 50 || n > 60 {
+		t.Fatalf("%d of 60 planned chats imported (only discussions may be left out)\n%s", n, out)
+	}
+
+	srv := startServe(t, data)
+	plan := loadtest.SeedPlan{Users: 40, Chats: 60, Messages: 900, Seed: loadtest.DefaultSeedPlan(time.Now()).Seed}
+	first := plan.ChatPlan()[0] // never a discussion: it would need an earlier chat
+	code, token := login(t, srv.url, loadtest.LoadEmail(first.Members[0]), "load-test-password-5", "seed-check")
+	if code != 200 {
+		t.Fatalf("sign in as a seeded user: %d %s", code, token)
+	}
+	var list struct {
+		Chats []struct {
+			Name        string          `json:"name"`
+			LastMessage json.RawMessage `json:"last_message"`
+		} `json:"chats"`
+	}
+	getJSON(t, srv.url+"/api/v1/chats", token, &list)
+	withHistory := 0
+	for _, c := range list.Chats {
+		if string(c.LastMessage) != "null" && len(c.LastMessage) > 0 {
+			withHistory++
+		}
+	}
+	if withHistory == 0 {
+		t.Fatalf("user %d sees %d chats, none with messages", first.Members[0], len(list.Chats))
+	}
+	// The most common Russian word is in some of the user's messages.
+	var found struct {
+		Messages []json.RawMessage `json:"messages"`
+	}
+	getJSON(t, srv.url+"/api/v1/search?q="+url.QueryEscape(loadtest.VocabularyRU()[0]), token, &found)
+	if len(found.Messages) == 0 {
+		t.Fatalf("search for %q found nothing in a seeded directory", loadtest.VocabularyRU()[0])
+	}
+}
+
+func getJSON(t *testing.T, u, token string, out any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, data)
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		t.Fatalf("GET %s: %v in %s", u, err, data)
 	}
 }

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"container/heap"
 	"iter"
 	"math"
 	"math/rand/v2"
@@ -157,9 +158,11 @@ func title(g *TextGen, r *rand.Rand) string {
 	return s
 }
 
-// MessagePlan yields the plan's messages chat by chat, oldest first in
-// each. Chat activity follows Zipf's law too: a few chats hold much of the
-// history, most hold little. It never holds more than one chat's dates.
+// MessagePlan yields the plan's messages in time order across all chats
+// (so message ids grow with time, as on a real server), oldest first.
+// Chat activity follows Zipf's law too: a few chats hold much of the
+// history, most hold little. It holds one small cursor per chat, never the
+// messages.
 func (p SeedPlan) MessagePlan(chats []SeedChat) iter.Seq[SeedMessage] {
 	return func(yield func(SeedMessage) bool) {
 		if len(chats) == 0 || p.Messages == 0 {
@@ -183,28 +186,57 @@ func (p SeedPlan) MessagePlan(chats []SeedChat) iter.Seq[SeedMessage] {
 			counts[r.IntN(len(chats))]++
 			left--
 		}
+		// Each chat's messages are evenly spread over the period with
+		// jitter; a heap merges the chats by the time of their next one.
 		span := p.Until.Sub(p.Since)
-		for ci, c := range chats {
-			n := counts[ci]
-			if n == 0 {
-				continue
+		h := &chatCursors{}
+		for ci, n := range counts {
+			if n > 0 {
+				step := span / time.Duration(n+1)
+				heap.Push(h, chatCursor{chat: ci, left: n, step: step, next: p.Since.Add(step/2 + time.Duration(r.Int64N(int64(max(step, 1)))))})
 			}
-			// Evenly spread dates with jitter, increasing.
-			step := span / time.Duration(n+1)
-			at := p.Since
+		}
+		for h.Len() > 0 {
+			cur := (*h)[0]
+			c := chats[cur.chat]
 			posters := c.Members
 			if c.Kind == "channel" {
 				posters = c.Members[:c.Admins]
 			}
-			for k := 0; k < n; k++ {
-				at = at.Add(step/2 + time.Duration(r.Int64N(int64(max(step, 1)))))
-				if at.After(p.Until) {
-					at = p.Until
-				}
-				if !yield(SeedMessage{Chat: ci, Sender: posters[r.IntN(len(posters))], Body: g.Message(r), At: at}) {
-					return
-				}
+			at := cur.next
+			if at.After(p.Until) {
+				at = p.Until
 			}
+			if !yield(SeedMessage{Chat: cur.chat, Sender: posters[r.IntN(len(posters))], Body: g.Message(r), At: at}) {
+				return
+			}
+			if cur.left--; cur.left == 0 {
+				heap.Pop(h)
+				continue
+			}
+			cur.next = cur.next.Add(cur.step/2 + time.Duration(r.Int64N(int64(max(cur.step, 1)))))
+			(*h)[0] = cur
+			heap.Fix(h, 0)
 		}
 	}
+}
+
+type chatCursor struct {
+	chat int
+	left int
+	step time.Duration
+	next time.Time
+}
+
+type chatCursors []chatCursor
+
+func (h chatCursors) Len() int           { return len(h) }
+func (h chatCursors) Less(i, j int) bool { return h[i].next.Before(h[j].next) }
+func (h chatCursors) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *chatCursors) Push(x any)        { *h = append(*h, x.(chatCursor)) }
+func (h *chatCursors) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

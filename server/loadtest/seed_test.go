@@ -57,6 +57,7 @@ func TestSeedPlanHasEveryKindRealisticSizesAndAllTheMessages(t *testing.T) {
 	}
 
 	total, last := 0, map[int]time.Time{}
+	var prev time.Time
 	perChat := map[int]int{}
 	for m := range p.MessagePlan(chats) {
 		total++
@@ -73,6 +74,10 @@ func TestSeedPlanHasEveryKindRealisticSizesAndAllTheMessages(t *testing.T) {
 			t.Fatalf("message in chat %d at %v (previous %v), body %q", m.Chat, m.At, last[m.Chat], m.Body)
 		}
 		last[m.Chat] = m.At
+		if m.At.Before(prev) {
+			t.Fatalf("message at %v after one at %v: not in time order", m.At, prev)
+		}
+		prev = m.At
 	}
 	if total != p.Messages {
 		t.Fatalf("%d messages, want %d", total, p.Messages)
