@@ -41,7 +41,11 @@ type UpgradeError struct {
 }
 
 func (e *UpgradeError) Error() string {
-	return fmt.Sprintf("websocket upgrade refused: HTTP %d %s", e.Status, e.Body)
+	hint := ""
+	if e.Status == http.StatusUnauthorized {
+		hint = " (the session is unknown to this server: a --tokens file from another data directory? delete it to sign in again)"
+	}
+	return fmt.Sprintf("websocket upgrade refused: HTTP %d %s%s", e.Status, e.Body, hint)
 }
 
 func (e *UpgradeError) Unwrap() error { return errNotUpgraded }
