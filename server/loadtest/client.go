@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -401,7 +402,12 @@ func (e *Errors) Lines() []string {
 	for k, n := range e.counts {
 		list = append(list, kv{k, n})
 	}
-	sortSlice(list, func(a, b kv) bool { return a.n > b.n || (a.n == b.n && a.k < b.k) })
+	slices.SortFunc(list, func(a, b kv) int {
+		if a.n != b.n {
+			return b.n - a.n
+		}
+		return strings.Compare(a.k, b.k)
+	})
 	var out []string
 	for _, x := range list {
 		line := fmt.Sprintf("%8d  %s", x.n, x.k)

@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"math/bits"
-	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -106,16 +105,4 @@ func (h *Histogram) Quantile(q float64) time.Duration {
 		}
 	}
 	return h.Max()
-}
-
-func sortSlice[T any](s []T, less func(a, b T) bool) {
-	slices.SortFunc(s, func(a, b T) int {
-		switch {
-		case less(a, b):
-			return -1
-		case less(b, a):
-			return 1
-		}
-		return 0
-	})
 }
