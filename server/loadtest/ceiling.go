@@ -762,8 +762,9 @@ func (c *ceiling) deleteOwn(ctx context.Context, su *simUser) error {
 }
 
 func (c *ceiling) searchUsers(ctx context.Context, su *simUser) error {
-	q := LoadUser(su.r.IntN(len(c.users)) + c.cfg.First).Profile.Name
-	q = q[:min(len(q), 6)]
+	// What a person types: the first letters of a colleague's name.
+	name := []rune(LoadUser(su.r.IntN(len(c.users)) + c.cfg.First).Profile.Name)
+	q := string(name[:min(len(name), 3+su.r.IntN(4))])
 	return c.call(ctx, su, "search users", http.MethodGet, "/api/v1/users?q="+url.QueryEscape(q), nil, nil)
 }
 
