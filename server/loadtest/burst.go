@@ -72,7 +72,7 @@ type burst struct {
 	chatOf []string
 	gen    *TextGen
 	errs   *Errors
-	tr     *tracker
+	trk    atomic.Pointer[tracker] // the phase's; socket readers load it
 	stop   atomic.Pointer[string]
 	// ctx is the run's: a POST under way when a phase ends still finishes.
 	ctx context.Context
@@ -113,6 +113,12 @@ func RunBurst(ctx context.Context, cfg BurstConfig) (BurstReport, error) {
 	}
 	fmt.Fprintf(out, "signed in %d users in %.1f s\n", len(users), time.Since(t0).Seconds())
 
+	// Positions in the groups are fixed before any socket reads.
+	b.pos = make([]int, len(users))
+	for i := range b.pos {
+		b.pos[i] = i % cfg.Group
+	}
+	b.trk.Store(newTracker())
 	t0 = time.Now()
 	members, err := connectAll(ctx, cfg.Target, users, 64, b.errs, b.onNew, out)
 	defer closeAll(members)
@@ -155,13 +161,8 @@ func randomTag() string {
 
 func (b *burst) makeGroups(ctx context.Context, ms []*member) error {
 	g := b.cfg.Group
-	b.pos = make([]int, len(ms))
 	for i := 0; i+g <= len(ms); i += g {
-		grp := ms[i : i+g]
-		for j, m := range grp {
-			b.pos[m.idx] = j
-		}
-		b.groups = append(b.groups, grp)
+		b.groups = append(b.groups, ms[i:i+g])
 	}
 	if rest := len(ms) % g; rest != 0 {
 		fmt.Fprintf(b.cfg.Out, "  %d users left out of the groups (--users is not a multiple of --group)\n", rest)
@@ -211,16 +212,19 @@ func (b *burst) makeGroups(ctx context.Context, ms []*member) error {
 
 func (b *burst) onNew(m *member, syncID string) {
 	if len(syncID) > len(b.run) && syncID[:len(b.run)] == b.run {
-		b.tr.got(syncID, b.pos[m.idx])
+		b.trk.Load().got(syncID, b.pos[m.idx])
 	}
 }
 
 // send posts one message from group gi's member j, scheduled at sched.
 func (b *burst) send(gi, j int, sched time.Time, wait bool, r *mrand.Rand) (*flight, string) {
 	ctx := b.ctx
-	id := b.run + "x" + strconv.FormatInt(b.seq.Add(1), 36)
+	// Fixed width and a final digit: the stemmer leaves it whole, and search's
+	// prefix match on the last word finds no longer id beginning with it.
+	id := fmt.Sprintf("%sx%09d", b.run, b.seq.Add(1))
 	grp := b.groups[gi]
-	f := b.tr.start(id, sched, len(grp), wait)
+	tr := b.trk.Load()
+	f := tr.start(id, sched, len(grp), wait)
 	body := b.gen.Message(r) + " " + id
 	err := b.cfg.Target.Call(ctx, grp[j].Token, http.MethodPost, "/api/v1/chats/"+b.chatOf[gi]+"/messages",
 		sendBody{SyncID: id, Body: body}, nil)
@@ -228,10 +232,10 @@ func (b *burst) send(gi, j int, sched time.Time, wait bool, r *mrand.Rand) (*fli
 		if ctx.Err() == nil {
 			b.errs.Add(err)
 		}
-		b.tr.finish(id, false)
+		tr.finish(id, false)
 		return f, id
 	}
-	b.tr.posted(id, f)
+	tr.posted(id, f)
 	b.keep(id, gi)
 	return f, id
 }
@@ -249,9 +253,10 @@ type phaseFunc func(ctx context.Context, r *BurstResult, sent *atomic.Int64)
 // the expiry of messages that never reached everyone.
 func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResult {
 	out := b.cfg.Out
-	b.tr = newTracker()
+	tr := newTracker()
+	b.trk.Store(tr)
 	b.stop.Store(nil)
-	res := BurstResult{Phase: name, Latency: b.tr.lat}
+	res := BurstResult{Phase: name, Latency: tr.lat}
 	errsBefore := b.errs.Total()
 	fmt.Fprintf(out, "\n== %s for %s\n", name, b.cfg.Duration)
 	smp := StartSampler(ctx, ServerProbe{PID: b.cfg.ServerPID, Target: b.cfg.Target})
@@ -272,8 +277,8 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 			case <-doneTick:
 				return
 			case <-tick.C:
-				expired.Add(int64(b.tr.expire(b.cfg.Timeout)))
-				d := b.tr.delivered.Load()
+				expired.Add(int64(tr.expire(b.cfg.Timeout)))
+				d := tr.delivered.Load()
 				perSec = append(perSec, d-last)
 				last = d
 				// A run stops when errors pass 1 % of what was sent.
@@ -291,22 +296,22 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 	start := time.Now()
 	run(pctx, &res, &sent)
 	res.Elapsed = time.Since(start)
-	res.InWindow = b.tr.delivered.Load()
+	res.InWindow = tr.delivered.Load()
 	cancel()
 	// Let messages in flight arrive, up to the timeout.
 	deadline := time.Now().Add(b.cfg.Timeout)
-	for b.tr.inFlight() > 0 && time.Now().Before(deadline) {
+	for tr.inFlight() > 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	expired.Add(int64(b.tr.expire(0)))
+	expired.Add(int64(tr.expire(0)))
 	close(doneTick)
 	tickWG.Wait()
 	smp.Stop(ctx)
 
 	res.Sent = sent.Load()
-	res.Delivered = b.tr.delivered.Load()
+	res.Delivered = tr.delivered.Load()
 	res.Failed = res.Sent - res.Delivered
-	res.Dupes = b.tr.dupes.Load()
+	res.Dupes = tr.dupes.Load()
 	for _, n := range perSec {
 		res.BestSec = max(res.BestSec, n)
 	}
