@@ -69,6 +69,17 @@ func TestLoadtestUsersAndBurstAgainstTheRealServer(t *testing.T) {
 	if lines := strings.Count(string(cache), "\n"); lines != 20 {
 		t.Fatalf("token cache has %d lines after two runs, want 20", lines)
 	}
+	// A short ceiling run through the command line: its verdict depends on
+	// this machine's load, so only that it runs and reports is checked here
+	// (the ramp's logic is tested in server/loadtest).
+	out, code = runParley(t, "loadtest", "ceiling", "--server", srv.url, "--password", "load-test-password-5",
+		"--start", "10", "--step", "10", "--max", "20", "--window", "700ms", "--hold", "700ms", "--min-idle", "10ms",
+		"--avg-idle", "60ms", "--tokens", tokens, "--server-pid", strconv.Itoa(srv.cmd.Process.Pid))
+	if code != 0 || !strings.Contains(out, "== ceiling result") || !strings.Contains(out, "switch chat") ||
+		!strings.Contains(out, "pacing: idle uniform in [10ms, 110ms)") {
+		t.Fatalf("loadtest ceiling: %d\n%s", code, out)
+	}
+
 	// seed adds the users the plan has beyond those there already, also
 	// beside a running server, but refuses to write chats there.
 	out, code = runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "30",
