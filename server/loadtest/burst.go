@@ -123,7 +123,8 @@ func RunBurst(ctx context.Context, cfg BurstConfig) (BurstReport, error) {
 	members, err := connectAll(ctx, cfg.Target, users, 64, b.errs, b.onNew, out)
 	defer closeAll(members)
 	if err != nil {
-		return BurstReport{}, fmt.Errorf("%d of %d WebSockets open: %w\nstopped by: %s", len(members), len(users), err, Limit(err))
+		return BurstReport{}, fmt.Errorf("%d of %d WebSockets open: %w\nstopped by: %s%s", len(members), len(users), err, Limit(err),
+			serverNote(ctx, ServerProbe{PID: cfg.ServerPID, Target: cfg.Target}))
 	}
 	fmt.Fprintf(out, "opened %d WebSockets in %.1f s\n", len(members), time.Since(t0).Seconds())
 

@@ -208,7 +208,8 @@ func RunCeiling(ctx context.Context, cfg CeilingConfig) (CeilingResult, error) {
 	smp := StartSampler(ctx, ServerProbe{PID: cfg.ServerPID, Target: cfg.Target})
 	for ctx.Err() == nil {
 		if err := c.addTo(ctx, target); err != nil {
-			res.Stopped = fmt.Sprintf("adding users %d…%d: %v (limit: %s)", level+1, target, err, Limit(err))
+			res.Stopped = fmt.Sprintf("adding users %d…%d: %v (limit: %s%s)", level+1, target, err, Limit(err),
+				serverNote(ctx, ServerProbe{PID: cfg.ServerPID, Target: cfg.Target}))
 			fmt.Fprintf(out, "STOPPED: %s\n", res.Stopped)
 			break
 		}

@@ -247,4 +247,19 @@ func (s *Sampler) Saturation() string {
 	return strings.Join(notes, "; ")
 }
 
+// serverNote reads the server once after a failure and names its open
+// files when they are at their limit: a server out of files accepts no
+// connection, which the tool sees only as timeouts or resets.
+func serverNote(ctx context.Context, p ServerProbe) string {
+	u, err := p.Read(ctx)
+	if err != nil || u.MaxFDs <= 0 {
+		return ""
+	}
+	note := fmt.Sprintf("; the server holds %d open files of its limit %d", u.OpenFDs, u.MaxFDs)
+	if u.OpenFDs >= u.MaxFDs*95/100 {
+		note += " (AT THE LIMIT)"
+	}
+	return note
+}
+
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
