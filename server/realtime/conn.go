@@ -59,11 +59,14 @@ func (c *Conn) queue(seq int64, data []byte) bool {
 	}
 	if len(c.queued) >= maxQueued {
 		c.slow = true
+		ws := c.ws
 		c.mu.Unlock()
 		c.finish()
 		// The writer may be stuck sending to this client: unblock it now
 		// rather than at its write deadline.
-		c.ws.UnderlyingConn().SetWriteDeadline(time.Now())
+		if ws != nil {
+			ws.UnderlyingConn().SetWriteDeadline(time.Now())
+		}
 		return false
 	}
 	c.queued = append(c.queued, queuedFrame{seq, data})

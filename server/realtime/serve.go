@@ -87,19 +87,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		since, resume = n, true
 	}
+	// The socket joins the hub before the client hears "101": every event
+	// committed after the client sees its socket open reaches it (queued
+	// until the writer starts).
+	c := &Conn{hub: h.Hub, userID: user.ID, huid: user.HUID, sessionID: sess.ID,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if !h.Hub.add(c) {
+		web.JSONError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down; reconnect in a moment")
+		return
+	}
+	defer h.Hub.remove(c)
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(maxClientFrame)
-	c := &Conn{hub: h.Hub, ws: ws, userID: user.ID, huid: user.HUID, sessionID: sess.ID,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
-	if !h.Hub.add(c) {
-		c.closeWith(websocket.CloseGoingAway, "the server is shutting down")
-		ws.Close()
-		return
-	}
-	defer h.Hub.remove(c)
+	c.mu.Lock()
+	c.ws = ws
+	c.mu.Unlock()
 	// The hijacked socket outlives the request context's usual meaning;
 	// shutdown reaches it through the hub (Close) and web.Closing.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
