@@ -252,3 +252,31 @@ func runLoadSeed(args []string, stdout, stderr io.Writer) error {
 	}
 	return nil
 }
+
+func runLoadIdle(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest idle", stderr)
+	var lf loadFlags
+	addLoadFlags(fs, &lf)
+	var settle, hold time.Duration
+	fs.IntVar(&lf.users, "users", 10000, "signed-in users, each with one idle WebSocket")
+	fs.DurationVar(&settle, "settle", 10*time.Second, "wait before each memory reading")
+	fs.DurationVar(&hold, "hold", 0, "keep the sockets open this long after measuring")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("password", lf.password); err != nil {
+		return err
+	}
+	t, err := lf.target()
+	if err != nil {
+		return err
+	}
+	if lf.users < 1 {
+		return &usageError{"--users must be 1 or more"}
+	}
+	ctx, cancel := interruptible()
+	defer cancel()
+	_, err = loadtest.RunIdle(ctx, loadtest.IdleConfig{Target: t, First: lf.first, Users: lf.users, Password: lf.password,
+		Tokens: lf.tokens, LoginPar: lf.loginPar, Settle: settle, Hold: hold, ServerPID: lf.pid, Out: stdout})
+	return err
+}

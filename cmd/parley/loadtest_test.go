@@ -80,6 +80,19 @@ func TestLoadtestUsersAndBurstAgainstTheRealServer(t *testing.T) {
 		t.Fatalf("loadtest ceiling: %d\n%s", code, out)
 	}
 
+	// Idle sockets: each one is a file the server holds open.
+	out, code = runParley(t, "loadtest", "idle", "--server", srv.url, "--password", "load-test-password-5", "--users", "20",
+		"--settle", "200ms", "--tokens", tokens, "--server-pid", strconv.Itoa(srv.cmd.Process.Pid))
+	fds := regexp.MustCompile(`server open files (\d+) → (\d+) of`).FindStringSubmatch(out)
+	if code != 0 || fds == nil || !strings.Contains(out, "KiB each") {
+		t.Fatalf("loadtest idle: %d\n%s", code, out)
+	}
+	before, _ := strconv.Atoi(fds[1])
+	after, _ := strconv.Atoi(fds[2])
+	if after-before < 20 {
+		t.Fatalf("20 idle sockets but the server's open files went from %d to %d\n%s", before, after, out)
+	}
+
 	// seed adds the users the plan has beyond those there already, also
 	// beside a running server, but refuses to write chats there.
 	out, code = runParley(t, "loadtest", "seed", "--data", data, "--password", "load-test-password-5", "--users", "30",

@@ -37,6 +37,7 @@ func commands() []command {
 		{"loadtest burst", "load a running server: users in groups post as fast as delivered, then at a Poisson rate", runLoadBurst},
 		{"loadtest ceiling", "load a running server with Mattermost-paced users, adding them while latencies hold", runLoadCeiling},
 		{"loadtest seed", "fill a data directory with users, chats of every kind and ru+en messages", runLoadSeed},
+		{"loadtest idle", "open one idle WebSocket per user and report the server's memory per socket", runLoadIdle},
 		{"version", "print the version", runVersion},
 	}
 }
