@@ -106,16 +106,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.ws = ws
 	c.mu.Unlock()
 	// The hijacked socket outlives the request context's usual meaning;
-	// shutdown reaches it through the hub (Close) and web.Closing.
+	// shutdown reaches it through the hub (Hub.Close, an OnShutdown hook),
+	// which saves each idle socket a watching goroutine.
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
 	defer cancel()
-	go func() {
-		select {
-		case <-web.Closing(r.Context()):
-			c.finish()
-		case <-ctx.Done():
-		}
-	}()
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)

@@ -52,6 +52,9 @@ CREATE TABLE chat_members (
 ) WITHOUT ROWID;
 
 CREATE INDEX chat_members_by_user ON chat_members (user_id, chat_id);
+-- A new message brings a chat back to the lists it was hidden from: found
+-- without reading all 8,000 members of a big chat.
+CREATE INDEX chat_members_hidden ON chat_members (chat_id) WHERE hidden = 1;
 
 CREATE TABLE read_marks (
     chat_id INTEGER NOT NULL,
