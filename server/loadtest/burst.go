@@ -324,8 +324,8 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 		res.Sent, b.cfg.Group, res.Delivered, res.Throughput(), res.Throughput()*float64(b.cfg.Group), res.BestSec)
 	fmt.Fprintf(out, "  latency from the scheduled send to the last member: p50 %s  p90 %s  p99 %s  max %s  mean %s\n",
 		ms(h.Quantile(0.5)), ms(h.Quantile(0.9)), ms(h.Quantile(0.99)), ms(h.Max()), ms(h.Mean()))
-	fmt.Fprintf(out, "  failed %d (%.3f %%): %d not at every member within %s, duplicates delivered %d\n", res.Failed,
-		100*float64(res.Failed)/float64(max(res.Sent, 1)), expired.Load(), b.cfg.Timeout, res.Dupes)
+	fmt.Fprintf(out, "  failed %d (%.3f %%): %d not at every member within %s; duplicates delivered %d, deliveries after their message had failed %d\n",
+		res.Failed, 100*float64(res.Failed)/float64(max(res.Sent, 1)), expired.Load(), b.cfg.Timeout, res.Dupes, tr.strays.Load())
 	for _, l := range b.errs.Lines() {
 		fmt.Fprintln(out, "   ", l)
 	}

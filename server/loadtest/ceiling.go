@@ -129,7 +129,7 @@ type ceiling struct {
 	actErrs map[string]*atomic.Int64
 	errs    *Errors
 	setup   *Histogram
-	frames  atomic.Int64
+	frames  atomic.Int64 // message.new events the users' sockets received
 	seq     atomic.Int64
 }
 
@@ -807,7 +807,7 @@ func (c *ceiling) report(res *CeilingResult, smp *Sampler) {
 		}
 		fmt.Fprintf(out, "  %-20s %9d %9s %9s %9s %7d\n", a.name, h.Count(), ms(h.Mean()), ms(h.Quantile(0.99)), ms(h.Max()), n)
 	}
-	fmt.Fprintf(out, "  setup (group creation): %d requests, p99 %s; WebSocket frames received: %d\n", c.setup.Count(),
+	fmt.Fprintf(out, "  setup (group creation): %d requests, p99 %s; message.new events received: %d\n", c.setup.Count(),
 		ms(c.setup.Quantile(0.99)), c.frames.Load())
 	for _, l := range c.errs.Lines() {
 		fmt.Fprintln(out, "   ", l)

@@ -16,7 +16,6 @@ type member struct {
 	idx     int
 	ws      atomic.Pointer[WS]
 	lastSeq atomic.Int64
-	frames  atomic.Int64
 	closing atomic.Bool
 	// onNew is called for every message.new the socket receives.
 	onNew func(m *member, syncID string)
@@ -115,7 +114,6 @@ func (m *member) read(ctx context.Context, t *Target, ws *WS, errs *Errors) {
 				time.Sleep(time.Duration(attempt+1) * 200 * time.Millisecond)
 			}
 		}
-		m.frames.Add(1)
 		seq, isNew, syncID := frameInfo(data)
 		if seq > 0 {
 			m.lastSeq.Store(seq)
