@@ -58,6 +58,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Get("/catalog", ch.APICatalog)
 				r.Post("/join/{code}", ch.APIJoin)
 				r.Get("/threads", ch.APIThreads)
+				r.Get("/reminders", ch.APIReminders)
+				r.Delete("/reminders/{rid}", ch.APICancelReminder)
 				r.Get("/search", ch.APISearch)
 				r.Get("/users", s.contactsHTTP.APISearch)
 				r.Get("/contacts", s.contactsHTTP.APIList)
@@ -87,6 +89,7 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Delete("/chats/{id}/messages/{mid}/reactions", ch.APIReact)
 				r.Post("/chats/{id}/messages/{mid}/forward", ch.APIForward)
 				r.Post("/chats/{id}/messages/{mid}/discussion", ch.APIDiscussion)
+				r.Post("/chats/{id}/messages/{mid}/reminder", ch.APIRemind)
 			})
 			// Administrator switches of the messenger.
 			r.Group(func(r chi.Router) {

@@ -86,6 +86,8 @@ type Service struct {
 	stopped    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	// remindersWake: a reminder was set; the loop rechecks its next one.
+	remindersWake chan struct{}
 
 	globalID int64
 	metrics  serviceMetrics
@@ -128,7 +130,8 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 		opt.Now = time.Now
 	}
 	s := &Service{db: db, log: opt.Log, now: func() time.Time { return opt.Now().UTC() },
-		writes: make(chan writeRequest, 4*maxBatch), stopped: make(chan struct{}), writerDone: make(chan struct{})}
+		writes: make(chan writeRequest, 4*maxBatch), stopped: make(chan struct{}), writerDone: make(chan struct{}),
+		remindersWake: make(chan struct{}, 1)}
 	if opt.Metrics != nil {
 		s.metrics.batches = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "parley_chats_write_batch_size",
 			Help: "Changes committed together.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})
@@ -142,6 +145,7 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 		return nil, err
 	}
 	go s.purgeLoop()
+	go s.reminderLoop()
 	return s, nil
 }
 

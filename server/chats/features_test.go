@@ -410,3 +410,40 @@ func TestImportedHistoryReadsAndSearchesLikeSentMessages(t *testing.T) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+func TestReminderBringsTheMessageBackInSavedMessages(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben := env.Person("ann"), env.Person("ben")
+	g := newChat(t, ann, "group", "Plans", ben)
+	m := post(t, ann, g.ID, "submit the **report**")
+	resp, body := env.Do("POST", fmt.Sprintf("/api/v1/chats/%s/messages/%d/reminder", g.ID, m.ID), ben.Token, map[string]any{"at": time.Now().Add(-time.Minute)})
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "in_past") {
+		t.Errorf("a reminder in the past: %d %s", resp.StatusCode, body)
+	}
+	env.Do("POST", fmt.Sprintf("/api/v1/chats/%s/messages/%d/reminder", g.ID, m.ID), env.Person("eve").Token, map[string]any{"at": time.Now().Add(time.Hour)})
+	var later chats.Reminder
+	ben.Call("POST", fmt.Sprintf("/api/v1/chats/%s/messages/%d/reminder", g.ID, m.ID), map[string]any{"at": time.Now().Add(time.Hour)}, 201, &later)
+	ben.Call("DELETE", fmt.Sprintf("/api/v1/reminders/%d", later.ID), nil, 204, nil)
+	s := ben.Socket("")
+	ben.Call("POST", fmt.Sprintf("/api/v1/chats/%s/messages/%d/reminder", g.ID, m.ID), map[string]any{"at": time.Now().Add(500 * time.Millisecond)}, 201, nil)
+	var list struct{ Reminders []chats.Reminder }
+	ben.Call("GET", "/api/v1/reminders", nil, 200, &list)
+	if len(list.Reminders) != 1 {
+		t.Errorf("waiting reminders: %+v", list.Reminders)
+	}
+	ev := s.Await("message.new")
+	msg := ev["message"].(map[string]any)
+	if msg["body"] != "submit the **report**" || !strings.Contains(ev.String(), `"reminder":true`) {
+		t.Errorf("reminder arrived as %s", ev)
+	}
+	var saved chats.ChatJSON
+	ben.Call("GET", "/api/v1/chats/saved", nil, 200, &saved)
+	if msg["chat_id"] != saved.ID {
+		t.Errorf("the reminder went to chat %v, not Saved Messages %s", msg["chat_id"], saved.ID)
+	}
+	ben.Call("GET", "/api/v1/reminders", nil, 200, &list)
+	if len(list.Reminders) != 0 {
+		t.Errorf("a fired reminder still waits: %+v", list.Reminders)
+	}
+}
