@@ -121,7 +121,6 @@ type ceiling struct {
 	skipMu  sync.Mutex
 	skipped map[string]string // action → the missing endpoint
 	users   []*User
-	pos     map[string]int
 	sims    []*simUser
 	usersMu sync.Mutex
 	win     atomic.Pointer[window]
@@ -178,7 +177,7 @@ func RunCeiling(ctx context.Context, cfg CeilingConfig) (CeilingResult, error) {
 		// REST shares a bounded pool (its waits count in the latencies).
 		cfg.Target.MaxConns = min(cfg.Max, 2000)
 	}
-	c := &ceiling{cfg: cfg, gen: NewTextGen(), skipped: map[string]string{}, pos: map[string]int{},
+	c := &ceiling{cfg: cfg, gen: NewTextGen(), skipped: map[string]string{},
 		perAct: map[string]*Histogram{}, actErrs: map[string]*atomic.Int64{}, errs: &Errors{}, setup: &Histogram{}}
 	for _, a := range actions {
 		c.perAct[a.name] = &Histogram{}
@@ -196,9 +195,6 @@ func RunCeiling(ctx context.Context, cfg CeilingConfig) (CeilingResult, error) {
 		return CeilingResult{}, fmt.Errorf("%w\nstopped by: %s", err, Limit(err))
 	}
 	c.users = users
-	for i, u := range users {
-		c.pos[u.HUID] = i
-	}
 	fmt.Fprintf(out, "signed in %d users in %.1f s\n", len(users), time.Since(t0).Seconds())
 	defer c.removeTo(0)
 
