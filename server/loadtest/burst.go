@@ -258,7 +258,13 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 	b.trk.Store(tr)
 	b.stop.Store(nil)
 	res := BurstResult{Phase: name, Latency: tr.lat}
-	errsBefore := b.errs.Total()
+	if b.errs.Total() > 0 {
+		fmt.Fprintln(out, "  errors before this phase:")
+		for _, l := range b.errs.Lines() {
+			fmt.Fprintln(out, "   ", l)
+		}
+		b.errs.Reset()
+	}
 	fmt.Fprintf(out, "\n== %s for %s\n", name, b.cfg.Duration)
 	smp := StartSampler(ctx, ServerProbe{PID: b.cfg.ServerPID, Target: b.cfg.Target})
 	pctx, cancel := context.WithTimeout(ctx, b.cfg.Duration)
@@ -283,9 +289,9 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 				perSec = append(perSec, d-last)
 				last = d
 				// A run stops when errors pass 1 % of what was sent.
-				if e := b.errs.Total() - errsBefore + int(expired.Load()); e > 100 && float64(e) > 0.01*float64(sent.Load()) {
+				if e := b.errs.Total() + int(expired.Load()); e > 100 && float64(e) > 0.01*float64(sent.Load()) {
 					why := "errors above 1 % of messages: " + b.errs.Top()
-					if expired.Load() > int64(b.errs.Total()-errsBefore) {
+					if expired.Load() > int64(b.errs.Total()) {
 						why = fmt.Sprintf("messages not delivered to every member within %s", b.cfg.Timeout)
 					}
 					b.stop.CompareAndSwap(nil, &why)
@@ -342,7 +348,7 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 		fmt.Fprintf(out, "  ran its full time; no open-files, port or CPU limit was reached\n")
 	}
 	res.Saturation = sat
-	b.errs = &Errors{} // each phase reports its own
+	b.errs.Reset() // each phase reports its own; the sockets keep counting into it
 	return res
 }
 

@@ -366,6 +366,13 @@ func (e *Errors) AddKind(kind string) {
 	e.counts[kind]++
 }
 
+// Reset forgets every count (a new phase reports its own).
+func (e *Errors) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counts, e.sample = nil, nil
+}
+
 // Total is the number of failures.
 func (e *Errors) Total() int {
 	e.mu.Lock()
