@@ -186,3 +186,22 @@ func getJSON(t *testing.T, u, token string, out any) {
 		t.Fatalf("GET %s: %v in %s", u, err, data)
 	}
 }
+
+// Like every data command, users and seed name a missing data directory
+// and leave nothing behind.
+func TestLoadtestDataCommandsRefuseAMissingDirectory(t *testing.T) {
+	t.Parallel()
+	missing := filepath.Join(t.TempDir(), "nowhere")
+	for _, args := range [][]string{
+		{"loadtest", "users", "--data", missing, "--count", "5", "--password", "load-test-password-5"},
+		{"loadtest", "seed", "--data", missing, "--password", "load-test-password-5", "--chats", "5", "--messages", "5"},
+	} {
+		out, code := runParley(t, args...)
+		if code != 1 || !strings.Contains(out, "no Parley data directory at "+missing) {
+			t.Errorf("%s: %d\n%s", strings.Join(args[:2], " "), code, out)
+		}
+		if _, err := os.Stat(missing); !os.IsNotExist(err) {
+			t.Fatalf("%s made %s", strings.Join(args[:2], " "), missing)
+		}
+	}
+}
