@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,6 +29,7 @@ type loadFlags struct {
 	server, bind, password, tokens string
 	first, users, loginPar, pid    int
 	conns                          int
+	cpuProfile                     string
 }
 
 func addLoadFlags(fs *flag.FlagSet, lf *loadFlags) {
@@ -37,6 +39,7 @@ func addLoadFlags(fs *flag.FlagSet, lf *loadFlags) {
 	fs.StringVar(&lf.tokens, "tokens", "", "file caching the users' session tokens: later runs skip signing in again (argon2id costs the server tens of ms each)")
 	fs.IntVar(&lf.first, "first", 1, "number of the first load-test user (several processes take disjoint ranges)")
 	fs.IntVar(&lf.loginPar, "login-parallel", 4, "sign-ins at once (the server hashes few passwords at a time and answers 429 beyond)")
+	fs.StringVar(&lf.cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to this file (go tool pprof)")
 	fs.IntVar(&lf.conns, "http-conns", 0, "most REST connections at once (default: burst one per user, ceiling 2000)")
 	fs.IntVar(&lf.pid, "server-pid", 0, "the server's process id: read its CPU, RSS and open files from /proc (default: scrape --server/metrics)")
 }
@@ -57,6 +60,22 @@ func (lf *loadFlags) target() (*loadtest.Target, error) {
 		t.Bind = append(t.Bind, ip)
 	}
 	return t, nil
+}
+
+// profile starts the load tool's CPU profile when asked; stop ends it.
+func (lf *loadFlags) profile() (stop func(), err error) {
+	if lf.cpuProfile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(lf.cpuProfile)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // interruptible is a context that Ctrl-C ends, so a run still reports.
@@ -125,6 +144,11 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 	if rate <= 0 || duration <= 0 || timeout <= 0 {
 		return &usageError{"--rate, --duration and --timeout must be positive"}
 	}
+	stop, err := lf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	ctx, cancel := interruptible()
 	defer cancel()
 	_, err = loadtest.RunBurst(ctx, loadtest.BurstConfig{Target: t, First: lf.first, Users: lf.users, Group: group,
@@ -166,6 +190,11 @@ func runLoadCeiling(args []string, stdout, stderr io.Writer) error {
 	case minIdle <= 0 || avgIdle <= minIdle:
 		return &usageError{"--avg-idle must exceed --min-idle, and both be positive"}
 	}
+	stop, err := lf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	ctx, cancel := interruptible()
 	defer cancel()
 	_, err = loadtest.RunCeiling(ctx, loadtest.CeilingConfig{Target: t, First: lf.first, Start: start, Step: step,
@@ -274,6 +303,11 @@ func runLoadIdle(args []string, stdout, stderr io.Writer) error {
 	if lf.users < 1 {
 		return &usageError{"--users must be 1 or more"}
 	}
+	stop, err := lf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
 	ctx, cancel := interruptible()
 	defer cancel()
 	_, err = loadtest.RunIdle(ctx, loadtest.IdleConfig{Target: t, First: lf.first, Users: lf.users, Password: lf.password,
