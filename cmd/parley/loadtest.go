@@ -121,7 +121,7 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 	var lf loadFlags
 	addLoadFlags(fs, &lf)
 	var group, searchN int
-	var rate float64
+	var rate, readRate float64
 	var duration, timeout time.Duration
 	var phases string
 	fs.IntVar(&lf.users, "users", 1000, "users, each with its own WebSocket")
@@ -130,6 +130,7 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&duration, "duration", 30*time.Second, "length of each phase")
 	fs.DurationVar(&timeout, "timeout", 10*time.Second, "a message not at every member by then counts as failed")
 	fs.StringVar(&phases, "phases", "closed,open", "phases to run: closed (as fast as delivered), open (at --rate)")
+	fs.Float64Var(&readRate, "read-rate", 0, "history pages per second read beside each phase, paging back to random depths (0: none)")
 	fs.IntVar(&searchN, "search-check", 50, "sent messages afterwards looked up by search (0: none)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -153,7 +154,7 @@ func runLoadBurst(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	_, err = loadtest.RunBurst(ctx, loadtest.BurstConfig{Target: t, First: lf.first, Users: lf.users, Group: group,
 		Password: lf.password, Tokens: lf.tokens, LoginPar: lf.loginPar, Rate: rate, Duration: duration, Timeout: timeout,
-		Phases: strings.Split(phases, ","), SearchN: searchN, ServerPID: lf.pid, Out: stdout})
+		Phases: strings.Split(phases, ","), SearchN: searchN, ReadRate: readRate, ServerPID: lf.pid, Out: stdout})
 	return err
 }
 

@@ -19,18 +19,21 @@ import (
 // BurstConfig is a burst run: users in groups posting as fast as they can
 // (closed loop), then at a fixed Poisson rate (open loop).
 type BurstConfig struct {
-	Target    *Target
-	First     int // first load-test user number (several processes take disjoint ranges)
-	Users     int
-	Group     int
-	Password  string
-	Tokens    string // token cache file, "" for none
-	LoginPar  int
-	Rate      float64       // open loop messages/s
-	Duration  time.Duration // of each phase
-	Timeout   time.Duration // a message not at every member by then fails
-	Phases    []string      // "closed", "open"
-	SearchN   int           // delivered messages checked to be searchable
+	Target   *Target
+	First    int // first load-test user number (several processes take disjoint ranges)
+	Users    int
+	Group    int
+	Password string
+	Tokens   string // token cache file, "" for none
+	LoginPar int
+	Rate     float64       // open loop messages/s
+	Duration time.Duration // of each phase
+	Timeout  time.Duration // a message not at every member by then fails
+	Phases   []string      // "closed", "open"
+	SearchN  int           // delivered messages checked to be searchable
+	// ReadRate is history pages per second read beside each phase, at
+	// random depths (0: none).
+	ReadRate  float64
 	ServerPID int
 	Out       io.Writer
 }
@@ -49,6 +52,8 @@ type BurstResult struct {
 	Stopped   string // the limit that stopped the run, "" when it ran its time
 	// Saturation is the machine limit the phase ran at (Sampler.Saturation).
 	Saturation string
+	// Reads are the history pages read beside the phase (nil without readers).
+	Reads *Histogram
 }
 
 // BurstReport is a whole burst run.
@@ -64,16 +69,17 @@ type BurstReport struct {
 func (r BurstResult) Throughput() float64 { return float64(r.InWindow) / r.Elapsed.Seconds() }
 
 type burst struct {
-	cfg    BurstConfig
-	run    string // this run's prefix of sync_ids
-	seq    atomic.Int64
-	groups [][]*member
-	pos    []int // member → position in its group
-	chatOf []string
-	gen    *TextGen
-	errs   *Errors
-	trk    atomic.Pointer[tracker] // the phase's; socket readers load it
-	stop   atomic.Pointer[string]
+	cfg     BurstConfig
+	run     string // this run's prefix of sync_ids
+	seq     atomic.Int64
+	groups  [][]*member
+	pos     []int // member → position in its group
+	chatOf  []string
+	gen     *TextGen
+	errs    *Errors
+	trk     atomic.Pointer[tracker] // the phase's; socket readers load it
+	members []*member
+	stop    atomic.Pointer[string]
 	// ctx is the run's: a POST under way when a phase ends still finishes.
 	ctx context.Context
 
@@ -122,6 +128,7 @@ func RunBurst(ctx context.Context, cfg BurstConfig) (BurstReport, error) {
 	t0 = time.Now()
 	members, err := connectAll(ctx, cfg.Target, users, 64, b.errs, b.onNew, out)
 	defer closeAll(members)
+	b.members = members
 	if err != nil {
 		return BurstReport{}, fmt.Errorf("%d of %d WebSockets open: %w\nstopped by: %s%s", len(members), len(users), err, Limit(err),
 			serverNote(ctx, ServerProbe{PID: cfg.ServerPID, Target: cfg.Target}))
@@ -300,10 +307,35 @@ func (b *burst) phase(ctx context.Context, name string, run phaseFunc) BurstResu
 			}
 		}
 	}()
+	var rd *readers
+	var rdDone chan struct{}
+	var histBefore map[float64]uint64
+	if b.cfg.ReadRate > 0 {
+		rd = &readers{t: b.cfg.Target, users: b.members, rate: b.cfg.ReadRate, chats: map[int][]string{}}
+		histBefore, _ = routeBuckets(ctx, b.cfg.Target, http.MethodGet, historyRoute)
+		rdDone = make(chan struct{})
+		go func() { defer close(rdDone); rd.run(pctx) }()
+	}
 	start := time.Now()
 	run(pctx, &res, &sent)
 	res.Elapsed = time.Since(start)
 	res.InWindow = tr.delivered.Load()
+	if rd != nil {
+		<-rdDone
+		histAfter, err := routeBuckets(ctx, b.cfg.Target, http.MethodGet, historyRoute)
+		h := &rd.lat
+		fmt.Fprintf(out, "  history readers: %d pages at random depths (0–%d pages back) at %.0f reads/s: p50 %s  p99 %s  max %s, errors %d\n",
+			h.Count(), maxDepth, b.cfg.ReadRate, ms(h.Quantile(0.5)), ms(h.Quantile(0.99)), ms(h.Max()), rd.errs.Total())
+		if err != nil {
+			fmt.Fprintf(out, "    in the handler: unknown (%v)\n", err)
+		} else {
+			fmt.Fprintf(out, "    %s\n", handlerSummary(histBefore, histAfter))
+		}
+		for _, l := range rd.errs.Lines() {
+			fmt.Fprintln(out, "   ", l)
+		}
+		res.Reads = h
+	}
 	cancel()
 	// Let messages in flight arrive, up to the timeout.
 	deadline := time.Now().Add(b.cfg.Timeout)

@@ -21,19 +21,20 @@ func TestBurstDeliversEveryMessageToEveryMember(t *testing.T) {
 		name         string
 		users, group int
 		phases       []string
+		readRate     float64
 	}{
-		{"ten groups of ten", 20, 10, []string{"closed", "open"}},
-		{"one group of seventy, past a 64-bit member mask", 70, 70, []string{"open"}},
+		{"ten groups of ten, with history readers", 20, 10, []string{"closed", "open"}, 40},
+		{"one group of seventy, past a 64-bit member mask", 70, 70, []string{"open"}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			burstScenario(t, c.users, c.group, c.phases)
+			burstScenario(t, c.users, c.group, c.phases, c.readRate)
 		})
 	}
 }
 
-func burstScenario(t *testing.T, users, group int, phases []string) {
+func burstScenario(t *testing.T, users, group int, phases []string, readRate float64) {
 	env := servertest.Start(t)
 	ctx := context.Background()
 	const password = "load-test-password-5"
@@ -43,7 +44,7 @@ func burstScenario(t *testing.T, users, group int, phases []string) {
 	var out bytes.Buffer
 	rep, err := RunBurst(ctx, BurstConfig{Target: &Target{URL: env.URL}, First: 1, Users: users, Group: group,
 		Password: password, LoginPar: 4, Rate: 100, Duration: time.Second, Timeout: 5 * time.Second,
-		Phases: phases, SearchN: 10, Out: &out})
+		Phases: phases, SearchN: 10, ReadRate: readRate, Out: &out})
 	t.Log(out.String())
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +58,9 @@ func burstScenario(t *testing.T, users, group int, phases []string) {
 		}
 		if p.Latency.Count() != uint64(p.Delivered) || p.Latency.Quantile(0.99) <= 0 {
 			t.Errorf("%s: %d latencies for %d messages, p99 %v", p.Phase, p.Latency.Count(), p.Delivered, p.Latency.Quantile(0.99))
+		}
+		if readRate > 0 && (p.Reads == nil || p.Reads.Count() == 0) {
+			t.Errorf("%s: no history pages read at %.0f/s", p.Phase, readRate)
 		}
 	}
 	// The open loop sends about rate × duration (Poisson: 100 ± a few tens).
@@ -72,6 +76,9 @@ func burstScenario(t *testing.T, users, group int, phases []string) {
 		fmt.Sprintf("delivered to all %d members", group)}
 	if slices.Contains(phases, "closed") {
 		wants = append(wants, "closed loop")
+	}
+	if readRate > 0 {
+		wants = append(wants, "history readers:", "requests in the handler:")
 	}
 	for _, want := range wants {
 		if !strings.Contains(out.String(), want) {

@@ -1,6 +1,8 @@
 package loadtest
 
 import (
+	"math"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -98,5 +100,36 @@ func TestBucketBoundsCoverEveryValueOnce(t *testing.T) {
 			t.Fatalf("bucket %d holds [%d, %d] but bucketOf says %d and %d", i, prevTop+1, top, bucketOf(prevTop+1), bucketOf(top))
 		}
 		prevTop = top
+	}
+}
+
+// The server's request histogram, read twice, says what share of the
+// history pages between the readings the handler served within 5 ms.
+func TestHandlerSummaryFromTwoReadings(t *testing.T) {
+	inf := math.Inf(1)
+	cases := []struct {
+		name          string
+		before, after map[float64]uint64
+		want          []string
+	}{
+		{"all fast", map[float64]uint64{0.001: 10, 0.005: 10, 0.01: 10, 0.05: 10, inf: 10},
+			map[float64]uint64{0.001: 110, 0.005: 210, 0.01: 210, 0.05: 210, inf: 210},
+			[]string{"200 requests", "100.00 % within 5.0ms", "p99 ≤ 5.0ms"}},
+		{"slow tail", map[float64]uint64{},
+			map[float64]uint64{0.001: 50, 0.005: 90, 0.01: 98, 0.05: 100, inf: 100},
+			[]string{"100 requests", "90.00 % within 5.0ms", "98.00 % within 10.0ms", "p99 ≤ 50.0ms"}},
+		{"beyond every bucket", map[float64]uint64{},
+			map[float64]uint64{0.001: 1, 0.005: 1, 0.01: 1, 0.05: 1, 10: 1, inf: 100},
+			[]string{"p99 above the largest bucket"}},
+		{"nothing read", map[float64]uint64{inf: 5}, map[float64]uint64{inf: 5}, []string{"no history requests"}},
+		{"no histogram", nil, nil, []string{"has no histogram"}},
+	}
+	for _, c := range cases {
+		got := handlerSummary(c.before, c.after)
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", c.name, got, w)
+			}
+		}
 	}
 }
