@@ -315,3 +315,37 @@ func runLoadIdle(args []string, stdout, stderr io.Writer) error {
 		Tokens: lf.tokens, LoginPar: lf.loginPar, Settle: settle, Hold: hold, ServerPID: lf.pid, Out: stdout})
 	return err
 }
+
+func runLoadSearch(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("loadtest search", stderr)
+	var lf loadFlags
+	addLoadFlags(fs, &lf)
+	var rate float64
+	var duration time.Duration
+	fs.IntVar(&lf.users, "users", 1000, "users who search (their own chats: run against a seeded data directory)")
+	fs.Float64Var(&rate, "rate", 50, "queries per second, Poisson arrivals")
+	fs.DurationVar(&duration, "duration", 30*time.Second, "how long to search")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := required("password", lf.password); err != nil {
+		return err
+	}
+	t, err := lf.target()
+	if err != nil {
+		return err
+	}
+	if lf.users < 1 || rate <= 0 || duration <= 0 {
+		return &usageError{"--users, --rate and --duration must be positive"}
+	}
+	stop, err := lf.profile()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	ctx, cancel := interruptible()
+	defer cancel()
+	_, err = loadtest.RunSearch(ctx, loadtest.SearchConfig{Target: t, First: lf.first, Users: lf.users, Password: lf.password,
+		Tokens: lf.tokens, LoginPar: lf.loginPar, Rate: rate, Duration: duration, ServerPID: lf.pid, Out: stdout})
+	return err
+}

@@ -153,6 +153,13 @@ func TestLoadtestSeedFillsAStoppedDataDirectory(t *testing.T) {
 	if withHistory == 0 {
 		t.Fatalf("user %d sees %d chats, none with messages", first.Members[0], len(list.Chats))
 	}
+	// The search run against the seeded directory.
+	out, code = runParley(t, "loadtest", "search", "--server", srv.url, "--password", "load-test-password-5",
+		"--users", "40", "--rate", "40", "--duration", "1s", "--server-pid", strconv.Itoa(srv.cmd.Process.Pid))
+	if code != 0 || !strings.Contains(out, "requests in the handler:") || !strings.Contains(out, "errors 0;") {
+		t.Fatalf("loadtest search: %d\n%s", code, out)
+	}
+
 	// The most common Russian word is in some of the user's messages.
 	var found struct {
 		Messages []json.RawMessage `json:"messages"`

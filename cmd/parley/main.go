@@ -38,6 +38,7 @@ func commands() []command {
 		{"loadtest ceiling", "load a running server with Mattermost-paced users, adding them while latencies hold", runLoadCeiling},
 		{"loadtest seed", "fill a data directory with users, chats of every kind and ru+en messages", runLoadSeed},
 		{"loadtest idle", "open one idle WebSocket per user and report the server's memory per socket", runLoadIdle},
+		{"loadtest search", "search a running (seeded) server with the most common words at a rate", runLoadSearch},
 		{"version", "print the version", runVersion},
 	}
 }

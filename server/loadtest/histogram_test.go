@@ -117,11 +117,11 @@ func TestHandlerSummaryFromTwoReadings(t *testing.T) {
 			[]string{"200 requests", "100.00 % within 5.0ms", "p99 ≤ 5.0ms"}},
 		{"slow tail", map[float64]uint64{},
 			map[float64]uint64{0.001: 50, 0.005: 90, 0.01: 98, 0.05: 100, inf: 100},
-			[]string{"100 requests", "90.00 % within 5.0ms", "98.00 % within 10.0ms", "p99 ≤ 50.0ms"}},
+			[]string{"100 requests", "90.00 % within 5.0ms", "98.00 % within 10.0ms", "p95 ≤ 10.0ms", "p99 ≤ 50.0ms"}},
 		{"beyond every bucket", map[float64]uint64{},
 			map[float64]uint64{0.001: 1, 0.005: 1, 0.01: 1, 0.05: 1, 10: 1, inf: 100},
 			[]string{"p99 above the largest bucket"}},
-		{"nothing read", map[float64]uint64{inf: 5}, map[float64]uint64{inf: 5}, []string{"no history requests"}},
+		{"nothing read", map[float64]uint64{inf: 5}, map[float64]uint64{inf: 5}, []string{"no requests reached the handler"}},
 		{"no histogram", nil, nil, []string{"has no histogram"}},
 	}
 	for _, c := range cases {

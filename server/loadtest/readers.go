@@ -168,7 +168,7 @@ func routeBuckets(ctx context.Context, t *Target, method, route string) (map[flo
 // lies under.
 func handlerSummary(before, after map[float64]uint64) string {
 	if len(after) == 0 {
-		return "the server's /metrics has no histogram for " + historyRoute
+		return "the server's /metrics has no histogram for the route"
 	}
 	var bounds []float64
 	for b := range after {
@@ -177,23 +177,25 @@ func handlerSummary(before, after map[float64]uint64) string {
 	sort.Float64s(bounds)
 	total := after[bounds[len(bounds)-1]] - before[bounds[len(bounds)-1]] // +Inf holds every request
 	if total == 0 {
-		return "no history requests reached the server"
+		return "no requests reached the handler"
 	}
 	var parts []string
-	p99 := ""
-	for _, b := range bounds {
-		n := after[b] - before[b]
-		share := float64(n) / float64(total)
-		if b == 0.005 || b == 0.01 || b == 0.05 {
-			parts = append(parts, fmt.Sprintf("%.2f %% within %s", 100*share, ms(time.Duration(b*float64(time.Second)))))
-		}
-		if p99 == "" && share >= 0.99 {
-			if b > 1e300 {
-				p99 = "above the largest bucket"
-			} else {
-				p99 = "≤ " + ms(time.Duration(b*float64(time.Second)))
+	bound := func(q float64) string {
+		for _, b := range bounds {
+			if float64(after[b]-before[b]) >= q*float64(total) {
+				if b > 1e300 {
+					return "above the largest bucket"
+				}
+				return "≤ " + ms(time.Duration(b*float64(time.Second)))
 			}
 		}
+		return "unknown"
 	}
-	return fmt.Sprintf("%d requests in the handler: %s; p99 %s", total, strings.Join(parts, ", "), p99)
+	for _, b := range bounds {
+		share := float64(after[b]-before[b]) / float64(total)
+		if b == 0.005 || b == 0.01 || b == 0.025 || b == 0.05 {
+			parts = append(parts, fmt.Sprintf("%.2f %% within %s", 100*share, ms(time.Duration(b*float64(time.Second)))))
+		}
+	}
+	return fmt.Sprintf("%d requests in the handler: %s; p95 %s, p99 %s", total, strings.Join(parts, ", "), bound(0.95), bound(0.99))
 }
