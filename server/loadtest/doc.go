@@ -16,8 +16,13 @@
 //   - ceiling: Mattermost's simulcontroller user (action mix and idle
 //     pacing), one WebSocket per user, users added while the request
 //     latencies and errors stay within Mattermost's coordinator thresholds.
+//     With --read-rate, history pages are read at random depths beside it,
+//     timed here and in the server's handler (its request histogram).
 //   - seed: a realistic data directory (users, chats of every kind, Zipf
 //     ru+en messages) through the messenger's bulk import.
+//   - search: the 100 most common words searched at a rate (on a seeded
+//     directory), p95 here and in the handler.
+//   - idle: one idle WebSocket per user; the server's RSS per socket.
 //
 // The machine's limits decide how far one process goes: 20,000 open files
 // per process (each WebSocket and each REST connection is one, on both
