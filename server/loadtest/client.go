@@ -249,6 +249,9 @@ func signInOne(ctx context.Context, t *Target, u *User, password string) error {
 				return ctx.Err()
 			}
 		}
+		if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+			return fmt.Errorf("sign in %s: %w (create the load-test users first: parley loadtest users --count N --password P, with the same password)", u.Email, err)
+		}
 		if err != nil {
 			return fmt.Errorf("sign in %s: %w", u.Email, err)
 		}
