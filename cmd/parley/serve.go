@@ -76,6 +76,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	startProfiling(log)
 
 	// Listening first tells the real address (port 0 picks one), which links
 	// in mail and Jira need when no --base-url is given.

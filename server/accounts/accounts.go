@@ -3,8 +3,10 @@
 package accounts
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,6 +112,11 @@ type Service struct {
 	// ended is told, after commit, whose sessions just ended, so their open
 	// sockets close at once (see session_end.go).
 	ended atomic.Pointer[func(userID int64)]
+	// authStmts are Authenticate's two queries, prepared once: every API
+	// request runs them, and parsing them cost more than running them.
+	authOnce  sync.Once
+	authStmts struct{ session, user *sql.Stmt }
+	auth      authCache
 }
 
 // Options tune a Service; the zero value gives production settings.

@@ -70,6 +70,7 @@ func (s *Service) Block(ctx context.Context, userID int64) error {
 
 // Unblock lets the account sign in again.
 func (s *Service) Unblock(ctx context.Context, userID int64) error {
+	defer s.auth.forgetUser(userID) // the cached user is stale
 	res, err := s.db.Write.ExecContext(ctx, "UPDATE users SET blocked_at = NULL, updated_at = ? WHERE id = ?",
 		store.FormatTime(s.now()), userID)
 	if err != nil {
@@ -87,6 +88,7 @@ func (s *Service) SetRole(ctx context.Context, userID int64, role Role) error {
 	if _, err := ParseRole(string(role)); err != nil {
 		return &ValidationError{Field: "role", Message: "must be user, support or admin"}
 	}
+	defer s.auth.forgetUser(userID)
 	return s.db.InTx(ctx, func(tx *sql.Tx) error {
 		var cur Role
 		var kind Kind

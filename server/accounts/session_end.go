@@ -13,6 +13,7 @@ import (
 func (s *Service) OnSessionsEnded(fn func(userID int64)) { s.ended.Store(&fn) }
 
 func (s *Service) sessionsEnded(userID int64) {
+	s.auth.forgetUser(userID)
 	if fn := s.ended.Load(); fn != nil && userID != 0 {
 		(*fn)(userID)
 	}

@@ -187,6 +187,9 @@ func (s *Service) SignIn(ctx context.Context, login, password string, dev Device
 		sid, err = openSession(ctx, tx, u.ID, token, dev, ip, now)
 		return err
 	})
+	if u.Kind == KindUnregistered {
+		s.auth.forgetUser(u.ID) // cached with the old kind
+	}
 	if err != nil {
 		return "", User{}, Session{}, fmt.Errorf("open session: %w", err)
 	}
@@ -271,8 +274,23 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 	if token == "" || len(token) > 200 {
 		return User{}, Session{}, ErrNoSession
 	}
-	sess, err := scanSession(s.db.Read.QueryRowContext(ctx,
-		"SELECT "+sessionColumns+" FROM sessions WHERE token_hash = ? AND ended_at IS NULL", hashToken(token)))
+	key := string(hashToken(token))
+	if e, ok := s.auth.get(key, s.now()); ok {
+		return e.user, e.session, nil
+	}
+	epoch := s.auth.currentEpoch()
+	s.authOnce.Do(func() {
+		// A failed prepare leaves nil: the queries then run unprepared.
+		s.authStmts.session, _ = s.db.Read.Prepare("SELECT " + sessionColumns + " FROM sessions WHERE token_hash = ? AND ended_at IS NULL")
+		s.authStmts.user, _ = s.db.Read.Prepare("SELECT " + userColumns + " FROM users WHERE id = ?")
+	})
+	var row *sql.Row
+	if st := s.authStmts.session; st != nil {
+		row = st.QueryRowContext(ctx, hashToken(token))
+	} else {
+		row = s.db.Read.QueryRowContext(ctx, "SELECT "+sessionColumns+" FROM sessions WHERE token_hash = ? AND ended_at IS NULL", hashToken(token))
+	}
+	sess, err := scanSession(row)
 	if err != nil {
 		return User{}, Session{}, err
 	}
@@ -283,7 +301,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 		}
 		return User{}, Session{}, ErrNoSession
 	}
-	u, err := s.UserByID(ctx, sess.UserID)
+	var u User
+	if st := s.authStmts.user; st != nil {
+		u, _, err = scanUser(st.QueryRowContext(ctx, sess.UserID))
+	} else {
+		u, err = s.UserByID(ctx, sess.UserID)
+	}
 	if err != nil {
 		return User{}, Session{}, err
 	}
@@ -300,6 +323,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, Session
 			sess.LastSeenAt = now
 		}
 	}
+	s.auth.put(key, authEntry{user: u, session: sess, at: now}, epoch)
 	return u, sess, nil
 }
 

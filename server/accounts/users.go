@@ -200,6 +200,7 @@ func (s *Service) userForSignIn(ctx context.Context, login string) (User, string
 
 // UpdateProfile replaces the profile; the HUID, role and sessions stay.
 func (s *Service) UpdateProfile(ctx context.Context, userID int64, p Profile) (User, error) {
+	defer s.auth.forgetUser(userID) // the cached user is stale
 	p, err := NormalizeProfile(p)
 	if err != nil {
 		return User{}, err
@@ -230,6 +231,7 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, p Profile) (U
 
 // SetLang saves the user's interface language ("" follows the browser).
 func (s *Service) SetLang(ctx context.Context, userID int64, lang string) error {
+	defer s.auth.forgetUser(userID) // the cached user is stale
 	_, err := s.db.Write.ExecContext(ctx, "UPDATE users SET lang = ?, updated_at = ? WHERE id = ?",
 		lang, store.FormatTime(s.now()), userID)
 	if err != nil {
@@ -274,6 +276,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64,
 // SetPassword sets a password without knowing the old one (administrators,
 // invitations). Reset links mailed earlier stop working.
 func (s *Service) SetPassword(ctx context.Context, userID int64, pw string, mustChange bool) error {
+	defer s.auth.forgetUser(userID) // the cached user is stale
 	if err := CheckPasswordRules(pw); err != nil {
 		return err
 	}

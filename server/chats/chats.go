@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,7 +79,7 @@ var (
 // Service is the messenger's chats.
 type Service struct {
 	db  *store.DB
-	hub *realtime.Hub
+	hub atomic.Pointer[realtime.Hub]
 	log *slog.Logger
 	now func() time.Time
 
@@ -88,6 +89,7 @@ type Service struct {
 	closeOnce  sync.Once
 	// remindersWake: a reminder was set; the loop rechecks its next one.
 	remindersWake chan struct{}
+	stmts         *stmtCache // the writer's prepared statements
 
 	globalID int64
 	metrics  serviceMetrics
@@ -131,7 +133,7 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 	}
 	s := &Service{db: db, log: opt.Log, now: func() time.Time { return opt.Now().UTC() },
 		writes: make(chan writeRequest, 4*maxBatch), stopped: make(chan struct{}), writerDone: make(chan struct{}),
-		remindersWake: make(chan struct{}, 1)}
+		remindersWake: make(chan struct{}, 1), stmts: newStmtCache(db.Write)}
 	if opt.Metrics != nil {
 		s.metrics.batches = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "parley_chats_write_batch_size",
 			Help: "Changes committed together.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})
@@ -150,13 +152,14 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 }
 
 // SetHub connects the service to realtime delivery.
-func (s *Service) SetHub(h *realtime.Hub) { s.hub = h }
+func (s *Service) SetHub(h *realtime.Hub) { s.hub.Store(h) }
 
 // Close stops the writer once the changes in progress are done.
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stopped)
 		<-s.writerDone
+		s.stmts.close()
 	})
 	return nil
 }
@@ -179,7 +182,7 @@ func (s *Service) purgeLoop() {
 // ensureGlobal makes the server's global chat on first start.
 func (s *Service) ensureGlobal(ctx context.Context) (int64, error) {
 	var id int64
-	err := s.write(ctx, func(tx *sql.Tx, _ *eventLog) error {
+	err := s.write(ctx, func(tx *wtx, _ *eventLog) error {
 		err := tx.QueryRow("SELECT id FROM chats WHERE unique_key = 'global'").Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRow(`INSERT INTO chats (uid, kind, unique_key, created_at) VALUES (?, 'global', 'global', ?) RETURNING id`,

@@ -48,7 +48,7 @@ type eventLog struct {
 func (l *eventLog) add(e event) { l.events = append(l.events, e) }
 
 // flush stores the change's events and resolves who gets each.
-func (l *eventLog) flush(tx *sql.Tx) error {
+func (l *eventLog) flush(tx *wtx) error {
 	for _, e := range l.events {
 		data, err := eventJSON(e.typ, e.payload)
 		if err != nil {
@@ -85,7 +85,7 @@ func (l *eventLog) flush(tx *sql.Tx) error {
 
 // recipients fills in the chat's members who receive e: a query in the
 // change's own transaction, so a member added by the same change is in.
-func recipients(tx *sql.Tx, e event, d *realtime.Delivery) error {
+func recipients(tx *wtx, e event, d *realtime.Delivery) error {
 	rows, err := tx.Query("SELECT user_id, role = 'admin' FROM chat_members WHERE chat_id = ?", e.chatID)
 	if err != nil {
 		return fmt.Errorf("members of chat %d: %w", e.chatID, err)
@@ -190,7 +190,7 @@ func currentSeq(ctx context.Context, q interface {
 // it went, so that older resumes resync instead of silently missing events.
 func (s *Service) purgeEvents(ctx context.Context) error {
 	cutoff := s.now().Add(-EventRetention).UnixMilli()
-	return s.write(ctx, func(tx *sql.Tx, _ *eventLog) error {
+	return s.write(ctx, func(tx *wtx, _ *eventLog) error {
 		var upto sql.NullInt64
 		if err := tx.QueryRow("SELECT max(seq) FROM events WHERE created_at < ?", cutoff).Scan(&upto); err != nil {
 			return fmt.Errorf("purge events: %w", err)

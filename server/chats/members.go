@@ -72,7 +72,7 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewChat) (ChatJSON, boo
 	}
 	var uid string
 	created := false
-	err := s.write(ctx, func(tx *sql.Tx, log *eventLog) error {
+	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
 		ids, err := userIDs(tx, n.Members)
 		if err != nil {
 			return err
@@ -157,7 +157,7 @@ func userIDs(q querier, huids []string) ([]int64, error) {
 
 // addMember puts a user in a chat (or changes nothing when they are in),
 // counting them and reporting it.
-func (s *Service) addMember(tx *sql.Tx, log *eventLog, c Chat, userID int64, role string, announce bool) error {
+func (s *Service) addMember(tx *wtx, log *eventLog, c Chat, userID int64, role string, announce bool) error {
 	var members int
 	var e2e bool
 	if err := tx.QueryRow("SELECT members, e2e FROM chats WHERE id = ?", c.ID).Scan(&members, &e2e); err != nil {
@@ -208,7 +208,7 @@ func (s *Service) addMember(tx *sql.Tx, log *eventLog, c Chat, userID int64, rol
 }
 
 // systemMessage records a change in the chat's history.
-func (s *Service) systemMessage(tx *sql.Tx, log *eventLog, c Chat, a Actor, what string, args map[string]any) (MessageJSON, error) {
+func (s *Service) systemMessage(tx *wtx, log *eventLog, c Chat, a Actor, what string, args map[string]any) (MessageJSON, error) {
 	sys := map[string]any{"event": what}
 	if a.HUID != "" {
 		sys["actor"] = UserRef{HUID: a.HUID, Name: a.Name}

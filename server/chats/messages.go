@@ -56,11 +56,8 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 	if len(d.SyncID) > MaxSyncID {
 		return MessageJSON{}, false, web.Invalid("sync_id", "too_long", fmt.Sprintf("sync_id holds at most %d characters", MaxSyncID))
 	}
-	if d.SyncID != "" {
-		if m, ok, err := s.bySyncID(ctx, s.db.Read, a, chatUID, d.SyncID); err != nil || ok {
-			return m, false, err
-		}
-	}
+	// A retried sync_id is found inside the writer's transaction below: a
+	// check here as well would cost every send a query for the rare retry.
 	if err := checkBody(d.Body, d.FileID != ""); err != nil {
 		return MessageJSON{}, false, err
 	}
@@ -73,7 +70,7 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 	}
 	var out MessageJSON
 	created := false
-	err = s.write(ctx, func(tx *sql.Tx, log *eventLog) error {
+	err = s.write(ctx, func(tx *wtx, log *eventLog) error {
 		if d.SyncID != "" {
 			m, ok, err := s.bySyncID(ctx, tx, a, chatUID, d.SyncID)
 			if err != nil || ok {
@@ -142,7 +139,7 @@ type newMessage struct {
 
 // insertMessage stores a message, its search terms and its event, and moves
 // the chat's last message and the sender's read mark.
-func (s *Service) insertMessage(tx *sql.Tx, log *eventLog, c Chat, a Actor, m newMessage) (MessageJSON, error) {
+func (s *Service) insertMessage(tx *wtx, log *eventLog, c Chat, a Actor, m newMessage) (MessageJSON, error) {
 	if m.kind == "" {
 		m.kind = "text"
 	}
@@ -320,7 +317,7 @@ func nonNil(s []string) []string {
 var errTooManyIDs = web.Errorf(http.StatusBadRequest, "too_many", "", "too many messages at once")
 
 // threadCount tells the parent chat of a discussion its new comment count.
-func threadCount(tx *sql.Tx, log *eventLog, d Chat) error {
+func threadCount(tx *wtx, log *eventLog, d Chat) error {
 	var parentUID, parentKind string
 	var comments int
 	err := tx.QueryRow(`SELECT p.uid, p.kind, (SELECT count(*) FROM messages WHERE chat_id = ? AND kind = 'text' AND deleted_at IS NULL)

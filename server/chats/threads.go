@@ -16,7 +16,7 @@ var errNoDiscussions = web.Errorf(403, "discussions_off", "", "discussions are s
 // it from the start; in a channel nobody does until they join or comment.
 func (s *Service) Discussion(ctx context.Context, a Actor, chatUID string, messageID int64) (ChatJSON, error) {
 	var uid string
-	err := s.write(ctx, func(tx *sql.Tx, log *eventLog) error {
+	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (s *Service) Discussion(ctx context.Context, a Actor, chatUID string, messa
 
 // Follow makes the actor follow (on) or stop following a discussion.
 func (s *Service) Follow(ctx context.Context, a Actor, chatUID string, on bool) error {
-	return s.write(ctx, func(tx *sql.Tx, log *eventLog) error {
+	return s.write(ctx, func(tx *wtx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err

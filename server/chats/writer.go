@@ -2,7 +2,6 @@ package chats
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -11,7 +10,7 @@ import (
 // A change is one write a request asks for. It runs inside the writer's
 // transaction, under its own savepoint, and reports the events to publish
 // once the transaction has committed.
-type change func(tx *sql.Tx, log *eventLog) error
+type change func(tx *wtx, log *eventLog) error
 
 type writeRequest struct {
 	ctx  context.Context
@@ -84,7 +83,8 @@ func (s *Service) drainWrites() {
 func (s *Service) commitBatch(batch []writeRequest) {
 	start := time.Now()
 	// The batch's transaction must not die with one request's context.
-	tx, err := s.db.Write.BeginTx(context.Background(), nil)
+	sqlTx, err := s.db.Write.BeginTx(context.Background(), nil)
+	tx := &wtx{Tx: sqlTx, stmts: s.stmts}
 	if err != nil {
 		for _, req := range batch {
 			req.done <- fmt.Errorf("begin transaction: %w", err)
@@ -132,11 +132,14 @@ func (s *Service) commitBatch(batch []writeRequest) {
 		return
 	}
 	s.metrics.observeBatch(len(batch), time.Since(start))
+	s.stmts.prepareWanted()
 	// Published in commit order, from this one goroutine: every connection
 	// sees events in seq order.
-	for _, log := range logs {
-		if log != nil && s.hub != nil {
-			s.hub.Publish(log.published)
+	if hub := s.hub.Load(); hub != nil {
+		for _, log := range logs {
+			if log != nil {
+				hub.Publish(log.published)
+			}
 		}
 	}
 	for i, req := range batch {

@@ -70,7 +70,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
-	readers := max(4, runtime.NumCPU()*2)
+	// Readers in WAL mode do not block each other; enough connections that
+	// a burst of requests waits for CPU, not for a free connection.
+	readers := max(8, runtime.NumCPU()*4)
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxIdleTime(5 * time.Minute)
