@@ -65,7 +65,9 @@ func TestKilledUnderLoadLosesNoAcknowledgedMessage(t *testing.T) {
 			var ev struct {
 				Type    string
 				Seq     int64
-				Message struct{ SyncID string `json:"sync_id"` }
+				Message struct {
+					SyncID string `json:"sync_id"`
+				}
 			}
 			if err := ws.ReadJSON(&ev); err != nil {
 				return
@@ -187,7 +189,11 @@ func TestKilledUnderLoadLosesNoAcknowledgedMessage(t *testing.T) {
 	// Search finds each of them.
 	missing := 0
 	for syncID, body := range acked {
-		var res struct{ Messages []struct{ SyncID string `json:"sync_id"` } }
+		var res struct {
+			Messages []struct {
+				SyncID string `json:"sync_id"`
+			}
+		}
 		api.call(p.url, tokens["reader"], "GET", "/api/v1/search?q="+strings.Fields(body)[0], nil, &res)
 		if len(res.Messages) != 1 || res.Messages[0].SyncID != syncID {
 			missing++
@@ -203,7 +209,9 @@ func TestKilledUnderLoadLosesNoAcknowledgedMessage(t *testing.T) {
 	for len(seen) < len(acked) {
 		var ev struct {
 			Type    string
-			Message struct{ SyncID string `json:"sync_id"` }
+			Message struct {
+				SyncID string `json:"sync_id"`
+			}
 		}
 		if err := ws.ReadJSON(&ev); err != nil {
 			break
