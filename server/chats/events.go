@@ -37,12 +37,58 @@ type event struct {
 	session int64
 }
 
-// eventLog collects the events of one change and writes them in its
-// transaction; published holds what to hand the hub after commit.
+// eventLog collects what one change reports: the events it writes in its
+// savepoint (published holds what to hand the hub after commit) and the
+// search index changes, which the batch writes after every savepoint is
+// released — FTS5 flushes its pending index at each savepoint's end, and a
+// flush per message cost more than the rest of a send.
 type eventLog struct {
 	now       time.Time
 	events    []event
 	published []realtime.Delivery
+	terms     []termChange
+}
+
+// termChange replaces a message's indexed terms ("" removes them).
+type termChange struct {
+	id     int64
+	terms  string
+	remove bool // the message was indexed before
+}
+
+// index adds a new message's words to the search index.
+func (l *eventLog) index(id int64, body string) {
+	if t := terms(body); t != "" {
+		l.terms = append(l.terms, termChange{id: id, terms: t})
+	}
+}
+
+// reindex replaces an edited or deleted message's words.
+func (l *eventLog) reindex(id int64, body string) {
+	l.terms = append(l.terms, termChange{id: id, terms: terms(body), remove: true})
+}
+
+// writeTerms applies the batch's index changes, in order, in the batch's
+// transaction: a message and its terms commit together or not at all.
+func writeTerms(tx *wtx, logs []*eventLog) error {
+	for _, l := range logs {
+		if l == nil {
+			continue
+		}
+		for _, t := range l.terms {
+			if t.remove {
+				if _, err := tx.Exec("DELETE FROM message_terms WHERE rowid = ?", t.id); err != nil {
+					return fmt.Errorf("unindex message %d: %w", t.id, err)
+				}
+			}
+			if t.terms != "" {
+				if _, err := tx.Exec("INSERT INTO message_terms (rowid, terms) VALUES (?, ?)", t.id, t.terms); err != nil {
+					return fmt.Errorf("index message %d: %w", t.id, err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (l *eventLog) add(e event) { l.events = append(l.events, e) }

@@ -94,20 +94,9 @@ func (s *Service) Edit(ctx context.Context, a Actor, chatUID string, id int64, b
 		if _, err := tx.Exec("UPDATE messages SET body = ?, html = ?, edited_at = ? WHERE id = ?", body, html, ms(log.now), id); err != nil {
 			return fmt.Errorf("edit message: %w", err)
 		}
-		return reindex(tx, id, body)
+		log.reindex(id, body)
+		return nil
 	})
-}
-
-func reindex(tx *wtx, id int64, body string) error {
-	if _, err := tx.Exec("DELETE FROM message_terms WHERE rowid = ?", id); err != nil {
-		return fmt.Errorf("unindex message: %w", err)
-	}
-	if t := terms(body); t != "" && body != "" {
-		if _, err := tx.Exec("INSERT INTO message_terms (rowid, terms) VALUES (?, ?)", id, t); err != nil {
-			return fmt.Errorf("index message: %w", err)
-		}
-	}
-	return nil
 }
 
 // Delete removes a message's content for everyone; the author or a chat
@@ -130,7 +119,8 @@ func (s *Service) Delete(ctx context.Context, a Actor, chatUID string, id int64)
 		if _, err := tx.Exec("DELETE FROM pins WHERE message_id = ?", id); err != nil {
 			return fmt.Errorf("delete message: %w", err)
 		}
-		return reindex(tx, id, "")
+		log.reindex(id, "")
+		return nil
 	})
 	return err
 }

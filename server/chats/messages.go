@@ -166,11 +166,7 @@ func (s *Service) insertMessage(tx *wtx, log *eventLog, c Chat, a Actor, m newMe
 		return MessageJSON{}, fmt.Errorf("store message: %w", err)
 	}
 	if m.kind == "text" {
-		if t := terms(m.body); t != "" {
-			if _, err := tx.Exec("INSERT INTO message_terms (rowid, terms) VALUES (?, ?)", id, t); err != nil {
-				return MessageJSON{}, fmt.Errorf("index message: %w", err)
-			}
-		}
+		log.index(id, m.body)
 	}
 	if _, err := tx.Exec("UPDATE chats SET last_message = ? WHERE id = ?", id, c.ID); err != nil {
 		return MessageJSON{}, fmt.Errorf("update chat: %w", err)

@@ -125,6 +125,13 @@ func (s *Service) commitBatch(batch []writeRequest) {
 		}
 		logs[i] = log
 	}
+	if err := writeTerms(tx, logs); err != nil {
+		tx.Rollback()
+		for _, req := range batch {
+			req.done <- err
+		}
+		return
+	}
 	if err := tx.Commit(); err != nil {
 		for _, req := range batch {
 			req.done <- fmt.Errorf("commit: %w", err)
