@@ -59,6 +59,8 @@ func (s *Server) routes(mounts []Mount) (http.Handler, error) {
 				r.Post("/join/{code}", ch.APIJoin)
 				r.Get("/threads", ch.APIThreads)
 				r.Get("/reminders", ch.APIReminders)
+				r.Get("/me/labels", ch.APILabels)
+				r.Put("/me/labels/{label}", ch.APISetLabel)
 				r.Delete("/reminders/{rid}", ch.APICancelReminder)
 				r.Get("/search", ch.APISearch)
 				r.Get("/users", s.contactsHTTP.APISearch)

@@ -447,3 +447,37 @@ func TestReminderBringsTheMessageBackInSavedMessages(t *testing.T) {
 		t.Errorf("a fired reminder still waits: %+v", list.Reminders)
 	}
 }
+
+func TestLabelsNotifyPerLabelAndChatLinksNeedOpenChats(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben := env.Person("ann"), env.Person("ben")
+	root := env.PersonWithRole("root", "admin")
+	work := newChat(t, ann, "group", "Work", ben)
+	home := newChat(t, ann, "group", "Home", ben)
+	ann.Call("PATCH", "/api/v1/chats/"+work.ID+"/me", map[string]any{"labels": []string{"job", "daily"}}, 200, nil)
+	ann.Call("PATCH", "/api/v1/chats/"+home.ID+"/me", map[string]any{"labels": []string{"daily"}}, 200, nil)
+	ann.Call("PUT", "/api/v1/me/labels/job", map[string]any{"notify": false}, 204, nil)
+	var c chats.ChatJSON
+	ann.Call("GET", "/api/v1/chats/"+work.ID, nil, 200, &c)
+	if c.Notifies || len(c.Labels) != 2 {
+		t.Errorf("a chat with a muted label: notifies %v, labels %v", c.Notifies, c.Labels)
+	}
+	ann.Call("GET", "/api/v1/chats/"+home.ID, nil, 200, &c)
+	if !c.Notifies {
+		t.Error("a chat without a muted label does not notify")
+	}
+	var labels struct{ Labels []chats.Label }
+	ann.Call("GET", "/api/v1/me/labels", nil, 200, &labels)
+	if len(labels.Labels) != 2 || labels.Labels[0].Label != "daily" || labels.Labels[0].Chats != 2 || labels.Labels[1].Notify {
+		t.Errorf("labels %+v", labels.Labels)
+	}
+
+	var open chats.ChatJSON
+	root.Call("POST", "/api/v1/chats", map[string]any{"kind": "channel", "name": "Everyone", "open": true}, 201, &open)
+	ann.Call("POST", "/api/v1/chats/"+work.ID+"/messages", map[string]any{"sync_id": "l1", "body": "see the channel", "mentions": []string{"##" + open.ID}}, 201, nil)
+	resp, body := env.Do("POST", "/api/v1/chats/"+work.ID+"/messages", ann.Token, map[string]any{"sync_id": "l2", "body": "secret", "mentions": []string{"##" + home.ID}})
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "not_open") {
+		t.Errorf("## to a closed chat: %d %s", resp.StatusCode, body)
+	}
+}

@@ -117,9 +117,13 @@ func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (Ch
 		}
 	}
 	var labels string
-	if err := q.QueryRowContext(ctx, "SELECT labels FROM chat_members WHERE chat_id = ? AND user_id = ?", c.ID, a.ID).Scan(&labels); err == nil {
+	var mutedLabels int
+	if err := q.QueryRowContext(ctx, `SELECT m.labels, (SELECT count(*) FROM chat_labels l, json_each(m.labels) j
+		WHERE l.user_id = m.user_id AND l.label = j.value AND l.notify = 0)
+		FROM chat_members m WHERE m.chat_id = ? AND m.user_id = ?`, c.ID, a.ID).Scan(&labels, &mutedLabels); err == nil {
 		_ = json.Unmarshal([]byte(labels), &cj.Labels)
 	}
+	cj.Notifies = p.canRead() && p.Notify && !p.Muted && mutedLabels == 0
 	if !p.canRead() {
 		return cj, nil // a catalog entry: no history
 	}

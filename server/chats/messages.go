@@ -104,6 +104,15 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 				return err
 			}
 		}
+		for _, m := range mentions {
+			if strings.HasPrefix(m, "##") {
+				var open bool
+				err := tx.QueryRow("SELECT open FROM chats WHERE uid = ?", m[2:]).Scan(&open)
+				if err != nil || !open {
+					return web.Invalid("mentions", "not_open", "## links only to an open chat, which everyone may join")
+				}
+			}
+		}
 		var file *FileJSON
 		if d.FileID != "" {
 			if file, err = s.attachable(ctx, tx, p.ID, p.UID, d.FileID); err != nil {
@@ -283,8 +292,11 @@ func normalizeMentions(in []string, body string) ([]string, error) {
 			add("@all")
 		case len(m) == 36:
 			add(m)
+		case strings.HasPrefix(m, "##") && len(m) == 38:
+			// A link to an open chat, which anyone reading may join.
+			add(m)
 		default:
-			return nil, web.Invalid("mentions", "bad_mention", fmt.Sprintf("a mention is a user's HUID or \"all\", not %q", truncate(m, 40)))
+			return nil, web.Invalid("mentions", "bad_mention", fmt.Sprintf("a mention is a user's HUID, \"all\" or ## and an open chat's id, not %q", truncate(m, 40)))
 		}
 	}
 	for _, t := range tagMention.FindAllStringSubmatch(body, 20) {

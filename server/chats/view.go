@@ -58,28 +58,31 @@ func (m MessageJSON) forSubscriber() MessageJSON {
 
 // ChatJSON is a chat as a member sees it in their list.
 type ChatJSON struct {
-	ID           string       `json:"id"`
-	Kind         string       `json:"kind"`
-	Name         string       `json:"name"`
-	Description  string       `json:"description"`
-	Avatar       string       `json:"avatar,omitempty"`
-	Open         bool         `json:"open"`
-	E2E          bool         `json:"e2e"`
-	Confidential bool         `json:"confidential"`
-	Discussions  bool         `json:"discussions"`
-	MembersCount *int         `json:"members_count,omitempty"` // admins only in a channel
-	Role         string       `json:"role,omitempty"`          // admin, member, or "" when not in
-	Peer         *UserRef     `json:"peer,omitempty"`          // the other person of a personal chat
-	Parent       *ParentRef   `json:"parent,omitempty"`        // a discussion's message
-	Unread       int          `json:"unread"`
-	FirstUnread  int64        `json:"first_unread,omitempty"`
-	ReadUpto     int64        `json:"read_upto"`
-	Muted        bool         `json:"muted"`
-	Pinned       bool         `json:"pinned"`
-	Labels       []string     `json:"labels"`
-	LastMessage  *MessageJSON `json:"last_message"`
-	InviteLink   string       `json:"invite_link,omitempty"` // admins only
-	CreatedAt    time.Time    `json:"created_at"`
+	ID           string     `json:"id"`
+	Kind         string     `json:"kind"`
+	Name         string     `json:"name"`
+	Description  string     `json:"description"`
+	Avatar       string     `json:"avatar,omitempty"`
+	Open         bool       `json:"open"`
+	E2E          bool       `json:"e2e"`
+	Confidential bool       `json:"confidential"`
+	Discussions  bool       `json:"discussions"`
+	MembersCount *int       `json:"members_count,omitempty"` // admins only in a channel
+	Role         string     `json:"role,omitempty"`          // admin, member, or "" when not in
+	Peer         *UserRef   `json:"peer,omitempty"`          // the other person of a personal chat
+	Parent       *ParentRef `json:"parent,omitempty"`        // a discussion's message
+	Unread       int        `json:"unread"`
+	FirstUnread  int64      `json:"first_unread,omitempty"`
+	ReadUpto     int64      `json:"read_upto"`
+	Muted        bool       `json:"muted"`
+	// Notifies: the chat's notifications reach the user (not switched off,
+	// not muted, no muted label on it).
+	Notifies    bool         `json:"notifies"`
+	Pinned      bool         `json:"pinned"`
+	Labels      []string     `json:"labels"`
+	LastMessage *MessageJSON `json:"last_message"`
+	InviteLink  string       `json:"invite_link,omitempty"` // admins only
+	CreatedAt   time.Time    `json:"created_at"`
 }
 
 // ParentRef names a discussion's parent message.
