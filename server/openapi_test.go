@@ -80,7 +80,7 @@ func TestOpenAPIMessengerIsServed(t *testing.T) {
 	// served route is documented, so an empty area here is a loss.
 	messenger := []string{"/api/v1/chats", "/api/v1/search", "/api/v1/threads", "/api/v1/catalog", "/api/v1/join", "/api/v1/ws",
 		"/api/v1/admin/messenger", "/api/v1/admin/chats", "/api/v1/admin/sessions", "/api/v1/users", "/api/v1/contacts",
-		"/api/v1/reminders"}
+		"/api/v1/reminders", "/api/v1/me/labels"}
 	for _, prefix := range messenger {
 		t.Run(strings.TrimPrefix(prefix, "/api/v1/"), func(t *testing.T) {
 			ops := 0
