@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"parley/server/realtime"
@@ -52,20 +53,24 @@ type eventLog struct {
 // termChange replaces a message's indexed terms ("" removes them).
 type termChange struct {
 	id     int64
+	chat   int64
 	terms  string
 	remove bool // the message was indexed before
 }
 
+// chatToken is how the index names a chat.
+func chatToken(id int64) string { return "c" + strconv.FormatInt(id, 10) }
+
 // index adds a new message's words to the search index.
-func (l *eventLog) index(id int64, body string) {
+func (l *eventLog) index(id, chat int64, body string) {
 	if t := terms(body); t != "" {
-		l.terms = append(l.terms, termChange{id: id, terms: t})
+		l.terms = append(l.terms, termChange{id: id, chat: chat, terms: t})
 	}
 }
 
 // reindex replaces an edited or deleted message's words.
-func (l *eventLog) reindex(id int64, body string) {
-	l.terms = append(l.terms, termChange{id: id, terms: terms(body), remove: true})
+func (l *eventLog) reindex(id, chat int64, body string) {
+	l.terms = append(l.terms, termChange{id: id, chat: chat, terms: terms(body), remove: true})
 }
 
 // writeTerms applies the batch's index changes, in order, in the batch's
@@ -82,7 +87,7 @@ func writeTerms(tx *wtx, logs []*eventLog) error {
 				}
 			}
 			if t.terms != "" {
-				if _, err := tx.Exec("INSERT INTO message_terms (rowid, terms) VALUES (?, ?)", t.id, t.terms); err != nil {
+				if _, err := tx.Exec("INSERT INTO message_terms (rowid, terms, chat) VALUES (?, ?, ?)", t.id, t.terms, chatToken(t.chat)); err != nil {
 					return fmt.Errorf("index message %d: %w", t.id, err)
 				}
 			}

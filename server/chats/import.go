@@ -100,7 +100,7 @@ func (s *Service) ImportMessages(ctx context.Context, batch []ImportMessage) err
 			return fmt.Errorf("import messages: %w", err)
 		}
 		defer msgStmt.Close()
-		termStmt, err := tx.Prepare(`INSERT INTO message_terms (rowid, terms) VALUES (?, ?)`)
+		termStmt, err := tx.Prepare(`INSERT INTO message_terms (rowid, terms, chat) VALUES (?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("import messages: %w", err)
 		}
@@ -112,7 +112,7 @@ func (s *Service) ImportMessages(ctx context.Context, batch []ImportMessage) err
 				return fmt.Errorf("import message %d: %w", i, err)
 			}
 			if t := terms(m.Body); t != "" {
-				if _, err := termStmt.Exec(id, t); err != nil {
+				if _, err := termStmt.Exec(id, t, chatToken(m.Chat)); err != nil {
 					return fmt.Errorf("index message %d: %w", i, err)
 				}
 			}

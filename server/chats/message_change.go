@@ -94,7 +94,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, chatUID string, id int64, b
 		if _, err := tx.Exec("UPDATE messages SET body = ?, html = ?, edited_at = ? WHERE id = ?", body, html, ms(log.now), id); err != nil {
 			return fmt.Errorf("edit message: %w", err)
 		}
-		log.reindex(id, body)
+		log.reindex(id, p.ID, body)
 		return nil
 	})
 }
@@ -119,7 +119,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, chatUID string, id int64)
 		if _, err := tx.Exec("DELETE FROM pins WHERE message_id = ?", id); err != nil {
 			return fmt.Errorf("delete message: %w", err)
 		}
-		log.reindex(id, "")
+		log.reindex(id, p.ID, "")
 		return nil
 	})
 	return err

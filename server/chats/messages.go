@@ -175,7 +175,7 @@ func (s *Service) insertMessage(tx *wtx, log *eventLog, c Chat, a Actor, m newMe
 		return MessageJSON{}, fmt.Errorf("store message: %w", err)
 	}
 	if m.kind == "text" {
-		log.index(id, m.body)
+		log.index(id, c.ID, m.body)
 	}
 	if _, err := tx.Exec("UPDATE chats SET last_message = ? WHERE id = ?", id, c.ID); err != nil {
 		return MessageJSON{}, fmt.Errorf("update chat: %w", err)

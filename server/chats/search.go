@@ -16,6 +16,30 @@ type SearchResult struct {
 
 const maxSearchResults = 50
 
+// maxChatsInMatch bounds the chat list written into a search's match.
+const maxChatsInMatch = 1000
+
+// chatsOf lists the chats whose messages a user may search: their own and
+// the global chat.
+func (s *Service) chatsOf(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := s.db.Read.QueryContext(ctx, "SELECT chat_id FROM chat_members WHERE user_id = ?", userID)
+	if err != nil {
+		return nil, fmt.Errorf("chats of user %d: %w", userID, err)
+	}
+	defer rows.Close()
+	ids := []int64{s.globalID}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("chats of user %d: %w", userID, err)
+		}
+		if id != s.globalID {
+			ids = append(ids, id)
+		}
+	}
+	return ids, rows.Err()
+}
+
 // Search finds messages by words (Russian and English word forms alike) in
 // the chats the actor reads, or in one of them; newest first. Chats the
 // actor is not in are never searched.
@@ -35,23 +59,36 @@ func (s *Service) Search(ctx context.Context, a Actor, q, chatUID string, limit 
 	if limit <= 0 || limit > maxSearchResults {
 		limit = maxSearchResults
 	}
-	scope := `m.chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = ?2 UNION ALL SELECT ?3)`
-	args := []any{match, a.ID, s.globalID}
-	var p place
+	var chatIDs []int64
 	if chatUID != "" {
-		var err error
-		if p, err = s.lookup(ctx, s.db.Read, a.ID, chatUID); err != nil {
+		p, err := s.lookup(ctx, s.db.Read, a.ID, chatUID)
+		if err != nil {
 			return out, err
 		}
 		if !p.canRead() {
 			return out, ErrNotFound
 		}
-		scope = "m.chat_id = ?2"
-		args = []any{match, p.ID}
+		chatIDs = []int64{p.ID}
+	} else {
+		var err error
+		if chatIDs, err = s.chatsOf(ctx, a.ID); err != nil {
+			return out, err
+		}
 	}
-	args = append(args, limit)
+	// The searcher's chats go into the match itself, so the index
+	// intersects the words with them; a very long list is checked by the
+	// join alone.
+	fts := "terms : (" + match + ")"
+	if len(chatIDs) <= maxChatsInMatch {
+		tokens := make([]string, len(chatIDs))
+		for i, id := range chatIDs {
+			tokens[i] = chatToken(id)
+		}
+		fts += " AND chat : (" + strings.Join(tokens, " OR ") + ")"
+	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT t.rowid FROM message_terms t JOIN messages m ON m.id = t.rowid
-		WHERE message_terms MATCH ?1 AND `+scope+` AND m.deleted_at IS NULL ORDER BY t.rowid DESC LIMIT ?`+fmt.Sprint(len(args)), args...)
+		WHERE message_terms MATCH ? AND m.chat_id IN (`+idList(chatIDs)+`) AND m.deleted_at IS NULL
+		ORDER BY t.rowid DESC LIMIT ?`, fts, limit)
 	if err != nil {
 		return out, fmt.Errorf("search %q: %w", q, err)
 	}
