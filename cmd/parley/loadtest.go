@@ -85,9 +85,10 @@ func interruptible() (context.Context, context.CancelFunc) {
 
 func runLoadUsers(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("loadtest users", stderr)
-	var data, password string
+	var data, password, tokens string
 	var count, first int
 	envFlag(fs, &data, "data", "PARLEY_DATA", "./parley-data", "data directory")
+	fs.StringVar(&tokens, "tokens", "", "also open a session for each user and append it to this token file (the runs' --tokens), skipping sign-in over HTTP")
 	fs.IntVar(&count, "count", 1000, "how many users")
 	fs.IntVar(&first, "first", 1, "number of the first user")
 	fs.StringVar(&password, "password", "", "the password every load-test user gets (required)")
@@ -113,6 +114,13 @@ func runLoadUsers(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%d users created (%s … %s; %d existed already) in %.1f s\n", n, loadtest.LoadEmail(first),
 		loadtest.LoadEmail(first+count-1), count-n, time.Since(start).Seconds())
+	if tokens != "" {
+		w, err := loadtest.WriteSessions(ctx, svc, first, count, tokens, stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d sessions written to %s\n", w, tokens)
+	}
 	return nil
 }
 
