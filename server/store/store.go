@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -27,14 +26,6 @@ type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
 	Path  string
-
-	// checkpoint copies the WAL into the database file in the background,
-	// on its own connection: left to the writer, every thousandth page
-	// made one commit wait for that copy and its fsync.
-	checkpoint     *sql.DB
-	stopCheckpoint chan struct{}
-	checkpointDone chan struct{}
-	stopOnce       sync.Once
 }
 
 // ErrCorrupt is returned when the database file exists but is not a usable
@@ -62,8 +53,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	writeQ := cloneValues(q)
 	writeQ.Set("_txlock", "immediate")
-	ckptQ := cloneValues(q)
-	writeQ.Add("_pragma", "wal_autocheckpoint(0)")
 	readQ := cloneValues(q)
 	readQ.Add("_pragma", "query_only(ON)")
 
@@ -88,21 +77,11 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(readers)
 	read.SetConnMaxIdleTime(5 * time.Minute)
 
-	ckpt, err := sql.Open("sqlite", "file:"+abs+"?"+ckptQ.Encode())
-	if err != nil {
-		write.Close()
-		read.Close()
-		return nil, fmt.Errorf("open database %s: %w", abs, err)
-	}
-	ckpt.SetMaxOpenConns(1)
-	db := &DB{Write: write, Read: read, Path: abs, checkpoint: ckpt,
-		stopCheckpoint: make(chan struct{}), checkpointDone: make(chan struct{})}
+	db := &DB{Write: write, Read: read, Path: abs}
 	if err := db.check(ctx); err != nil {
-		close(db.checkpointDone)
 		db.Close()
 		return nil, err
 	}
-	go db.checkpointLoop()
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -145,38 +124,11 @@ func isCorruption(err error) bool {
 // Close closes both pools; the writer last so that its final checkpoint sees
 // no open readers.
 func (db *DB) Close() error {
-	db.stopOnce.Do(func() {
-		close(db.stopCheckpoint)
-		<-db.checkpointDone
-		db.checkpoint.Close()
-	})
 	rerr := db.Read.Close()
 	// A failed checkpoint loses nothing: the WAL is replayed on the next open.
 	_, _ = db.Write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	werr := db.Write.Close()
 	return errors.Join(rerr, werr)
-}
-
-// checkpointEvery is how often the WAL is copied into the database; the
-// writer never does it itself (wal_autocheckpoint is off on its
-// connection).
-const checkpointEvery = 500 * time.Millisecond
-
-// checkpointLoop runs passive checkpoints: they copy what no reader still
-// needs and never block the writer or readers.
-func (db *DB) checkpointLoop() {
-	defer close(db.checkpointDone)
-	t := time.NewTicker(checkpointEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-db.stopCheckpoint:
-			return
-		case <-t.C:
-			// A failed checkpoint loses nothing; the next one tries again.
-			_, _ = db.checkpoint.Exec("PRAGMA wal_checkpoint(PASSIVE)")
-		}
-	}
 }
 
 // InTx runs fn inside a write transaction and commits it; fn's error rolls back.
