@@ -71,13 +71,6 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 	var out MessageJSON
 	created := false
 	err = s.write(ctx, func(tx *wtx, log *eventLog) error {
-		if d.SyncID != "" {
-			m, ok, err := s.bySyncID(ctx, tx, a, chatUID, d.SyncID)
-			if err != nil || ok {
-				out = m
-				return err
-			}
-		}
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -127,6 +120,12 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 		}
 		out, err = s.insertMessage(tx, log, p.Chat, a, newMessage{syncID: d.SyncID, body: d.Body, html: html,
 			replyTo: d.ReplyTo, mentions: mentions, fileID: d.FileID, file: file})
+		if errors.Is(err, errSyncIDUsed) {
+			// A retry: answer with the first message, store nothing.
+			m, _, err := s.bySyncID(ctx, tx, a, chatUID, d.SyncID)
+			out = m
+			return err
+		}
 		created = err == nil
 		return err
 	})
@@ -168,9 +167,14 @@ func (s *Service) insertMessage(tx *wtx, log *eventLog, c Chat, a Actor, m newMe
 		sender = a.ID
 	}
 	var id int64
+	// The sender's sync_ids are unique: a used one inserts nothing, which
+	// is how a retried send is told apart without a query of its own.
 	err := tx.QueryRow(`INSERT INTO messages (chat_id, sender_id, kind, sync_id, body, html, system, reply_to, forwarded, file_id, mentions, created_at)
-		VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, nullif(?, 0), ?, nullif(?, ''), ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, nullif(?, ''), ?, ?, ?, nullif(?, 0), ?, nullif(?, ''), ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 		c.ID, sender, m.kind, m.syncID, m.body, m.html, system, m.replyTo, forwarded, m.fileID, string(mentions), ms(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) && m.syncID != "" {
+		return MessageJSON{}, errSyncIDUsed
+	}
 	if err != nil {
 		return MessageJSON{}, fmt.Errorf("store message: %w", err)
 	}
@@ -321,6 +325,9 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// errSyncIDUsed: the sender already sent a message with this sync_id.
+var errSyncIDUsed = errors.New("sync_id already used")
 
 var errTooManyIDs = web.Errorf(http.StatusBadRequest, "too_many", "", "too many messages at once")
 
