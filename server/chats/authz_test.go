@@ -25,6 +25,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var group, channel chats.ChatJSON
 	owner.Call("POST", "/api/v1/chats", map[string]any{"kind": "group", "name": "Secret plans", "members": []string{member.HUID}, "discussions": true}, 201, &group)
 	owner.Call("POST", "/api/v1/chats", map[string]any{"kind": "channel", "name": "Announcements", "members": []string{subscriber.HUID}}, 201, &channel)
+	var groupFile chats.FileJSON
+	if resp, body := upload(t, env, owner, group.ID, "name=plan.txt", []byte("the plan, in words")); resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	} else {
+		mustJSON(t, body, &groupFile)
+	}
 	var gm, cm chats.MessageJSON
 	owner.Call("POST", "/api/v1/chats/"+group.ID+"/messages", map[string]any{"sync_id": "g1", "body": "zanzibar launch plan"}, 201, &gm)
 	owner.Call("POST", "/api/v1/chats/"+channel.ID+"/messages", map[string]any{"sync_id": "c1", "body": "quarterly kumquat report"}, 201, &cm)
@@ -58,6 +64,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"own settings", "PATCH", "/api/v1/chats/" + group.ID + "/me", map[string]any{"muted": true}},
 		{"search in chat", "GET", "/api/v1/search?q=zanzibar&chat=" + group.ID, nil},
 		{"join", "POST", "/api/v1/chats/" + group.ID + "/join", nil},
+		{"remind", "POST", msg(group, gm, "/reminder"), map[string]any{"at": time.Now().Add(time.Hour)}},
+		{"upload", "POST", "/api/v1/chats/" + group.ID + "/files?name=a.txt", "plain words in a file"},
+		{"download", "GET", "/api/v1/chats/" + group.ID + "/files/" + groupFile.ID, nil},
 	}
 	// An outsider learns nothing, not even that the chat exists.
 	for _, c := range groupCalls {
@@ -74,7 +83,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 
 	// A plain member reads, posts and reacts, but neither manages nor
 	// edits the owner's words.
-	want := map[string]int{"edit": 403, "delete": 403, "add member": 403, "make admin": 403, "rename": 403, "remove member": 204}
+	want := map[string]int{"edit": 403, "delete": 403, "add member": 403, "make admin": 403, "rename": 403, "remove member": 204,
+		"upload": 201, "download": 200}
 	for _, c := range groupCalls {
 		exp, special := want[c.name]
 		resp, body := env.Do(c.method, c.path, member.Token, c.body)
@@ -105,6 +115,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{call{"info", "GET", msg(channel, cm, "/info"), nil}, 403},
 		{call{"add member", "POST", "/api/v1/chats/" + channel.ID + "/members", map[string]any{"members": []string{outsider.HUID}}}, 403},
 		{call{"rename", "PATCH", "/api/v1/chats/" + channel.ID, map[string]any{"name": "Mine now"}}, 403},
+		{call{"upload", "POST", "/api/v1/chats/" + channel.ID + "/files?name=a.txt", "a subscriber's file"}, 403},
+		{call{"remind", "POST", msg(channel, cm, "/reminder"), map[string]any{"at": time.Now().Add(time.Hour)}}, 201},
 		{call{"react", "POST", msg(channel, cm, "/reactions"), map[string]any{"emoji": "🎉"}}, 200},
 		{call{"read", "GET", "/api/v1/chats/" + channel.ID + "/messages", nil}, 200},
 		{call{"search", "GET", "/api/v1/search?q=kumquat", nil}, 200},
