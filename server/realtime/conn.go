@@ -25,6 +25,11 @@ const (
 )
 
 // Conn is one WebSocket of one session.
+//
+// An idle socket costs one goroutine (its reader) and a few small structs:
+// a writer goroutine runs only while there is something to send, and pings
+// come from a timer. Ten thousand idle sockets then fit in a few hundred
+// MiB less than with a writer and a ticker each.
 type Conn struct {
 	hub       *Hub
 	ws        *websocket.Conn
@@ -34,10 +39,19 @@ type Conn struct {
 
 	mu      sync.Mutex
 	queued  []queuedFrame // nil while idle: an idle socket holds no buffer
-	wake    chan struct{} // capacity 1: something was queued
-	done    chan struct{} // closed by finish
-	endOnce sync.Once
+	writing bool          // a writer goroutine is draining queued
+	ending  bool          // finish was called: the writer closes the socket
+	closed  bool          // the socket is closed; nothing more is written
 	slow    bool
+	// last is the seq of the newest numbered frame written; replayed and
+	// live frames up to it are not sent twice. Written by the writer only.
+	last int64
+	// start is what the first writer sends before anything queued: the
+	// replay of missed events (resume) from since.
+	start    func() bool
+	ping     *time.Timer
+	endOnce  sync.Once
+	finished chan struct{} // closed once the socket is closed
 
 	// Owned by the reading goroutine.
 	watching   []int64
@@ -45,124 +59,187 @@ type Conn struct {
 }
 
 type queuedFrame struct {
-	seq  int64 // 0: unnumbered
+	seq  int64 // 0: unnumbered; pingFrame: a ping
 	data []byte
 }
+
+// pingFrame marks a queued ping.
+const pingFrame = -1
 
 // queue adds a frame without blocking; false when the socket was too slow
 // and has been cut off.
 func (c *Conn) queue(seq int64, data []byte) bool {
 	c.mu.Lock()
-	if c.slow {
+	if c.slow || c.closed {
 		c.mu.Unlock()
-		return false
+		return !c.slow
 	}
 	if len(c.queued) >= maxQueued {
 		c.slow = true
+		c.ending = true
 		ws := c.ws
 		c.mu.Unlock()
-		c.finish()
 		// The writer may be stuck sending to this client: unblock it now
 		// rather than at its write deadline.
 		if ws != nil {
 			ws.UnderlyingConn().SetWriteDeadline(time.Now())
 		}
+		c.kick()
 		return false
 	}
 	c.queued = append(c.queued, queuedFrame{seq, data})
 	c.mu.Unlock()
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.kick()
 	return true
 }
 
-// take hands the writer everything queued so far.
-func (c *Conn) take() []queuedFrame {
+// kick starts the writer unless it runs, or the socket is not upgraded yet
+// (attach starts it then).
+func (c *Conn) kick() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	q := c.queued
-	c.queued = nil
-	return q
+	if c.writing || c.ws == nil || c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.writing = true
+	c.mu.Unlock()
+	go c.drain()
 }
 
-// finish makes the socket end: the writer says goodbye and closes it.
-func (c *Conn) finish() {
-	c.endOnce.Do(func() { close(c.done) })
-}
-
-// writeLoop sends replayed events, then live ones, then pings; it alone
-// writes to the socket. Live events queued while the replay was read are
-// skipped up to the replay's last number, so nothing arrives twice.
-func (c *Conn) writeLoop(ctx context.Context, since int64, resume bool) {
-	defer c.ws.Close()
-	last := since
+// attach gives the upgraded socket to the Conn and starts it: the replay
+// (or the resync notice) first, then whatever was queued meanwhile.
+func (c *Conn) attach(ctx context.Context, ws *websocket.Conn, since int64, resume bool) {
 	if resume {
-		frames, resync, err := c.hub.hooks.Replay(ctx, c.userID, since, replayLimit+1)
-		switch {
-		case err != nil:
-			c.hub.log.Error("replay events", "user", c.userID, "since", since, "err", err)
-			c.closeWith(websocket.CloseInternalServerErr, "could not replay events; reconnect")
+		c.start = func() bool { return c.replay(ctx, since) }
+	}
+	c.last = since
+	c.mu.Lock()
+	c.ws = ws
+	c.ping = time.AfterFunc(pingEvery, c.pingNow)
+	c.mu.Unlock()
+	c.kick()
+}
+
+func (c *Conn) pingNow() {
+	c.queue(pingFrame, nil)
+	c.mu.Lock()
+	if !c.closed {
+		c.ping.Reset(pingEvery)
+	}
+	c.mu.Unlock()
+}
+
+// finish makes the socket end: the writer sends what is queued (a
+// session.ended event, say), says goodbye and closes it.
+func (c *Conn) finish() {
+	c.mu.Lock()
+	c.ending = true
+	c.mu.Unlock()
+	c.kick()
+}
+
+// drain is the socket's writer while there is something to write: it alone
+// writes to the socket, then exits once the queue is empty.
+func (c *Conn) drain() {
+	if c.start != nil {
+		start := c.start
+		c.start = nil
+		if !start() {
+			c.close(false)
 			return
-		case resync || len(frames) > replayLimit:
-			if !c.write([]byte(`{"type":"resync"}`)) {
-				return
-			}
-			// The client reloads its snapshots; live events from here on.
-			last = 0
-		default:
-			for _, f := range frames {
-				if !c.write(withSeq(f.Seq, f.Data)) {
-					return
-				}
-				last = f.Seq
-			}
-			c.hub.metrics.replayed.Add(float64(len(frames)))
 		}
 	}
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
 	for {
-		select {
-		case <-c.wake:
-			for _, f := range c.take() {
-				if f.seq != 0 && f.seq <= last {
-					continue
-				}
-				if !c.write(f.data) {
-					return
-				}
-				if f.seq != 0 {
-					last = f.seq
-				}
-			}
-		case <-ping.C:
-			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
-			}
-		case <-c.done:
-			// Send what is already queued (a session.ended event, say) first.
-			for _, f := range c.take() {
-				if f.seq != 0 && f.seq <= last {
-					continue
-				}
-				if !c.write(f.data) {
-					return
-				}
-			}
-			c.mu.Lock()
-			slow := c.slow
+		c.mu.Lock()
+		if c.slow {
+			// Cut off: what waits is for the resumed socket to replay.
 			c.mu.Unlock()
-			if slow {
-				c.closeWith(websocket.ClosePolicyViolation, "too slow: resume with ?since=")
-			} else {
-				c.closeWith(websocket.CloseGoingAway, "closing")
-			}
+			c.close(true)
 			return
 		}
+		q := c.queued
+		c.queued = nil
+		if len(q) == 0 {
+			ending, slow := c.ending, c.slow
+			if !ending {
+				c.writing = false
+				c.mu.Unlock()
+				return
+			}
+			c.mu.Unlock()
+			c.close(slow)
+			return
+		}
+		c.mu.Unlock()
+		for _, f := range q {
+			switch {
+			case f.seq == pingFrame:
+				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
+					c.close(false)
+					return
+				}
+				continue
+			case f.seq > 0 && f.seq <= c.last:
+				continue // already sent by the replay
+			}
+			if !c.write(f.data) {
+				c.close(false)
+				return
+			}
+			if f.seq > 0 {
+				c.last = f.seq
+			}
+		}
 	}
+}
+
+// replay sends the events missed since, or tells the client to resync.
+func (c *Conn) replay(ctx context.Context, since int64) bool {
+	frames, resync, err := c.hub.hooks.Replay(ctx, c.userID, since, replayLimit+1)
+	switch {
+	case err != nil:
+		c.hub.log.Error("replay events", "user", c.userID, "since", since, "err", err)
+		c.closeWith(websocket.CloseInternalServerErr, "could not replay events; reconnect")
+		return false
+	case resync || len(frames) > replayLimit:
+		// The client reloads its snapshots; live events from here on.
+		c.last = 0
+		return c.write([]byte(`{"type":"resync"}`))
+	}
+	for _, f := range frames {
+		if !c.write(withSeq(f.Seq, f.Data)) {
+			return false
+		}
+		c.last = f.Seq
+	}
+	c.hub.metrics.replayed.Add(float64(len(frames)))
+	return true
+}
+
+// close says why the socket ends (unless it broke) and closes it, once.
+func (c *Conn) close(slow bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.writing = false
+	c.queued = nil
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	ending := c.ending
+	c.mu.Unlock()
+	switch {
+	case slow:
+		c.closeWith(websocket.ClosePolicyViolation, "too slow: resume with ?since=")
+	case ending:
+		c.closeWith(websocket.CloseGoingAway, "closing")
+	}
+	c.ws.Close()
+	c.endOnce.Do(func() { close(c.finished) })
 }
 
 func (c *Conn) write(data []byte) bool {

@@ -31,9 +31,10 @@ type Handler struct {
 func NewHandler(hub *Hub, publicURL string) *Handler {
 	h := &Handler{Hub: hub, PublicURL: strings.TrimRight(publicURL, "/")}
 	h.upgrader = websocket.Upgrader{
-		// 0: reuse the HTTP server's buffers; writes borrow from a pool, so
-		// an idle socket holds no write buffer.
-		ReadBufferSize:   0,
+		// Clients send small frames (typing, presence); a small read buffer
+		// of its own lets the HTTP server's 4 KiB one go. Writes borrow
+		// from a pool, so an idle socket holds no write buffer.
+		ReadBufferSize:   1024,
 		WriteBufferPool:  &sync.Pool{},
 		HandshakeTimeout: 10 * time.Second,
 		// The Origin is checked before the upgrade, with a clear answer.
@@ -89,35 +90,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The socket joins the hub before the client hears "101": every event
 	// committed after the client sees its socket open reaches it (queued
-	// until the writer starts).
-	c := &Conn{hub: h.Hub, userID: user.ID, huid: user.HUID, sessionID: sess.ID,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	// until the socket is attached).
+	c := &Conn{hub: h.Hub, userID: user.ID, huid: user.HUID, sessionID: sess.ID, finished: make(chan struct{})}
 	if !h.Hub.add(c) {
 		web.JSONError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down; reconnect in a moment")
 		return
 	}
-	defer h.Hub.remove(c)
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		h.Hub.remove(c)
 		return // the upgrader has answered
 	}
 	ws.SetReadLimit(maxClientFrame)
-	c.mu.Lock()
-	c.ws = ws
-	c.mu.Unlock()
-	// The hijacked socket outlives the request context's usual meaning;
-	// shutdown reaches it through the hub (Hub.Close, an OnShutdown hook),
-	// which saves each idle socket a watching goroutine.
-	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	writerDone := make(chan struct{})
+	// The hijacked socket outlives the request: the handler returns now,
+	// which frees the HTTP server's goroutine and request for it, and a
+	// small goroutine of its own reads. Shutdown reaches it through the hub
+	// (Hub.Close, an OnShutdown hook).
+	ctx := context.WithoutCancel(r.Context())
+	c.attach(ctx, ws, since, resume)
 	go func() {
-		defer close(writerDone)
-		c.writeLoop(ctx, since, resume)
+		c.readLoop(ctx)
+		c.finish()
+		<-c.finished
+		h.Hub.remove(c)
 	}()
-	c.readLoop(ctx)
-	c.finish()
-	<-writerDone
 }
 
 // clientFrame is what a client may send.
