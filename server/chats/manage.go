@@ -51,28 +51,21 @@ func (s *Service) AddMembers(ctx context.Context, a Actor, chatUID string, huids
 		if err != nil {
 			return err
 		}
-		var added []UserRef
+		var added []addedMember
 		for _, id := range ids {
-			var in int
-			if err := tx.QueryRow("SELECT count(*) FROM chat_members WHERE chat_id = ? AND user_id = ?", p.ID, id).Scan(&in); err != nil {
-				return fmt.Errorf("add members: %w", err)
-			}
-			if in > 0 {
-				continue
-			}
-			if err := s.addMember(tx, log, p.Chat, id, "member", true); err != nil {
+			u, ok, err := s.addMember(tx, log, p.Chat, id, "member")
+			if err != nil {
 				return err
 			}
-			var u UserRef
-			if err := tx.QueryRow("SELECT huid, name FROM users WHERE id = ?", id).Scan(&u.HUID, &u.Name); err != nil {
-				return fmt.Errorf("add members: %w", err)
+			if ok {
+				added = append(added, addedMember{id, u, "member"})
 			}
-			added = append(added, u)
 		}
 		if len(added) == 0 {
 			return nil
 		}
-		_, err = s.systemMessage(tx, log, p.Chat, a, "members.added", map[string]any{"users": added})
+		announceAdded(log, p.Chat, added)
+		_, err = s.systemMessage(tx, log, p.Chat, a, "members.added", listed(added))
 		return err
 	})
 }
@@ -344,9 +337,11 @@ func (s *Service) Join(ctx context.Context, a Actor, chatUID, inviteCode string)
 		if p.Members == 0 {
 			role = "admin"
 		}
-		if err := s.addMember(tx, log, p.Chat, a.ID, role, true); err != nil {
+		u, _, err := s.addMember(tx, log, p.Chat, a.ID, role)
+		if err != nil {
 			return err
 		}
+		announceAdded(log, p.Chat, []addedMember{{a.ID, u, role}})
 		_, err = s.systemMessage(tx, log, p.Chat, a, "member.joined", nil)
 		return err
 	})

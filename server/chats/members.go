@@ -105,12 +105,20 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewChat) (ChatJSON, boo
 		uid, created = c.UID, true
 		// An open chat made by the server admin starts empty: the first
 		// person to join it from the catalog becomes its admin.
+		var added []addedMember
+		add := func(id int64, role string) error {
+			u, ok, err := s.addMember(tx, log, c, id, role)
+			if ok {
+				added = append(added, addedMember{id, u, role})
+			}
+			return err
+		}
 		if !(n.Open && a.ServerAdmin) {
 			role := "admin"
 			if n.Kind == Personal {
 				role = "member"
 			}
-			if err := s.addMember(tx, log, c, a.ID, role, false); err != nil {
+			if err := add(a.ID, role); err != nil {
 				return err
 			}
 		}
@@ -118,10 +126,11 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewChat) (ChatJSON, boo
 			if id == a.ID {
 				continue
 			}
-			if err := s.addMember(tx, log, c, id, "member", false); err != nil {
+			if err := add(id, "member"); err != nil {
 				return err
 			}
 		}
+		announceAdded(log, c, added)
 		if n.Kind != Personal {
 			_, err = s.systemMessage(tx, log, c, a, "chat.created", map[string]any{"name": c.Name})
 		}
@@ -155,13 +164,15 @@ func userIDs(q querier, huids []string) ([]int64, error) {
 	return ids, nil
 }
 
-// addMember puts a user in a chat (or changes nothing when they are in),
-// counting them and reporting it.
-func (s *Service) addMember(tx *wtx, log *eventLog, c Chat, userID int64, role string, announce bool) error {
+// addMember puts a user in a chat (or changes nothing when they are in)
+// and counts them. It reports nothing itself: callers announce everyone they
+// added in one event (announceAdded), so a chat made with 8,000 members
+// sends one event to each of them, not 8,000.
+func (s *Service) addMember(tx *wtx, log *eventLog, c Chat, userID int64, role string) (UserRef, bool, error) {
 	var members int
 	var e2e bool
 	if err := tx.QueryRow("SELECT members, e2e FROM chats WHERE id = ?", c.ID).Scan(&members, &e2e); err != nil {
-		return fmt.Errorf("count members: %w", err)
+		return UserRef{}, false, fmt.Errorf("count members: %w", err)
 	}
 	limit := MaxMembers
 	if e2e {
@@ -169,42 +180,79 @@ func (s *Service) addMember(tx *wtx, log *eventLog, c Chat, userID int64, role s
 	}
 	var seq int64
 	if err := tx.QueryRow("SELECT coalesce(max(seq), 0) FROM events").Scan(&seq); err != nil {
-		return fmt.Errorf("event number: %w", err)
+		return UserRef{}, false, fmt.Errorf("event number: %w", err)
 	}
 	res, err := tx.Exec(`INSERT INTO chat_members (chat_id, user_id, role, joined_at, joined_seq) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT DO NOTHING`, c.ID, userID, role, ms(log.now), seq)
 	if err != nil {
-		return fmt.Errorf("add member: %w", err)
+		return UserRef{}, false, fmt.Errorf("add member: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil
+		return UserRef{}, false, nil
 	}
-	if c.Kind == Discussion {
-		// Following a discussion is not membership in the chat count sense.
-		_, err = tx.Exec("UPDATE chats SET members = members + 1 WHERE id = ?", c.ID)
-		return err
-	}
-	if members+1 > limit {
-		return ErrFull
+	if c.Kind != Discussion && members+1 > limit {
+		return UserRef{}, false, ErrFull
 	}
 	if _, err := tx.Exec("UPDATE chats SET members = members + 1 WHERE id = ?", c.ID); err != nil {
-		return fmt.Errorf("count members: %w", err)
+		return UserRef{}, false, fmt.Errorf("count members: %w", err)
 	}
-	var huid, name string
-	if err := tx.QueryRow("SELECT huid, name FROM users WHERE id = ?", userID).Scan(&huid, &name); err != nil {
-		return fmt.Errorf("find member: %w", err)
+	var u UserRef
+	if err := tx.QueryRow("SELECT huid, name FROM users WHERE id = ?", userID).Scan(&u.HUID, &u.Name); err != nil {
+		return UserRef{}, false, fmt.Errorf("find member: %w", err)
 	}
-	payload := map[string]any{"chat_id": c.UID, "user": UserRef{HUID: huid, Name: name}, "role": role}
+	return u, true, nil
+}
+
+// addedMember is one person addMember put in a chat.
+type addedMember struct {
+	id   int64
+	user UserRef
+	role string
+}
+
+// maxListedMembers: an event or system message names at most this many of
+// the people added; beyond, it gives their number.
+const maxListedMembers = 100
+
+// announceAdded tells the chat who came in, in one member.added event. In
+// a channel only its admins hear who; each new subscriber hears of their
+// own arrival.
+func announceAdded(log *eventLog, c Chat, added []addedMember) {
+	if len(added) == 0 {
+		return
+	}
+	payload := map[string]any{"chat_id": c.UID, "count": len(added)}
+	if len(added) <= maxListedMembers {
+		users := make([]map[string]any, len(added))
+		for i, m := range added {
+			users[i] = map[string]any{"huid": m.user.HUID, "name": m.user.Name, "role": m.role}
+		}
+		payload["users"] = users
+	}
 	ev := event{audience: toAll, chatID: c.ID, typ: "member.added", payload: payload}
 	if c.Kind == Channel {
-		// Subscribers do not see each other; the newcomer learns of it below.
 		ev.audience = toAdmins
-		if role != "admin" {
-			log.add(event{audience: toUser, userID: userID, typ: "member.added", payload: payload})
+		for _, m := range added {
+			if m.role != "admin" {
+				log.add(event{audience: toUser, userID: m.id, typ: "member.added",
+					payload: map[string]any{"chat_id": c.UID, "count": 1, "users": []map[string]any{{"huid": m.user.HUID, "name": m.user.Name, "role": m.role}}}})
+			}
 		}
 	}
 	log.add(ev)
-	return nil
+}
+
+// listed is what a system message says of the people added.
+func listed(added []addedMember) map[string]any {
+	out := map[string]any{"count": len(added)}
+	if len(added) <= maxListedMembers {
+		users := make([]UserRef, len(added))
+		for i, m := range added {
+			users[i] = m.user
+		}
+		out["users"] = users
+	}
+	return out
 }
 
 // systemMessage records a change in the chat's history.

@@ -114,7 +114,7 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 		}
 		if p.Kind == Discussion && !p.In {
 			// Whoever comments follows the discussion from then on.
-			if err := s.addMember(tx, log, p.Chat, a.ID, "member", false); err != nil {
+			if _, _, err := s.addMember(tx, log, p.Chat, a.ID, "member"); err != nil {
 				return err
 			}
 		}

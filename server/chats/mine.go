@@ -112,7 +112,11 @@ func (s *Service) SavedMessages(ctx context.Context, a Actor) (ChatJSON, error) 
 			return fmt.Errorf("saved messages: %w", err)
 		}
 		uid = c.UID
-		return s.addMember(tx, log, c, a.ID, "admin", false)
+		u, _, err := s.addMember(tx, log, c, a.ID, "admin")
+		if err == nil {
+			announceAdded(log, c, []addedMember{{a.ID, u, "admin"}})
+		}
+		return err
 	})
 	if err != nil {
 		return ChatJSON{}, err

@@ -71,11 +71,17 @@ func (s *Service) syncStaff(tx *wtx, log *eventLog, c Chat) error {
 		missing = append(missing, id)
 	}
 	rows.Close()
+	var added []addedMember
 	for _, id := range missing {
-		if err := s.addMember(tx, log, c, id, "admin", false); err != nil {
+		u, ok, err := s.addMember(tx, log, c, id, "admin")
+		if err != nil {
 			return err
 		}
+		if ok {
+			added = append(added, addedMember{id, u, "admin"})
+		}
 	}
+	announceAdded(log, c, added)
 	res, err := tx.Exec(`DELETE FROM chat_members WHERE chat_id = ? AND user_id IN
 		(SELECT id FROM users WHERE role NOT IN ('support', 'admin') OR blocked_at IS NOT NULL)`, c.ID)
 	if err != nil {

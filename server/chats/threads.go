@@ -83,7 +83,8 @@ func (s *Service) Follow(ctx context.Context, a Actor, chatUID string, on bool) 
 			return ErrNotFound
 		}
 		if on {
-			return s.addMember(tx, log, p.Chat, a.ID, "member", false)
+			_, _, err := s.addMember(tx, log, p.Chat, a.ID, "member")
+			return err
 		}
 		res, err := tx.Exec("DELETE FROM chat_members WHERE chat_id = ? AND user_id = ?", p.ID, a.ID)
 		if err != nil {
