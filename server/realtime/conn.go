@@ -50,6 +50,7 @@ type Conn struct {
 	// replay of missed events (resume) from since.
 	start    func() bool
 	ping     *time.Timer
+	wake     chan struct{} // capacity 1: more was queued for a lingering writer
 	endOnce  sync.Once
 	finished chan struct{} // closed once the socket is closed
 
@@ -65,6 +66,9 @@ type queuedFrame struct {
 
 // pingFrame marks a queued ping.
 const pingFrame = -1
+
+// lingerFor is how long an idle writer waits for more before it ends.
+const lingerFor = 2 * time.Second
 
 // queue adds a frame without blocking; false when the socket was too slow
 // and has been cut off.
@@ -97,7 +101,15 @@ func (c *Conn) queue(seq int64, data []byte) bool {
 // (attach starts it then).
 func (c *Conn) kick() {
 	c.mu.Lock()
-	if c.writing || c.ws == nil || c.closed {
+	if c.writing {
+		c.mu.Unlock()
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+		return
+	}
+	if c.ws == nil || c.closed {
 		c.mu.Unlock()
 		return
 	}
@@ -160,14 +172,26 @@ func (c *Conn) drain() {
 		q := c.queued
 		c.queued = nil
 		if len(q) == 0 {
-			ending, slow := c.ending, c.slow
-			if !ending {
-				c.writing = false
+			if c.ending {
 				c.mu.Unlock()
+				c.close(false)
 				return
 			}
 			c.mu.Unlock()
-			c.close(slow)
+			// A socket of a busy chat gets its next frame soon: the writer
+			// lingers a moment rather than being started for every one.
+			select {
+			case <-c.wake:
+				continue
+			case <-time.After(lingerFor):
+			}
+			c.mu.Lock()
+			if len(c.queued) > 0 || c.ending {
+				c.mu.Unlock()
+				continue
+			}
+			c.writing = false
+			c.mu.Unlock()
 			return
 		}
 		c.mu.Unlock()

@@ -91,7 +91,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The socket joins the hub before the client hears "101": every event
 	// committed after the client sees its socket open reaches it (queued
 	// until the socket is attached).
-	c := &Conn{hub: h.Hub, userID: user.ID, huid: user.HUID, sessionID: sess.ID, finished: make(chan struct{})}
+	c := &Conn{hub: h.Hub, userID: user.ID, huid: user.HUID, sessionID: sess.ID, finished: make(chan struct{}),
+		wake: make(chan struct{}, 1)}
 	if !h.Hub.add(c) {
 		web.JSONError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down; reconnect in a moment")
 		return
