@@ -237,22 +237,37 @@ func currentSeq(ctx context.Context, q interface {
 	return seq, nil
 }
 
-// purgeEvents deletes events older than the retention and remembers how far
-// it went, so that older resumes resync instead of silently missing events.
+// purgeChunk bounds one purge transaction: a week of a busy server's
+// events deleted at once would hold the writer for seconds.
+const purgeChunk = 10_000
+
+// purgeEvents deletes events older than the retention, a chunk per
+// transaction, and remembers how far it went, so that older resumes resync
+// instead of silently missing events.
 func (s *Service) purgeEvents(ctx context.Context) error {
 	cutoff := s.now().Add(-EventRetention).UnixMilli()
-	return s.write(ctx, func(tx *wtx, _ *eventLog) error {
-		var upto sql.NullInt64
-		if err := tx.QueryRow("SELECT max(seq) FROM events WHERE created_at < ?", cutoff).Scan(&upto); err != nil {
-			return fmt.Errorf("purge events: %w", err)
+	for {
+		deleted := 0
+		err := s.write(ctx, func(tx *wtx, _ *eventLog) error {
+			var upto sql.NullInt64
+			if err := tx.QueryRow(`SELECT max(seq) FROM (SELECT seq FROM events WHERE created_at < ? ORDER BY seq LIMIT ?)`,
+				cutoff, purgeChunk).Scan(&upto); err != nil {
+				return fmt.Errorf("purge events: %w", err)
+			}
+			if !upto.Valid {
+				return nil
+			}
+			res, err := tx.Exec("DELETE FROM events WHERE seq <= ?", upto.Int64)
+			if err != nil {
+				return fmt.Errorf("purge events: %w", err)
+			}
+			n, _ := res.RowsAffected()
+			deleted = int(n)
+			_, err = tx.Exec("UPDATE event_log SET purged_upto = max(purged_upto, ?)", upto.Int64)
+			return err
+		})
+		if err != nil || deleted < purgeChunk {
+			return err
 		}
-		if !upto.Valid {
-			return nil
-		}
-		if _, err := tx.Exec("DELETE FROM events WHERE seq <= ?", upto.Int64); err != nil {
-			return fmt.Errorf("purge events: %w", err)
-		}
-		_, err := tx.Exec("UPDATE event_log SET purged_upto = max(purged_upto, ?)", upto.Int64)
-		return err
-	})
+	}
 }
