@@ -13,6 +13,9 @@ import (
 type wtx struct {
 	*sql.Tx
 	stmts *stmtCache
+	// bound are the cached statements bound to this transaction, each
+	// bound once per batch rather than once per use.
+	bound map[string]*sql.Stmt
 }
 
 // stmtCache holds the writer's prepared statements by their SQL text.
@@ -72,8 +75,16 @@ func firstLine(q string) string {
 // stmt binds the cached statement to this transaction; database/sql reuses
 // the connection's prepared statement, since the writer has one connection.
 func (t *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.bound[query]; ok {
+		return st, nil
+	}
 	if st, ok := t.stmts.get(query); ok {
-		return t.Tx.StmtContext(ctx, st), nil
+		bound := t.Tx.StmtContext(context.Background(), st)
+		if t.bound == nil {
+			t.bound = map[string]*sql.Stmt{}
+		}
+		t.bound[query] = bound
+		return bound, nil
 	}
 	st, err := t.Tx.PrepareContext(ctx, query)
 	if err != nil {
