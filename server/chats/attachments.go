@@ -125,7 +125,7 @@ func (s *Service) Upload(ctx context.Context, a Actor, chatUID, name string, bod
 	if err != nil {
 		return FileJSON{}, err
 	}
-	err = s.write(ctx, func(tx *wtx, _ *eventLog) error {
+	err = s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 		if err := pending.Record(ctx, tx.Tx); err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func (s *Service) ChatFile(ctx context.Context, a Actor, chatUID, fileID string)
 
 // attachable checks, inside a send, that a file was uploaded to this chat
 // (by anyone: a forward re-links it) and returns it for the message.
-func (s *Service) attachable(ctx context.Context, tx *wtx, chatID int64, chatUID, fileID string) (*FileJSON, error) {
+func (s *Service) attachable(ctx context.Context, tx *stmtTx, chatID int64, chatUID, fileID string) (*FileJSON, error) {
 	var asFile bool
 	var w, h sql.NullInt64
 	err := tx.QueryRowContext(ctx, "SELECT as_file, width, height FROM chat_files WHERE chat_id = ? AND file_id = ?", chatID, fileID).Scan(&asFile, &w, &h)

@@ -90,6 +90,7 @@ type Service struct {
 	// remindersWake: a reminder was set; the loop rechecks its next one.
 	remindersWake chan struct{}
 	stmts         *stmtCache // the writer's prepared statements
+	readStmts     *stmtCache // the readers'
 
 	globalID int64
 	metrics  serviceMetrics
@@ -133,7 +134,7 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 	}
 	s := &Service{db: db, log: opt.Log, now: func() time.Time { return opt.Now().UTC() },
 		writes: make(chan writeRequest, 4*maxBatch), stopped: make(chan struct{}), writerDone: make(chan struct{}),
-		remindersWake: make(chan struct{}, 1), stmts: newStmtCache(db.Write)}
+		remindersWake: make(chan struct{}, 1), stmts: newStmtCache(db.Write), readStmts: newStmtCache(db.Read)}
 	if opt.Metrics != nil {
 		s.metrics.batches = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "parley_chats_write_batch_size",
 			Help: "Changes committed together.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})
@@ -160,6 +161,7 @@ func (s *Service) Close() error {
 		close(s.stopped)
 		<-s.writerDone
 		s.stmts.close()
+		s.readStmts.close()
 	})
 	return nil
 }
@@ -182,7 +184,7 @@ func (s *Service) purgeLoop() {
 // ensureGlobal makes the server's global chat on first start.
 func (s *Service) ensureGlobal(ctx context.Context) (int64, error) {
 	var id int64
-	err := s.write(ctx, func(tx *wtx, _ *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 		err := tx.QueryRow("SELECT id FROM chats WHERE unique_key = 'global'").Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = tx.QueryRow(`INSERT INTO chats (uid, kind, unique_key, created_at) VALUES (?, 'global', 'global', ?) RETURNING id`,

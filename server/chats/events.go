@@ -75,7 +75,7 @@ func (l *eventLog) reindex(id, chat int64, body string) {
 
 // writeTerms applies the batch's index changes, in order, in the batch's
 // transaction: a message and its terms commit together or not at all.
-func writeTerms(tx *wtx, logs []*eventLog) error {
+func writeTerms(tx *stmtTx, logs []*eventLog) error {
 	for _, l := range logs {
 		if l == nil {
 			continue
@@ -99,7 +99,7 @@ func writeTerms(tx *wtx, logs []*eventLog) error {
 func (l *eventLog) add(e event) { l.events = append(l.events, e) }
 
 // flush stores the change's events and resolves who gets each.
-func (l *eventLog) flush(tx *wtx) error {
+func (l *eventLog) flush(tx *stmtTx) error {
 	for _, e := range l.events {
 		data, err := eventJSON(e.typ, e.payload)
 		if err != nil {
@@ -136,7 +136,7 @@ func (l *eventLog) flush(tx *wtx) error {
 
 // recipients fills in the chat's members who receive e: a query in the
 // change's own transaction, so a member added by the same change is in.
-func recipients(tx *wtx, e event, d *realtime.Delivery) error {
+func recipients(tx *stmtTx, e event, d *realtime.Delivery) error {
 	rows, err := tx.Query("SELECT user_id, role = 'admin' FROM chat_members WHERE chat_id = ?", e.chatID)
 	if err != nil {
 		return fmt.Errorf("members of chat %d: %w", e.chatID, err)
@@ -188,11 +188,11 @@ func eventJSON(typ string, payload any) ([]byte, error) {
 // most limit of them. resync is true when since is older than what the log
 // still holds (or newer than anything it ever held): the client must reload.
 func (s *Service) Replay(ctx context.Context, userID, since int64, limit int) (frames []realtime.Frame, resync bool, err error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("replay: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	var purged, newest int64
 	err = tx.QueryRowContext(ctx, `SELECT purged_upto, coalesce((SELECT max(seq) FROM events), purged_upto) FROM event_log`).Scan(&purged, &newest)
 	if err != nil {
@@ -248,7 +248,7 @@ func (s *Service) purgeEvents(ctx context.Context) error {
 	cutoff := s.now().Add(-EventRetention).UnixMilli()
 	for {
 		deleted := 0
-		err := s.write(ctx, func(tx *wtx, _ *eventLog) error {
+		err := s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 			var upto sql.NullInt64
 			if err := tx.QueryRow(`SELECT max(seq) FROM (SELECT seq FROM events WHERE created_at < ? ORDER BY seq LIMIT ?)`,
 				cutoff, purgeChunk).Scan(&upto); err != nil {

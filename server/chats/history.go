@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"parley/server/files"
@@ -92,18 +91,7 @@ func (s *Service) messagesByID(ctx context.Context, q querier, userID int64, ids
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return s.readMessages(ctx, q, userID, "WHERE m.id IN ("+idList(ids)+") ORDER BY m.id")
-}
-
-func idList(ids []int64) string {
-	var b strings.Builder
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatInt(id, 10))
-	}
-	return b.String()
+	return s.readMessages(ctx, q, userID, "WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id", idsJSON(ids))
 }
 
 // decorate adds reaction counts, pin marks and discussion links.
@@ -117,9 +105,9 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 		ids[i] = m.ID
 		at[m.ID] = i
 	}
-	list := idList(ids)
+	list := idsJSON(ids)
 	rows, err := q.QueryContext(ctx, `SELECT message_id, emoji, count(*), max(user_id = ?) FROM reactions
-		WHERE message_id IN (`+list+`) GROUP BY message_id, emoji ORDER BY message_id, min(created_at)`, userID)
+		WHERE message_id IN (SELECT value FROM json_each(?)) GROUP BY message_id, emoji ORDER BY message_id, min(created_at)`, userID, list)
 	if err != nil {
 		return fmt.Errorf("read reactions: %w", err)
 	}
@@ -133,7 +121,7 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 		ms[at[id]].Reactions = append(ms[at[id]].Reactions, r)
 	}
 	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT message_id FROM pins WHERE message_id IN (`+list+`)`)
+	rows, err = q.QueryContext(ctx, `SELECT message_id FROM pins WHERE message_id IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return fmt.Errorf("read pins: %w", err)
 	}
@@ -150,7 +138,7 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 		coalesce(cf.as_file, 0), coalesce(cf.width, 0), coalesce(cf.height, 0)
 		FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
 		LEFT JOIN chat_files cf ON cf.chat_id = m.chat_id AND cf.file_id = m.file_id
-		WHERE m.id IN (`+list+`)`)
+		WHERE m.id IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return fmt.Errorf("read attachments: %w", err)
 	}
@@ -173,7 +161,7 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 	}
 	rows.Close()
 	rows, err = q.QueryContext(ctx, `SELECT d.parent_message, d.uid, (SELECT count(*) FROM messages x WHERE x.chat_id = d.id AND x.kind = 'text' AND x.deleted_at IS NULL)
-		FROM chats d WHERE d.parent_message IN (`+list+`)`)
+		FROM chats d WHERE d.parent_message IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
 		return fmt.Errorf("read discussions: %w", err)
 	}
@@ -204,11 +192,11 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, 
 		}
 		beforeID = n
 	}
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return Page{}, fmt.Errorf("history: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	page := Page{Messages: []MessageJSON{}}
 	if page.Seq, err = currentSeq(ctx, tx); err != nil {
 		return Page{}, err
@@ -245,11 +233,11 @@ func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID
 		limit = HistoryPage
 	}
 	limit = min(limit, MaxPage)
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return Page{}, fmt.Errorf("permalink: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	page := Page{Messages: []MessageJSON{}}
 	if page.Seq, err = currentSeq(ctx, tx); err != nil {
 		return Page{}, err

@@ -25,7 +25,7 @@ type ImportChat struct {
 // Saved chats get their unique keys, so later sends find them.
 func (s *Service) Import(ctx context.Context, chats []ImportChat) ([]int64, error) {
 	ids := make([]int64, len(chats))
-	err := s.write(ctx, func(tx *wtx, _ *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 		now := ms(s.now())
 		chatStmt, err := tx.Prepare(`INSERT INTO chats (uid, kind, name, unique_key, created_by, created_at, members) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`)
 		if err != nil {
@@ -94,7 +94,7 @@ func (s *Service) ImportMessages(ctx context.Context, batch []ImportMessage) err
 		}
 		html[i] = markdown.Render(m.Body)
 	}
-	return s.write(ctx, func(tx *wtx, _ *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 		msgStmt, err := tx.Prepare(`INSERT INTO messages (chat_id, sender_id, kind, body, html, created_at) VALUES (?, ?, 'text', ?, ?, ?) RETURNING id`)
 		if err != nil {
 			return fmt.Errorf("import messages: %w", err)

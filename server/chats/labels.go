@@ -43,7 +43,7 @@ func (s *Service) SetLabelNotify(ctx context.Context, a Actor, label string, not
 	if label == "" || len([]rune(label)) > maxLabelLen {
 		return web.Invalid("label", "bad_label", fmt.Sprintf("a label has 1 to %d characters", maxLabelLen))
 	}
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		if _, err := tx.Exec(`INSERT INTO chat_labels (user_id, label, notify) VALUES (?, ?, ?)
 			ON CONFLICT (user_id, label) DO UPDATE SET notify = excluded.notify`, a.ID, label, notify); err != nil {
 			return fmt.Errorf("label %q: %w", label, err)

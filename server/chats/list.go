@@ -2,7 +2,6 @@ package chats
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 )
@@ -19,11 +18,11 @@ const maxUnread = 999
 // List returns the user's chats: pinned first, then by latest message. The
 // global chat is in everyone's list; hidden chats are left out.
 func (s *Service) List(ctx context.Context, a Actor) (ChatList, error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return ChatList{}, fmt.Errorf("chat list: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	list := ChatList{Chats: []ChatJSON{}}
 	if list.Seq, err = currentSeq(ctx, tx); err != nil {
 		return ChatList{}, err
@@ -71,11 +70,11 @@ func (s *Service) List(ctx context.Context, a Actor) (ChatList, error) {
 
 // Get describes one chat as the user sees it.
 func (s *Service) Get(ctx context.Context, a Actor, uid string) (ChatJSON, error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return ChatJSON{}, fmt.Errorf("chat: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	p, err := s.lookup(ctx, tx, a.ID, uid)
 	if err != nil {
 		return ChatJSON{}, err

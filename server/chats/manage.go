@@ -13,8 +13,8 @@ import (
 )
 
 // managed runs fn for a chat admin of a group, channel or discussion.
-func (s *Service) managed(ctx context.Context, a Actor, chatUID string, fn func(tx *wtx, log *eventLog, p place) error) error {
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+func (s *Service) managed(ctx context.Context, a Actor, chatUID string, fn func(tx *stmtTx, log *eventLog, p place) error) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -43,7 +43,7 @@ func (s *Service) AddMembers(ctx context.Context, a Actor, chatUID string, huids
 	if len(huids) == 0 || len(huids) > MaxMembers {
 		return web.Invalid("members", "required", "give the HUIDs of the people to add")
 	}
-	return s.managed(ctx, a, chatUID, func(tx *wtx, log *eventLog, p place) error {
+	return s.managed(ctx, a, chatUID, func(tx *stmtTx, log *eventLog, p place) error {
 		if p.Kind == Global || p.Kind == Discussion {
 			return web.Invalid("kind", "fixed_chat", "members of this chat come from where it lives, not from a list")
 		}
@@ -73,7 +73,7 @@ func (s *Service) AddMembers(ctx context.Context, a Actor, chatUID string, huids
 // RemoveMember takes someone out: an admin removes others, anyone leaves.
 // The last admin cannot leave a chat that still has members.
 func (s *Service) RemoveMember(ctx context.Context, a Actor, chatUID, huid string) error {
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Service) SetRole(ctx context.Context, a Actor, chatUID, huid, role stri
 	if role != "admin" && role != "member" {
 		return web.Invalid("role", "bad_role", "role is admin or member")
 	}
-	return s.managed(ctx, a, chatUID, func(tx *wtx, log *eventLog, p place) error {
+	return s.managed(ctx, a, chatUID, func(tx *stmtTx, log *eventLog, p place) error {
 		ids, err := userIDs(tx, []string{huid})
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ type ChatPatch struct {
 // Update changes a chat's properties. Only its admins may; only a server
 // administrator opens a chat, which turns end-to-end encryption off.
 func (s *Service) Update(ctx context.Context, a Actor, chatUID string, patch ChatPatch) (ChatJSON, error) {
-	err := s.managed(ctx, a, chatUID, func(tx *wtx, log *eventLog, p place) error {
+	err := s.managed(ctx, a, chatUID, func(tx *stmtTx, log *eventLog, p place) error {
 		c := p.Chat
 		var changed []string
 		if patch.Name != nil {
@@ -308,7 +308,7 @@ func newInviteCode() string {
 // has nobody yet becomes its admin.
 func (s *Service) Join(ctx context.Context, a Actor, chatUID, inviteCode string) (ChatJSON, error) {
 	var uid string
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		var p place
 		var err error
 		if inviteCode != "" {

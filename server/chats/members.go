@@ -72,7 +72,7 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewChat) (ChatJSON, boo
 	}
 	var uid string
 	created := false
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		ids, err := userIDs(tx, n.Members)
 		if err != nil {
 			return err
@@ -168,7 +168,7 @@ func userIDs(q querier, huids []string) ([]int64, error) {
 // and counts them. It reports nothing itself: callers announce everyone they
 // added in one event (announceAdded), so a chat made with 8,000 members
 // sends one event to each of them, not 8,000.
-func (s *Service) addMember(tx *wtx, log *eventLog, c Chat, userID int64, role string) (UserRef, bool, error) {
+func (s *Service) addMember(tx *stmtTx, log *eventLog, c Chat, userID int64, role string) (UserRef, bool, error) {
 	var members int
 	var e2e bool
 	if err := tx.QueryRow("SELECT members, e2e FROM chats WHERE id = ?", c.ID).Scan(&members, &e2e); err != nil {
@@ -256,7 +256,7 @@ func listed(added []addedMember) map[string]any {
 }
 
 // systemMessage records a change in the chat's history.
-func (s *Service) systemMessage(tx *wtx, log *eventLog, c Chat, a Actor, what string, args map[string]any) (MessageJSON, error) {
+func (s *Service) systemMessage(tx *stmtTx, log *eventLog, c Chat, a Actor, what string, args map[string]any) (MessageJSON, error) {
 	sys := map[string]any{"event": what}
 	if a.HUID != "" {
 		sys["actor"] = UserRef{HUID: a.HUID, Name: a.Name}

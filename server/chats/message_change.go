@@ -20,7 +20,7 @@ type stored struct {
 	deleted  bool
 }
 
-func findMessage(tx *wtx, chatID, id int64) (stored, error) {
+func findMessage(tx *stmtTx, chatID, id int64) (stored, error) {
 	var m stored
 	var sender sql.NullInt64
 	var deleted sql.NullInt64
@@ -39,9 +39,9 @@ func findMessage(tx *wtx, chatID, id int64) (stored, error) {
 // changeMessage runs fn on a message of a chat the actor can read, then
 // reports the message as it now is in an event of type typ.
 func (s *Service) changeMessage(ctx context.Context, a Actor, chatUID string, id int64, typ string,
-	fn func(tx *wtx, log *eventLog, p place, m stored) error) (MessageJSON, error) {
+	fn func(tx *stmtTx, log *eventLog, p place, m stored) error) (MessageJSON, error) {
 	var out MessageJSON
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -82,7 +82,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, chatUID string, id int64, b
 		return MessageJSON{}, err
 	}
 	html := markdown.Render(body)
-	return s.changeMessage(ctx, a, chatUID, id, "message.edited", func(tx *wtx, log *eventLog, p place, m stored) error {
+	return s.changeMessage(ctx, a, chatUID, id, "message.edited", func(tx *stmtTx, log *eventLog, p place, m stored) error {
 		switch {
 		case m.senderID != a.ID || m.kind != "text":
 			return ErrNotAuthor
@@ -102,7 +102,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, chatUID string, id int64, b
 // Delete removes a message's content for everyone; the author or a chat
 // admin may. The message stays in the history as "deleted".
 func (s *Service) Delete(ctx context.Context, a Actor, chatUID string, id int64) error {
-	_, err := s.changeMessage(ctx, a, chatUID, id, "message.deleted", func(tx *wtx, log *eventLog, p place, m stored) error {
+	_, err := s.changeMessage(ctx, a, chatUID, id, "message.deleted", func(tx *stmtTx, log *eventLog, p place, m stored) error {
 		if m.senderID != a.ID && !p.Admin() {
 			return ErrNotAuthor
 		}
@@ -135,7 +135,7 @@ func (s *Service) React(ctx context.Context, a Actor, chatUID string, id int64, 
 	if emoji == "" || len(emoji) > maxEmoji || !utf8.ValidString(emoji) || strings.ContainsAny(emoji, " \t\n<>\"'&") {
 		return MessageJSON{}, web.Invalid("emoji", "bad_emoji", "a reaction is one emoji")
 	}
-	return s.changeMessage(ctx, a, chatUID, id, "reaction", func(tx *wtx, log *eventLog, p place, m stored) error {
+	return s.changeMessage(ctx, a, chatUID, id, "reaction", func(tx *stmtTx, log *eventLog, p place, m stored) error {
 		if m.deleted {
 			return ErrDeleted
 		}
@@ -159,7 +159,7 @@ func (s *Service) React(ctx context.Context, a Actor, chatUID string, id int64, 
 // Pin pins (on) or unpins a message. In a channel only admins pin; in other
 // chats any member does. The history records it.
 func (s *Service) Pin(ctx context.Context, a Actor, chatUID string, id int64, on bool) (MessageJSON, error) {
-	return s.changeMessage(ctx, a, chatUID, id, "pin", func(tx *wtx, log *eventLog, p place, m stored) error {
+	return s.changeMessage(ctx, a, chatUID, id, "pin", func(tx *stmtTx, log *eventLog, p place, m stored) error {
 		if p.Kind == Channel && !p.Admin() || p.Kind == Global && !a.ServerAdmin || !p.In && p.Kind != Global {
 			return ErrNotAdmin
 		}

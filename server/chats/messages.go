@@ -70,7 +70,7 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 	}
 	var out MessageJSON
 	created := false
-	err = s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err = s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ type newMessage struct {
 
 // insertMessage stores a message, its search terms and its event, and moves
 // the chat's last message and the sender's read mark.
-func (s *Service) insertMessage(tx *wtx, log *eventLog, c Chat, a Actor, m newMessage) (MessageJSON, error) {
+func (s *Service) insertMessage(tx *stmtTx, log *eventLog, c Chat, a Actor, m newMessage) (MessageJSON, error) {
 	if m.kind == "" {
 		m.kind = "text"
 	}
@@ -332,7 +332,7 @@ var errSyncIDUsed = errors.New("sync_id already used")
 var errTooManyIDs = web.Errorf(http.StatusBadRequest, "too_many", "", "too many messages at once")
 
 // threadCount tells the parent chat of a discussion its new comment count.
-func threadCount(tx *wtx, log *eventLog, d Chat) error {
+func threadCount(tx *stmtTx, log *eventLog, d Chat) error {
 	var parentUID, parentKind string
 	var comments int
 	err := tx.QueryRow(`SELECT p.uid, p.kind, (SELECT count(*) FROM messages WHERE chat_id = ? AND kind = 'text' AND deleted_at IS NULL)

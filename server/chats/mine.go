@@ -52,7 +52,7 @@ func (s *Service) SetMine(ctx context.Context, a Actor, chatUID string, m MySett
 		b, _ := json.Marshal(clean)
 		labels = string(b)
 	}
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -96,7 +96,7 @@ func (s *Service) SetMine(ctx context.Context, a Actor, chatUID string, m MySett
 // bringing it back to their list) when needed.
 func (s *Service) SavedMessages(ctx context.Context, a Actor) (ChatJSON, error) {
 	var uid string
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		key := fmt.Sprintf("s:%d", a.ID)
 		err := tx.QueryRow("SELECT uid FROM chats WHERE unique_key = ?", key).Scan(&uid)
 		if err == nil {
@@ -162,7 +162,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, fromChat string, id int6
 	}
 	var out MessageJSON
 	created := false
-	err = s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err = s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		if syncID != "" {
 			prev, ok, err := s.bySyncID(ctx, tx, a, toChat, syncID)
 			if err != nil || ok {

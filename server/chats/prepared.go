@@ -4,13 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"sync"
 )
 
-// wtx is the writer's transaction. Its queries run as statements prepared
-// once on the one write connection: parsing SQL was a quarter of the
-// server's CPU under a burst of sends, more than running it.
-type wtx struct {
+// stmtTx is a transaction whose queries run as statements prepared once
+// per connection and kept: parsing SQL was a quarter of the server's CPU
+// under a burst of sends, more than running it. The writer's transactions
+// use the write connection's statements, read transactions (readTx) the
+// readers'.
+type stmtTx struct {
 	*sql.Tx
 	stmts *stmtCache
 	// bound are the cached statements bound to this transaction, each
@@ -45,12 +48,26 @@ func (c *stmtCache) get(query string) (*sql.Stmt, bool) {
 // connection, which a running transaction holds.
 func (c *stmtCache) prepareWanted() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	for q := range c.wanted {
-		delete(c.wanted, q)
-		if st, err := c.db.Prepare(q); err == nil {
+	if len(c.wanted) == 0 {
+		c.mu.Unlock()
+		return
+	}
+	wanted := c.wanted
+	c.wanted = map[string]bool{}
+	c.mu.Unlock()
+	// Prepared without the lock: preparing may wait for a free connection.
+	for q := range wanted {
+		st, err := c.db.Prepare(q)
+		if err != nil {
+			continue
+		}
+		c.mu.Lock()
+		if _, ok := c.m[q]; ok {
+			st.Close()
+		} else {
 			c.m[q] = st
 		}
+		c.mu.Unlock()
 	}
 }
 
@@ -74,7 +91,7 @@ func firstLine(q string) string {
 
 // stmt binds the cached statement to this transaction; database/sql reuses
 // the connection's prepared statement, since the writer has one connection.
-func (t *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+func (t *stmtTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := t.bound[query]; ok {
 		return st, nil
 	}
@@ -93,7 +110,7 @@ func (t *wtx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -101,11 +118,11 @@ func (t *wtx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 	return st.ExecContext(ctx, args...)
 }
 
-func (t *wtx) Exec(query string, args ...any) (sql.Result, error) {
+func (t *stmtTx) Exec(query string, args ...any) (sql.Result, error) {
 	return t.ExecContext(context.Background(), query, args...)
 }
 
-func (t *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (t *stmtTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -113,13 +130,13 @@ func (t *wtx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 	return st.QueryContext(ctx, args...)
 }
 
-func (t *wtx) Query(query string, args ...any) (*sql.Rows, error) {
+func (t *stmtTx) Query(query string, args ...any) (*sql.Rows, error) {
 	return t.QueryContext(context.Background(), query, args...)
 }
 
 // QueryRowContext reports a failed prepare through the row's Scan, as
 // database/sql does.
-func (t *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+func (t *stmtTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		// An unpreparable query fails the same way when run directly.
@@ -128,6 +145,38 @@ func (t *wtx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (t *wtx) QueryRow(query string, args ...any) *sql.Row {
+func (t *stmtTx) QueryRow(query string, args ...any) *sql.Row {
 	return t.QueryRowContext(context.Background(), query, args...)
+}
+
+// readTx begins a read-only transaction (one snapshot) whose queries use
+// the readers' prepared statements; end it with done.
+func (s *Service) readTx(ctx context.Context) (*stmtTx, error) {
+	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin read: %w", err)
+	}
+	return &stmtTx{Tx: tx, stmts: s.readStmts}, nil
+}
+
+// done ends a read transaction and prepares what it asked for, now that
+// its connection is back in the pool.
+func (t *stmtTx) done() {
+	t.Tx.Rollback()
+	t.stmts.prepareWanted()
+}
+
+// idsJSON passes a list of ids as one parameter, read in SQL with
+// json_each: the query text stays the same whatever the list, so it is
+// prepared once.
+func idsJSON(ids []int64) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }

@@ -29,7 +29,7 @@ func TestOldEventsArePurgedAndOlderResumesResync(t *testing.T) {
 	defer s.Close()
 	emit := func(n int) {
 		for range n {
-			if err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+			if err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 				log.add(event{audience: toUser, userID: 1, typ: "chat.updated", payload: map[string]any{"x": 1}})
 				return nil
 			}); err != nil {

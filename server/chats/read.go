@@ -27,7 +27,7 @@ func (s *Service) MarkRead(ctx context.Context, a Actor, chatUID string, message
 	if kind != Read && kind != Delivered {
 		return web.Invalid("kind", "bad_kind", "kind is read or delivered")
 	}
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err

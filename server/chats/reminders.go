@@ -35,7 +35,7 @@ func (s *Service) Remind(ctx context.Context, a Actor, chatUID string, messageID
 		return Reminder{}, web.Invalid("at", "too_far", "a reminder can be at most a year ahead")
 	}
 	var r Reminder
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (s *Service) Reminders(ctx context.Context, a Actor) ([]Reminder, error) {
 
 // CancelReminder removes one of the actor's waiting reminders.
 func (s *Service) CancelReminder(ctx context.Context, a Actor, id int64) error {
-	return s.write(ctx, func(tx *wtx, _ *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, _ *eventLog) error {
 		res, err := tx.Exec("DELETE FROM reminders WHERE id = ? AND user_id = ? AND fired_at IS NULL", id, a.ID)
 		if err != nil {
 			return fmt.Errorf("cancel reminder: %w", err)
@@ -178,7 +178,7 @@ func (s *Service) fireReminder(ctx context.Context, id, userID, chatID, messageI
 	if err != nil {
 		return err
 	}
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		res, err := tx.Exec("UPDATE reminders SET fired_at = ? WHERE id = ? AND fired_at IS NULL", ms(log.now), id)
 		if err != nil {
 			return fmt.Errorf("fire reminder %d: %w", id, err)

@@ -87,8 +87,8 @@ func (s *Service) Search(ctx context.Context, a Actor, q, chatUID string, limit 
 		fts += " AND chat : (" + strings.Join(tokens, " OR ") + ")"
 	}
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT t.rowid FROM message_terms t JOIN messages m ON m.id = t.rowid
-		WHERE message_terms MATCH ? AND m.chat_id IN (`+idList(chatIDs)+`) AND m.deleted_at IS NULL
-		ORDER BY t.rowid DESC LIMIT ?`, fts, limit)
+		WHERE message_terms MATCH ? AND m.chat_id IN (SELECT value FROM json_each(?)) AND m.deleted_at IS NULL
+		ORDER BY t.rowid DESC LIMIT ?`, fts, idsJSON(chatIDs), limit)
 	if err != nil {
 		return out, fmt.Errorf("search %q: %w", q, err)
 	}

@@ -26,7 +26,7 @@ func (s *Service) SessionEvent(ctx context.Context, userID, sessionID int64, typ
 	if reason != "" {
 		payload["reason"] = reason
 	}
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		e := event{audience: toUser, userID: userID, typ: typ, payload: payload, session: sessionID}
 		if typ == SessionEnded {
 			e.endSession = sessionID

@@ -97,7 +97,7 @@ func (s *Service) SetSettings(ctx context.Context, p SettingsPatch) (Settings, e
 	if p.ShowAllContacts != nil {
 		cur.ShowAllContacts = *p.ShowAllContacts
 	}
-	err = s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err = s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		if p.GlobalPosters != nil {
 			ids, err := userIDs(tx, *p.GlobalPosters)
 			if err != nil {
@@ -130,7 +130,7 @@ func (s *Service) SetOpen(ctx context.Context, a Actor, chatUID string, open boo
 	if !a.ServerAdmin {
 		return ErrServerAdmin
 	}
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.placeBy(ctx, tx, a.ID, "c.uid = ?", chatUID)
 		if err != nil {
 			return err

@@ -21,7 +21,7 @@ func (s *Service) PostToSupport(ctx context.Context, name, text string) (Message
 	}
 	html := markdown.Render(text)
 	var out MessageJSON
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		c, err := s.supportChannel(tx, log, name)
 		if err != nil {
 			return err
@@ -35,7 +35,7 @@ func (s *Service) PostToSupport(ctx context.Context, name, text string) (Message
 	return out, err
 }
 
-func (s *Service) supportChannel(tx *wtx, log *eventLog, name string) (Chat, error) {
+func (s *Service) supportChannel(tx *stmtTx, log *eventLog, name string) (Chat, error) {
 	p, err := s.placeBy(context.Background(), tx, 0, "c.unique_key = ?", "support")
 	if err == nil {
 		return p.Chat, nil
@@ -55,7 +55,7 @@ func (s *Service) supportChannel(tx *wtx, log *eventLog, name string) (Chat, err
 // syncStaff makes the channel's members exactly the staff: support members
 // and administrators who are not blocked. All of them are its admins, so
 // they see everything in it and may talk under a post.
-func (s *Service) syncStaff(tx *wtx, log *eventLog, c Chat) error {
+func (s *Service) syncStaff(tx *stmtTx, log *eventLog, c Chat) error {
 	rows, err := tx.Query(`SELECT id FROM users WHERE role IN ('support', 'admin') AND blocked_at IS NULL
 		AND id NOT IN (SELECT user_id FROM chat_members WHERE chat_id = ?)`, c.ID)
 	if err != nil {

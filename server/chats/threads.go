@@ -16,7 +16,7 @@ var errNoDiscussions = web.Errorf(403, "discussions_off", "", "discussions are s
 // it from the start; in a channel nobody does until they join or comment.
 func (s *Service) Discussion(ctx context.Context, a Actor, chatUID string, messageID int64) (ChatJSON, error) {
 	var uid string
-	err := s.write(ctx, func(tx *wtx, log *eventLog) error {
+	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (s *Service) Discussion(ctx context.Context, a Actor, chatUID string, messa
 
 // Follow makes the actor follow (on) or stop following a discussion.
 func (s *Service) Follow(ctx context.Context, a Actor, chatUID string, on bool) error {
-	return s.write(ctx, func(tx *wtx, log *eventLog) error {
+	return s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		p, err := s.lookup(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
@@ -106,11 +106,11 @@ type ThreadList struct {
 // Threads lists the discussions the actor follows, most recent first, each
 // with its unread count.
 func (s *Service) Threads(ctx context.Context, a Actor) (ThreadList, error) {
-	tx, err := s.db.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return ThreadList{}, fmt.Errorf("threads: %w", err)
 	}
-	defer tx.Rollback()
+	defer tx.done()
 	out := ThreadList{Threads: []ChatJSON{}}
 	if out.Seq, err = currentSeq(ctx, tx); err != nil {
 		return out, err

@@ -10,7 +10,7 @@ import (
 // A change is one write a request asks for. It runs inside the writer's
 // transaction, under its own savepoint, and reports the events to publish
 // once the transaction has committed.
-type change func(tx *wtx, log *eventLog) error
+type change func(tx *stmtTx, log *eventLog) error
 
 type writeRequest struct {
 	ctx  context.Context
@@ -84,7 +84,7 @@ func (s *Service) commitBatch(batch []writeRequest) {
 	start := time.Now()
 	// The batch's transaction must not die with one request's context.
 	sqlTx, err := s.db.Write.BeginTx(context.Background(), nil)
-	tx := &wtx{Tx: sqlTx, stmts: s.stmts}
+	tx := &stmtTx{Tx: sqlTx, stmts: s.stmts}
 	if err != nil {
 		for _, req := range batch {
 			req.done <- fmt.Errorf("begin transaction: %w", err)
