@@ -172,8 +172,8 @@ func TestSearchFindsRussianAndEnglishWordForms(t *testing.T) {
 		{"клиент", 1},
 		{"deployment", 1},
 		{"running", 1},
-		{"run", 1},
-		{"сообщ", 1}, // typing: the last word is a prefix
+		{"run", 1},   // "running" stems to "run"
+		{"сообщ", 0}, // no prefixes: whole words (any of their forms) only
 		{"missing words", 0},
 		{`"quoted" OR NEAR(`, 0},
 	}
