@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // EndByAdmin: an administrator ended the session ("Clear all" on the
@@ -24,7 +25,15 @@ var deviceMetaFlags = []string{
 // administrator reading "Device Meta" never has to guess what "1" meant.
 func checkDeviceMeta(obj map[string]any) error {
 	for _, k := range deviceMetaFlags {
-		if v, ok := obj[k]; ok {
+		// Flat ("permissions.microphone") or nested ({"permissions":
+		// {"microphone": …}}), clients send both.
+		v, ok := obj[k]
+		if group, key, dotted := strings.Cut(k, "."); !ok && dotted {
+			if nested, isObj := obj[group].(map[string]any); isObj {
+				v, ok = nested[key]
+			}
+		}
+		if ok {
 			if _, isBool := v.(bool); !isBool {
 				return &ValidationError{Field: "device.meta", Code: "not_boolean", Message: k + " must be true or false"}
 			}

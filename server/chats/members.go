@@ -34,7 +34,7 @@ func (n *NewChat) check(a Actor) error {
 		if len(n.Members) != 1 {
 			return web.Invalid("members", "one_peer", "a personal chat is with exactly one other person: give their HUID in members")
 		}
-		if n.Open || n.E2E && false {
+		if n.Open {
 			return web.Invalid("open", "not_open", "a personal chat cannot be open")
 		}
 	case "":

@@ -155,6 +155,9 @@ func (s *Service) Forward(ctx context.Context, a Actor, fromChat string, id int6
 	} else if src.Kind == Channel {
 		origin["channel"] = src.Name
 	}
+	if len(syncID) > MaxSyncID {
+		return MessageJSON{}, false, web.Invalid("sync_id", "too_long", fmt.Sprintf("sync_id holds at most %d characters", MaxSyncID))
+	}
 	if syncID != "" {
 		if prev, ok, err := s.bySyncID(ctx, s.db.Read, a, toChat, syncID); err != nil || ok {
 			return prev, false, err
