@@ -87,6 +87,7 @@ type Service struct {
 	stopped    chan struct{}
 	writerDone chan struct{}
 	closeOnce  sync.Once
+	loops      sync.WaitGroup // purgeLoop and reminderLoop
 	// remindersWake: a reminder was set; the loop rechecks its next one.
 	remindersWake chan struct{}
 	stmts         *stmtCache // the writer's prepared statements
@@ -147,6 +148,7 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 		s.Close()
 		return nil, err
 	}
+	s.loops.Add(2)
 	go s.purgeLoop()
 	go s.reminderLoop()
 	return s, nil
@@ -159,6 +161,8 @@ func (s *Service) SetHub(h *realtime.Hub) { s.hub.Store(h) }
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stopped)
+		// The background loops read the database: they end before it closes.
+		s.loops.Wait()
 		<-s.writerDone
 		s.stmts.close()
 		s.readStmts.close()
@@ -166,17 +170,20 @@ func (s *Service) Close() error {
 	return nil
 }
 
+// purgeLoop purges old events every hour (the first time an hour after
+// start: a week's retention does not hinge on the first minutes).
 func (s *Service) purgeLoop() {
+	defer s.loops.Done()
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := s.purgeEvents(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
-			s.log.Error("purge old events", "err", err)
-		}
 		select {
 		case <-s.stopped:
 			return
 		case <-t.C:
+		}
+		if err := s.purgeEvents(context.Background()); err != nil && !errors.Is(err, ErrClosed) {
+			s.log.Error("purge old events", "err", err)
 		}
 	}
 }

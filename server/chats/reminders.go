@@ -112,6 +112,7 @@ func (s *Service) wakeReminders() {
 // reminderLoop fires due reminders, sleeping until the next one (or a new
 // one is set).
 func (s *Service) reminderLoop() {
+	defer s.loops.Done()
 	for {
 		next, err := s.fireDueReminders(context.Background())
 		if err != nil && !errors.Is(err, ErrClosed) {
