@@ -197,20 +197,9 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, 
 		return Page{}, fmt.Errorf("history: %w", err)
 	}
 	defer tx.done()
-	page := Page{Messages: []MessageJSON{}}
-	if page.Seq, err = currentSeq(ctx, tx); err != nil {
-		return Page{}, err
-	}
-	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	page, p, filter, err := s.openPage(ctx, tx, a, chatUID)
 	if err != nil {
 		return Page{}, err
-	}
-	if !p.canRead() {
-		return Page{}, ErrNotFound
-	}
-	filter := ""
-	if p.subscriber() {
-		filter = " AND m.kind = 'text'"
 	}
 	ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id < ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, beforeID, limit+1)
 	if err != nil {
@@ -226,6 +215,29 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, 
 	return page, nil
 }
 
+// openPage starts a page of a chat the actor reads, in the read
+// transaction tx: the event number it reflects, the actor's place, and the
+// filter that keeps system messages from channel subscribers.
+func (s *Service) openPage(ctx context.Context, tx *stmtTx, a Actor, chatUID string) (Page, place, string, error) {
+	page := Page{Messages: []MessageJSON{}}
+	var err error
+	if page.Seq, err = currentSeq(ctx, tx); err != nil {
+		return Page{}, place{}, "", err
+	}
+	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	if err != nil {
+		return Page{}, place{}, "", err
+	}
+	if !p.canRead() {
+		return Page{}, place{}, "", ErrNotFound
+	}
+	filter := ""
+	if p.subscriber() {
+		filter = " AND m.kind = 'text'"
+	}
+	return page, p, filter, nil
+}
+
 // Around returns the page holding one message (a permalink): up to half a
 // page on either side, with cursors both ways.
 func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID int64, limit int) (Page, error) {
@@ -238,20 +250,9 @@ func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID
 		return Page{}, fmt.Errorf("permalink: %w", err)
 	}
 	defer tx.done()
-	page := Page{Messages: []MessageJSON{}}
-	if page.Seq, err = currentSeq(ctx, tx); err != nil {
-		return Page{}, err
-	}
-	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	page, p, filter, err := s.openPage(ctx, tx, a, chatUID)
 	if err != nil {
 		return Page{}, err
-	}
-	if !p.canRead() {
-		return Page{}, ErrNotFound
-	}
-	filter := ""
-	if p.subscriber() {
-		filter = " AND m.kind = 'text'"
 	}
 	if err := messageInChat(tx, p.ID, messageID); err != nil {
 		return Page{}, err

@@ -36,20 +36,27 @@ func findMessage(tx *stmtTx, chatID, id int64) (stored, error) {
 	return m, nil
 }
 
+// readableMessage finds a message of a chat the actor reads, and the
+// actor's place in that chat.
+func (s *Service) readableMessage(ctx context.Context, tx *stmtTx, a Actor, chatUID string, id int64) (place, stored, error) {
+	p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	if err != nil {
+		return place{}, stored{}, err
+	}
+	if !p.canRead() {
+		return place{}, stored{}, ErrNotFound
+	}
+	m, err := findMessage(tx, p.ID, id)
+	return p, m, err
+}
+
 // changeMessage runs fn on a message of a chat the actor can read, then
 // reports the message as it now is in an event of type typ.
 func (s *Service) changeMessage(ctx context.Context, a Actor, chatUID string, id int64, typ string,
 	fn func(tx *stmtTx, log *eventLog, p place, m stored) error) (MessageJSON, error) {
 	var out MessageJSON
 	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
-		p, err := s.lookup(ctx, tx, a.ID, chatUID)
-		if err != nil {
-			return err
-		}
-		if !p.canRead() {
-			return ErrNotFound
-		}
-		m, err := findMessage(tx, p.ID, id)
+		p, m, err := s.readableMessage(ctx, tx, a, chatUID, id)
 		if err != nil {
 			return err
 		}

@@ -36,14 +36,7 @@ func (s *Service) Remind(ctx context.Context, a Actor, chatUID string, messageID
 	}
 	var r Reminder
 	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
-		p, err := s.lookup(ctx, tx, a.ID, chatUID)
-		if err != nil {
-			return err
-		}
-		if !p.canRead() {
-			return ErrNotFound
-		}
-		m, err := findMessage(tx, p.ID, messageID)
+		p, m, err := s.readableMessage(ctx, tx, a, chatUID, messageID)
 		if err != nil {
 			return err
 		}
