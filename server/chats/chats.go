@@ -95,6 +95,7 @@ type Service struct {
 
 	globalID int64
 	metrics  serviceMetrics
+	cache    writerCache // the writer goroutine's own
 	files    *files.Store
 }
 
@@ -136,6 +137,7 @@ func New(ctx context.Context, db *store.DB, opt Options) (*Service, error) {
 	s := &Service{db: db, log: opt.Log, now: func() time.Time { return opt.Now().UTC() },
 		writes: make(chan writeRequest, 4*maxBatch), stopped: make(chan struct{}), writerDone: make(chan struct{}),
 		remindersWake: make(chan struct{}, 1), stmts: newStmtCache(db.Write), readStmts: newStmtCache(db.Read)}
+	s.cache.clear()
 	if opt.Metrics != nil {
 		s.metrics.batches = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "parley_chats_write_batch_size",
 			Help: "Changes committed together.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}})

@@ -61,9 +61,9 @@ type termChange struct {
 // chatToken is how the index names a chat.
 func chatToken(id int64) string { return "c" + strconv.FormatInt(id, 10) }
 
-// index adds a new message's words to the search index.
-func (l *eventLog) index(id, chat int64, body string) {
-	if t := terms(body); t != "" {
+// index adds a new message's words (its terms) to the search index.
+func (l *eventLog) index(id, chat int64, t string) {
+	if t != "" {
 		l.terms = append(l.terms, termChange{id: id, chat: chat, terms: t})
 	}
 }
@@ -99,7 +99,7 @@ func writeTerms(tx *stmtTx, logs []*eventLog) error {
 func (l *eventLog) add(e event) { l.events = append(l.events, e) }
 
 // flush stores the change's events and resolves who gets each.
-func (l *eventLog) flush(tx *stmtTx) error {
+func (l *eventLog) flush(s *Service, tx *stmtTx) error {
 	for _, e := range l.events {
 		data, err := eventJSON(e.typ, e.payload)
 		if err != nil {
@@ -125,37 +125,13 @@ func (l *eventLog) flush(tx *stmtTx) error {
 		case toUser:
 			d.Users = []int64{e.userID}
 		default:
-			if err := recipients(tx, e, &d); err != nil {
+			if err := s.recipients(tx, e, &d); err != nil {
 				return err
 			}
 		}
 		l.published = append(l.published, d)
 	}
 	return nil
-}
-
-// recipients fills in the chat's members who receive e: a query in the
-// change's own transaction, so a member added by the same change is in.
-func recipients(tx *stmtTx, e event, d *realtime.Delivery) error {
-	rows, err := tx.Query("SELECT user_id, role = 'admin' FROM chat_members WHERE chat_id = ?", e.chatID)
-	if err != nil {
-		return fmt.Errorf("members of chat %d: %w", e.chatID, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var uid int64
-		var admin bool
-		if err := rows.Scan(&uid, &admin); err != nil {
-			return fmt.Errorf("members of chat %d: %w", e.chatID, err)
-		}
-		switch {
-		case admin || e.audience == toAll:
-			d.Users = append(d.Users, uid)
-		case e.audience == toSplit && e.sub != nil:
-			d.SubUsers = append(d.SubUsers, uid)
-		}
-	}
-	return rows.Err()
 }
 
 func nullBytes(b []byte) any {

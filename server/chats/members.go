@@ -169,6 +169,9 @@ func userIDs(q querier, huids []string) ([]int64, error) {
 // added in one event (announceAdded), so a chat made with 8,000 members
 // sends one event to each of them, not 8,000.
 func (s *Service) addMember(tx *stmtTx, log *eventLog, c Chat, userID int64, role string) (UserRef, bool, error) {
+	// A send may add its sender to a discussion: the writer's cached
+	// recipients would miss them.
+	s.cache.clear()
 	var members int
 	var e2e bool
 	if err := tx.QueryRow("SELECT members, e2e FROM chats WHERE id = ?", c.ID).Scan(&members, &e2e); err != nil {

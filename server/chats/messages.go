@@ -64,14 +64,15 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 	// Rendering is the costly part of a send; it happens before the
 	// message joins the writer's queue.
 	html := markdown.Render(d.Body)
+	indexTerms := terms(d.Body)
 	mentions, err := normalizeMentions(d.Mentions, d.Body)
 	if err != nil {
 		return MessageJSON{}, false, err
 	}
 	var out MessageJSON
 	created := false
-	err = s.write(ctx, func(tx *stmtTx, log *eventLog) error {
-		p, err := s.lookup(ctx, tx, a.ID, chatUID)
+	err = s.writeSend(ctx, func(tx *stmtTx, log *eventLog) error {
+		p, err := s.lookupForSend(ctx, tx, a.ID, chatUID)
 		if err != nil {
 			return err
 		}
@@ -118,7 +119,7 @@ func (s *Service) Send(ctx context.Context, a Actor, chatUID string, d Draft) (M
 				return err
 			}
 		}
-		out, err = s.insertMessage(tx, log, p.Chat, a, newMessage{syncID: d.SyncID, body: d.Body, html: html,
+		out, err = s.insertMessage(tx, log, p.Chat, a, newMessage{syncID: d.SyncID, body: d.Body, html: html, terms: indexTerms,
 			replyTo: d.ReplyTo, mentions: mentions, fileID: d.FileID, file: file})
 		if errors.Is(err, errSyncIDUsed) {
 			// A retry: answer with the first message, store nothing.
@@ -137,6 +138,7 @@ type newMessage struct {
 	syncID    string
 	body      string
 	html      string
+	terms     string // the body's search terms, stemmed before the writer's turn
 	system    any
 	replyTo   int64
 	forwarded any
@@ -179,7 +181,7 @@ func (s *Service) insertMessage(tx *stmtTx, log *eventLog, c Chat, a Actor, m ne
 		return MessageJSON{}, fmt.Errorf("store message: %w", err)
 	}
 	if m.kind == "text" {
-		log.index(id, c.ID, m.body)
+		log.index(id, c.ID, m.terms)
 	}
 	if _, err := tx.Exec("UPDATE chats SET last_message = ? WHERE id = ?", id, c.ID); err != nil {
 		return MessageJSON{}, fmt.Errorf("update chat: %w", err)

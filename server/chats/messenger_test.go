@@ -128,3 +128,53 @@ func TestResumeReplaysMissedEventsInOrder(t *testing.T) {
 		t.Errorf("a since from the future got %s, want resync", ev)
 	}
 }
+
+// The writer keeps what sends read (the chat, the sender's membership, the
+// recipients) between sends; every other change must be seen by the very
+// next send.
+func TestChangesBetweenSendsTakeEffectOnTheNextSend(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben, cid, dan := env.Person("ann"), env.Person("ben"), env.Person("cid"), env.Person("dan")
+	g := newChat(t, ann, "group", "Crew", ben)
+	benSocket, cidSocket := ben.Socket(""), cid.Socket("")
+	post(t, ann, g.ID, "warm up")
+	post(t, ben, g.ID, "warm up too")
+	benSocket.Await("message.new")
+
+	received := func(s *servertest.Socket, body string) bool {
+		for _, ev := range s.Quiet(300 * time.Millisecond) {
+			if m, ok := ev["message"].(map[string]any); ok && ev.Type() == "message.new" && m["body"] == body {
+				return true
+			}
+		}
+		return false
+	}
+	ann.Call("POST", "/api/v1/chats/"+g.ID+"/members", map[string]any{"members": []string{cid.HUID}}, http.StatusNoContent, nil)
+	post(t, ann, g.ID, "welcome, cid")
+	if !received(cidSocket, "welcome, cid") {
+		t.Error("a member added between two sends did not get the next message")
+	}
+	post(t, ben, g.ID, "hi, cid")
+	ann.Call("DELETE", "/api/v1/chats/"+g.ID+"/members/"+ben.HUID, nil, http.StatusNoContent, nil)
+	post(t, ann, g.ID, "ben has left")
+	if received(benSocket, "ben has left") {
+		t.Error("a removed member still received the next message")
+	}
+	if resp, body := env.Do("POST", "/api/v1/chats/"+g.ID+"/messages", ben.Token, map[string]any{"body": "still here?"}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a removed member sent a message: %d %s", resp.StatusCode, body)
+	}
+
+	ch := newChat(t, ann, "channel", "News", dan)
+	post(t, ann, ch.ID, "first post")
+	if resp, body := env.Do("POST", "/api/v1/chats/"+ch.ID+"/messages", dan.Token, map[string]any{"body": "a subscriber's post"}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a subscriber posted: %d %s", resp.StatusCode, body)
+	}
+	ann.Call("PUT", "/api/v1/chats/"+ch.ID+"/members/"+dan.HUID, map[string]any{"role": "admin"}, http.StatusNoContent, nil)
+	post(t, dan, ch.ID, "an admin's post")
+
+	ann.Call("PATCH", "/api/v1/chats/"+g.ID, map[string]any{"e2e": true}, http.StatusOK, nil)
+	if resp, body := env.Do("POST", "/api/v1/chats/"+g.ID+"/messages", ann.Token, map[string]any{"body": "plain text"}); resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "e2e_required") {
+		t.Errorf("plain text into a chat just made end-to-end encrypted: %d %s", resp.StatusCode, body)
+	}
+}

@@ -200,7 +200,7 @@ func (s *Service) Forward(ctx context.Context, a Actor, fromChat string, id int6
 				return err
 			}
 		}
-		out, err = s.insertMessage(tx, log, dst.Chat, a, newMessage{syncID: syncID, body: m.Body, html: m.HTML,
+		out, err = s.insertMessage(tx, log, dst.Chat, a, newMessage{syncID: syncID, body: m.Body, html: m.HTML, terms: terms(m.Body),
 			forwarded: origin, fileID: m.FileID, file: file})
 		created = err == nil
 		return err

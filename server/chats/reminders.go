@@ -205,7 +205,7 @@ func (s *Service) fireReminder(ctx context.Context, id, userID, chatID, messageI
 				}
 			}
 		}
-		_, err = s.insertMessage(tx, log, dst.Chat, a, newMessage{body: body, html: html, forwarded: origin})
+		_, err = s.insertMessage(tx, log, dst.Chat, a, newMessage{body: body, html: html, terms: terms(body), forwarded: origin})
 		return err
 	})
 }

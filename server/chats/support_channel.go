@@ -19,7 +19,7 @@ func (s *Service) PostToSupport(ctx context.Context, name, text string) (Message
 	if err := checkBody(text, false); err != nil {
 		return MessageJSON{}, err
 	}
-	html := markdown.Render(text)
+	html, indexTerms := markdown.Render(text), terms(text)
 	var out MessageJSON
 	err := s.write(ctx, func(tx *stmtTx, log *eventLog) error {
 		c, err := s.supportChannel(tx, log, name)
@@ -29,7 +29,7 @@ func (s *Service) PostToSupport(ctx context.Context, name, text string) (Message
 		if err := s.syncStaff(tx, log, c); err != nil {
 			return err
 		}
-		out, err = s.insertMessage(tx, log, c, Actor{}, newMessage{body: text, html: html})
+		out, err = s.insertMessage(tx, log, c, Actor{}, newMessage{body: text, html: html, terms: indexTerms})
 		return err
 	})
 	return out, err

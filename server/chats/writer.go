@@ -16,6 +16,9 @@ type writeRequest struct {
 	ctx  context.Context
 	fn   change
 	done chan error
+	// plainSend: the change only adds a message to a chat, which keeps
+	// the writer's cache valid (writerCache).
+	plainSend bool
 }
 
 // maxBatch bounds how many changes share one commit: enough to turn a burst
@@ -27,13 +30,22 @@ const maxBatch = 256
 // share commits: SQLite has one writer, and a commit per message would cap
 // throughput at the commit rate.
 func (s *Service) write(ctx context.Context, fn change) error {
-	req := writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return s.enqueue(writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// writeSend is write for a change that only adds a message to a chat: it
+// may read the chat and its members from the writer's cache.
+func (s *Service) writeSend(ctx context.Context, fn change) error {
+	return s.enqueue(writeRequest{ctx: ctx, fn: fn, done: make(chan error, 1), plainSend: true})
+}
+
+func (s *Service) enqueue(req writeRequest) error {
 	select {
 	case s.writes <- req:
 	case <-s.stopped:
 		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
+	case <-req.ctx.Done():
+		return req.ctx.Err()
 	}
 	// Once queued the change runs whatever the caller does next: waiting for
 	// its outcome keeps "returned success" meaning "committed".
@@ -41,14 +53,24 @@ func (s *Service) write(ctx context.Context, fn change) error {
 }
 
 // runWriter is the single goroutine that owns the write connection for the
-// messenger's tables.
+// messenger's tables. A committed batch goes to publish, which hands its
+// events to the hub and answers its callers while the writer already
+// applies the next batch: the writer is the one serial step of a send.
 func (s *Service) runWriter() {
-	defer close(s.writerDone)
-	batch := make([]writeRequest, 0, maxBatch)
+	committed := make(chan committedBatch, 4)
+	published := make(chan struct{})
+	go s.publish(committed, published)
+	defer func() {
+		close(committed)
+		<-published
+		close(s.writerDone)
+	}()
 	for {
+		var batch []writeRequest
 		select {
 		case req := <-s.writes:
-			batch = append(batch[:0], req)
+			batch = make([]writeRequest, 1, maxBatch)
+			batch[0] = req
 		case <-s.stopped:
 			s.drainWrites()
 			return
@@ -62,7 +84,34 @@ func (s *Service) runWriter() {
 				break collect
 			}
 		}
-		s.commitBatch(batch)
+		committed <- s.commitBatch(batch)
+	}
+}
+
+// committedBatch is a batch the writer is done with: its outcome per
+// request, and (when it committed) the events to publish.
+type committedBatch struct {
+	batch   []writeRequest
+	results []error
+	logs    []*eventLog
+}
+
+// publish hands committed batches' events to the hub, in commit order (one
+// goroutine: every connection sees events in seq order), and only then
+// answers the callers: "returned" still means committed and on its way.
+func (s *Service) publish(committed <-chan committedBatch, done chan<- struct{}) {
+	defer close(done)
+	for c := range committed {
+		if hub := s.hub.Load(); hub != nil {
+			for _, log := range c.logs {
+				if log != nil {
+					hub.Publish(log.published)
+				}
+			}
+		}
+		for i, req := range c.batch {
+			req.done <- c.results[i]
+		}
 	}
 }
 
@@ -80,76 +129,70 @@ func (s *Service) drainWrites() {
 
 // commitBatch applies every change of the batch in one transaction, each
 // under a savepoint so that one refused change does not undo the others.
-func (s *Service) commitBatch(batch []writeRequest) {
+func (s *Service) commitBatch(batch []writeRequest) committedBatch {
 	start := time.Now()
+	out := committedBatch{batch: batch, results: make([]error, len(batch))}
+	failAll := func(err error) committedBatch {
+		s.cache.clear()
+		for i := range out.results {
+			out.results[i] = err
+		}
+		out.logs = nil
+		return out
+	}
 	// The batch's transaction must not die with one request's context.
 	sqlTx, err := s.db.Write.BeginTx(context.Background(), nil)
-	tx := &stmtTx{Tx: sqlTx, stmts: s.stmts}
 	if err != nil {
-		for _, req := range batch {
-			req.done <- fmt.Errorf("begin transaction: %w", err)
-		}
-		return
+		s.cache.clear()
+		return failAll(fmt.Errorf("begin transaction: %w", err))
 	}
-	results := make([]error, len(batch))
-	logs := make([]*eventLog, len(batch))
+	tx := &stmtTx{Tx: sqlTx, stmts: s.stmts}
+	out.logs = make([]*eventLog, len(batch))
 	for i, req := range batch {
 		if err := req.ctx.Err(); err != nil {
-			results[i] = err
+			out.results[i] = err
 			continue
 		}
 		if _, err := tx.Exec("SAVEPOINT change"); err != nil {
-			results[i] = fmt.Errorf("savepoint: %w", err)
+			out.results[i] = fmt.Errorf("savepoint: %w", err)
 			continue
+		}
+		if !req.plainSend {
+			s.cache.clear()
 		}
 		log := &eventLog{now: s.now()}
 		err := req.fn(tx, log)
 		if err == nil {
-			err = log.flush(tx)
+			err = log.flush(s, tx)
+		}
+		if !req.plainSend {
+			s.cache.clear()
 		}
 		if err != nil {
-			results[i] = err
+			// What the change read may have been its own undone writes.
+			s.cache.clear()
+			out.results[i] = err
 			if _, rerr := tx.Exec("ROLLBACK TO change; RELEASE change"); rerr != nil {
 				// The transaction is unusable: fail the whole batch.
 				tx.Rollback()
-				for _, req := range batch {
-					req.done <- errors.Join(err, fmt.Errorf("roll back change: %w", rerr))
-				}
-				return
+				return failAll(errors.Join(err, fmt.Errorf("roll back change: %w", rerr)))
 			}
 			continue
 		}
 		if _, err := tx.Exec("RELEASE change"); err != nil {
-			results[i] = fmt.Errorf("release savepoint: %w", err)
+			out.results[i] = fmt.Errorf("release savepoint: %w", err)
 			continue
 		}
-		logs[i] = log
+		out.logs[i] = log
 	}
-	if err := writeTerms(tx, logs); err != nil {
+	if err := writeTerms(tx, out.logs); err != nil {
 		tx.Rollback()
-		for _, req := range batch {
-			req.done <- err
-		}
-		return
+		return failAll(err)
 	}
 	if err := tx.Commit(); err != nil {
-		for _, req := range batch {
-			req.done <- fmt.Errorf("commit: %w", err)
-		}
-		return
+		return failAll(fmt.Errorf("commit: %w", err))
 	}
 	s.metrics.observeBatch(len(batch), time.Since(start))
 	s.stmts.prepareWanted()
-	// Published in commit order, from this one goroutine: every connection
-	// sees events in seq order.
-	if hub := s.hub.Load(); hub != nil {
-		for _, log := range logs {
-			if log != nil {
-				hub.Publish(log.published)
-			}
-		}
-	}
-	for i, req := range batch {
-		req.done <- results[i]
-	}
+	return out
 }

@@ -161,6 +161,7 @@ func (c *Conn) drain() {
 			return
 		}
 	}
+	var linger *time.Timer
 	for {
 		c.mu.Lock()
 		if c.slow {
@@ -180,10 +181,15 @@ func (c *Conn) drain() {
 			c.mu.Unlock()
 			// A socket of a busy chat gets its next frame soon: the writer
 			// lingers a moment rather than being started for every one.
+			if linger == nil {
+				linger = time.NewTimer(lingerFor)
+			} else {
+				linger.Reset(lingerFor)
+			}
 			select {
 			case <-c.wake:
 				continue
-			case <-time.After(lingerFor):
+			case <-linger.C:
 			}
 			c.mu.Lock()
 			if len(c.queued) > 0 || c.ending {
@@ -195,25 +201,23 @@ func (c *Conn) drain() {
 			return
 		}
 		c.mu.Unlock()
+		w := c.frames()
 		for _, f := range q {
 			switch {
 			case f.seq == pingFrame:
-				c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-				if err := c.ws.WriteMessage(websocket.PingMessage, nil); err != nil {
-					c.close(false)
-					return
-				}
+				w.add(websocket.PingMessage, nil)
 				continue
 			case f.seq > 0 && f.seq <= c.last:
 				continue // already sent by the replay
 			}
-			if !c.write(f.data) {
-				c.close(false)
-				return
-			}
+			w.add(websocket.TextMessage, f.data)
 			if f.seq > 0 {
 				c.last = f.seq
 			}
+		}
+		if !w.flush() {
+			c.close(false)
+			return
 		}
 	}
 }
@@ -231,11 +235,13 @@ func (c *Conn) replay(ctx context.Context, since int64) bool {
 		c.last = 0
 		return c.write([]byte(`{"type":"resync"}`))
 	}
+	w := c.frames()
 	for _, f := range frames {
-		if !c.write(withSeq(f.Seq, f.Data)) {
-			return false
-		}
+		w.add(websocket.TextMessage, withSeq(f.Seq, f.Data))
 		c.last = f.Seq
+	}
+	if !w.flush() {
+		return false
 	}
 	c.hub.metrics.replayed.Add(float64(len(frames)))
 	return true
@@ -267,8 +273,9 @@ func (c *Conn) close(slow bool) {
 }
 
 func (c *Conn) write(data []byte) bool {
-	c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	return c.ws.WriteMessage(websocket.TextMessage, data) == nil
+	w := c.frames()
+	w.add(websocket.TextMessage, data)
+	return w.flush()
 }
 
 func (c *Conn) closeWith(code int, text string) {
