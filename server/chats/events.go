@@ -45,6 +45,7 @@ type event struct {
 // flush per message cost more than the rest of a send.
 type eventLog struct {
 	now       time.Time
+	plainSend bool // the change may use the writer's cache (writerCache)
 	events    []event
 	published []realtime.Delivery
 	terms     []termChange

@@ -187,8 +187,14 @@ func (s *Service) insertMessage(tx *stmtTx, log *eventLog, c Chat, a Actor, m ne
 		return MessageJSON{}, fmt.Errorf("update chat: %w", err)
 	}
 	// A chat someone removed from their list comes back with a new message.
-	if _, err := tx.Exec("UPDATE chat_members SET hidden = 0 WHERE chat_id = ? AND hidden = 1", c.ID); err != nil {
-		return MessageJSON{}, fmt.Errorf("update chat: %w", err)
+	if !log.plainSend || !s.cache.unhidden[c.ID] {
+		if _, err := tx.Exec("UPDATE chat_members SET hidden = 0 WHERE chat_id = ? AND hidden = 1", c.ID); err != nil {
+			return MessageJSON{}, fmt.Errorf("update chat: %w", err)
+		}
+		if log.plainSend {
+			s.cache.grow(1)
+			s.cache.unhidden[c.ID] = true
+		}
 	}
 	if a.ID != 0 {
 		if _, err := tx.Exec("UPDATE chat_members SET read_upto = ?, delivered_upto = ? WHERE chat_id = ? AND user_id = ?", id, id, c.ID, a.ID); err != nil {

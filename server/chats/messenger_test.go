@@ -156,6 +156,17 @@ func TestChangesBetweenSendsTakeEffectOnTheNextSend(t *testing.T) {
 		t.Error("a member added between two sends did not get the next message")
 	}
 	post(t, ben, g.ID, "hi, cid")
+	ben.Call("PATCH", "/api/v1/chats/"+g.ID+"/me", map[string]any{"hidden": true}, http.StatusOK, nil)
+	post(t, ann, g.ID, "are you there, ben?")
+	var list chats.ChatList
+	ben.Call("GET", "/api/v1/chats", nil, http.StatusOK, &list)
+	listed := false
+	for _, c := range list.Chats {
+		listed = listed || c.ID == g.ID
+	}
+	if !listed {
+		t.Error("a chat hidden between two sends did not come back with the next message")
+	}
 	ann.Call("DELETE", "/api/v1/chats/"+g.ID+"/members/"+ben.HUID, nil, http.StatusNoContent, nil)
 	post(t, ann, g.ID, "ben has left")
 	if received(benSocket, "ben has left") {

@@ -160,7 +160,7 @@ func (s *Service) commitBatch(batch []writeRequest) committedBatch {
 		if !req.plainSend {
 			s.cache.clear()
 		}
-		log := &eventLog{now: s.now()}
+		log := &eventLog{now: s.now(), plainSend: req.plainSend}
 		err := req.fn(tx, log)
 		if err == nil {
 			err = log.flush(s, tx)

@@ -19,7 +19,10 @@ import (
 type writerCache struct {
 	places  map[placeKey]place
 	members map[int64][]chatRecipient
-	size    int // entries plus cached members, bounded by maxWriterCache
+	// unhidden: chats in which a send has put every member's copy back in
+	// their list (only another change hides one again).
+	unhidden map[int64]bool
+	size     int // entries plus cached members, bounded by maxWriterCache
 }
 
 type placeKey struct {
@@ -39,6 +42,7 @@ func (c *writerCache) clear() {
 	if c.size > 0 || c.places == nil {
 		c.places = map[placeKey]place{}
 		c.members = map[int64][]chatRecipient{}
+		c.unhidden = map[int64]bool{}
 		c.size = 0
 	}
 }

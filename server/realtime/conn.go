@@ -92,8 +92,7 @@ func (c *Conn) queue(seq int64, data []byte) bool {
 		return false
 	}
 	c.queued = append(c.queued, queuedFrame{seq, data})
-	c.mu.Unlock()
-	c.kick()
+	c.kickLocked()
 	return true
 }
 
@@ -101,6 +100,11 @@ func (c *Conn) queue(seq int64, data []byte) bool {
 // (attach starts it then).
 func (c *Conn) kick() {
 	c.mu.Lock()
+	c.kickLocked()
+}
+
+// kickLocked is kick with c.mu held; it unlocks it.
+func (c *Conn) kickLocked() {
 	if c.writing {
 		c.mu.Unlock()
 		select {
