@@ -26,6 +26,8 @@ type DB struct {
 	Write *sql.DB
 	Read  *sql.DB
 	Path  string
+
+	checkpoints *checkpointer
 }
 
 // ErrCorrupt is returned when the database file exists but is not a usable
@@ -46,6 +48,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		"synchronous(NORMAL)",
 		"temp_store(MEMORY)",
 		"cache_size(-16000)",
+		"journal_size_limit(67108864)",
 	}
 	q := url.Values{}
 	for _, p := range pragmas {
@@ -53,6 +56,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	writeQ := cloneValues(q)
 	writeQ.Set("_txlock", "immediate")
+	writeQ.Add("_pragma", "wal_autocheckpoint(0)") // see checkpointer
 	readQ := cloneValues(q)
 	readQ.Add("_pragma", "query_only(ON)")
 
@@ -85,6 +89,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.checkpoints, err = startCheckpointer("file:"+abs+"?"+q.Encode(), write); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
 	return db, nil
 }
@@ -124,11 +132,15 @@ func isCorruption(err error) bool {
 // Close closes both pools; the writer last so that its final checkpoint sees
 // no open readers.
 func (db *DB) Close() error {
+	var cerr error
+	if db.checkpoints != nil {
+		cerr = db.checkpoints.close()
+	}
 	rerr := db.Read.Close()
 	// A failed checkpoint loses nothing: the WAL is replayed on the next open.
 	_, _ = db.Write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	werr := db.Write.Close()
-	return errors.Join(rerr, werr)
+	return errors.Join(cerr, rerr, werr)
 }
 
 // InTx runs fn inside a write transaction and commits it; fn's error rolls back.

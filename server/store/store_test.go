@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -72,6 +73,7 @@ func TestPragmasInForce(t *testing.T) {
 		{"write", "journal_mode", "wal"},
 		{"write", "foreign_keys", "1"},
 		{"write", "busy_timeout", "10000"},
+		{"write", "wal_autocheckpoint", "0"},
 		{"read", "foreign_keys", "1"},
 		{"read", "query_only", "1"},
 	} {
@@ -183,5 +185,91 @@ func TestCancelledQueryDoesNotPoisonPool(t *testing.T) {
 				t.Fatalf("%s: writer after cancel: %v", pool.name, err)
 			}
 		}
+	}
+}
+
+// The writer never checkpoints (wal_autocheckpoint 0): the checkpointer
+// does, beside it. Written page by page with a reader open meanwhile, the
+// WAL must still be restarted rather than grow with everything written.
+func TestCheckpointerKeepsTheWALSmall(t *testing.T) {
+	db, path := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.Write.Exec("CREATE TABLE blobs (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, 4000)
+	const rounds, perRound = 40, 64 // 40 rounds of ~256 KiB: 10 MiB in all
+	for r := 0; r < rounds; r++ {
+		for i := 0; i < perRound; i++ {
+			if _, err := db.Write.Exec("INSERT INTO blobs (b) VALUES (?)", payload); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := db.Read.QueryRow("SELECT count(*) FROM blobs").Scan(&n); err != nil || n != (r+1)*perRound {
+			t.Fatalf("a reader sees %d rows (%v), want %d", n, err, (r+1)*perRound)
+		}
+		if err := db.checkpoints.checkpoint(ctx); err != nil {
+			t.Fatalf("checkpoint: %v", err)
+		}
+	}
+	st, err := os.Stat(path + "-wal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > 2<<20 {
+		t.Errorf("the WAL holds %d KiB after 10 MiB written with checkpoints between: it is not being restarted", st.Size()>>10)
+	}
+}
+
+// Beside a writer that never pauses, a checkpoint never quite catches up
+// and the WAL would grow with everything written; past restartFrames the
+// checkpointer finishes one through the write connection, so the WAL
+// starts over.
+func TestCheckpointerRestartsTheWALBesideABusyWriter(t *testing.T) {
+	db, path := openTemp(t)
+	ctx := context.Background()
+	if _, err := db.Write.Exec("CREATE TABLE blobs (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, 4000)
+	const total = 3 * restartFrames // rows of one page each: three restarts' worth
+	written := make(chan error, 1)
+	go func() {
+		for i := 0; i < total; i += 16 {
+			err := db.InTx(ctx, func(tx *sql.Tx) error {
+				for j := 0; j < 16; j++ {
+					if _, err := tx.Exec("INSERT INTO blobs (b) VALUES (?)", payload); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				written <- err
+				return
+			}
+		}
+		written <- nil
+	}()
+	largest := int64(0)
+	for done := false; !done; {
+		select {
+		case err := <-written:
+			if err != nil {
+				t.Fatal(err)
+			}
+			done = true
+		default:
+		}
+		if err := db.checkpoints.checkpoint(ctx); err != nil {
+			t.Fatalf("checkpoint: %v", err)
+		}
+		if st, err := os.Stat(path + "-wal"); err == nil {
+			largest = max(largest, st.Size())
+		}
+	}
+	if limit := int64(2*restartFrames) * 4120; largest > limit {
+		t.Errorf("the WAL reached %d MiB beside a busy writer (%d MiB written): it is not being restarted", largest>>20, total*4096>>20)
 	}
 }
