@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"html"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -84,11 +85,46 @@ var policy = func() *bluemonday.Policy {
 // Render returns the body as safe HTML, ready to be inserted into a page
 // unescaped. An empty or blank body gives "".
 func Render(body string) string {
+	if isProse(body) {
+		return "<p>" + html.EscapeString(body) + "</p>"
+	}
+	return render(body)
+}
+
+// render is the full path: goldmark, then the allowlist.
+func render(body string) string {
 	src := []byte(normalise(body))
 	var buf bytes.Buffer
 	// goldmark only fails when the writer does; a bytes.Buffer does not.
 	_ = md.Convert(src, &buf)
 	return strings.TrimSpace(policy.Sanitize(buf.String()))
+}
+
+// isProse reports whether body is one line of words and sentence
+// punctuation in which Markdown can find nothing: no markup character, no
+// line break, nothing linkify would take for a link ("www.", ":" of a
+// scheme, "@" of an address), and a letter first, so it cannot open a list.
+// Most chat messages are such a line, and goldmark with the sanitiser would
+// only wrap it in a paragraph, escaped; FuzzRender holds the two paths equal.
+func isProse(body string) bool {
+	if body == "" || body[len(body)-1] == ' ' {
+		return false
+	}
+	for i, r := range body {
+		switch {
+		case unicode.IsLetter(r):
+			if (r == 'w' || r == 'W') && len(body)-i >= 4 && strings.EqualFold(body[i:i+4], "www.") {
+				return false
+			}
+		case i == 0:
+			return false
+		case r == ' ' || unicode.IsDigit(r):
+		case strings.ContainsRune(`,.?!;()'"-`, r):
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Plain returns the body's text without markup: what the reader sees, with

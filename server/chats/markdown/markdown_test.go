@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
@@ -257,8 +258,19 @@ func FuzzRender(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	for _, s := range []string{
+		"Hello there, how are you?", "it's \"quoted\" (twice); fine!", "Www.example.com is a site", "see www.e.com now",
+		"1. not a list", "a  b", "Привет, как дела?", "x-y - z", "A.B.C.", "done.",
+	} {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out := Render(in)
+		if isProse(in) {
+			if full := render(in); out != full {
+				t.Fatalf("Render(%q): the prose path gives %q, goldmark and the sanitiser %q", in, out, full)
+			}
+		}
 		if why := unsafeIn(out); why != "" {
 			t.Fatalf("Render(%q) = %q: %s", in, out, why)
 		}
@@ -304,5 +316,30 @@ func BenchmarkRenderHostile(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// Words and sentence punctuation in every combination the prose path takes
+// must render exactly as the full path does.
+func TestProseRendersAsGoldmarkDoes(t *testing.T) {
+	alphabet := []string{"a", "W", "w", "ww", "www", "Я", "ё", "1", "0", " ", "  ", ",", ".", "?", "!", ";", "(", ")", "'", "\"", "-", "--", "e.g", "x.y"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	taken := 0
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for n := 1 + rng.IntN(12); n > 0; n-- {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		in := b.String()
+		if !isProse(in) {
+			continue
+		}
+		taken++
+		if got, want := Render(in), render(in); got != want {
+			t.Fatalf("Render(%q) = %q, goldmark and the sanitiser give %q", in, got, want)
+		}
+	}
+	if taken < 5000 {
+		t.Fatalf("only %d of 20000 generated lines took the prose path", taken)
 	}
 }
