@@ -134,32 +134,9 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 		ms[at[id]].Pinned = true
 	}
 	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT m.id, c.uid, f.id, f.name, f.mime, f.size, f.removed_at IS NOT NULL,
-		coalesce(cf.as_file, 0), coalesce(cf.width, 0), coalesce(cf.height, 0)
-		FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
-		LEFT JOIN chat_files cf ON cf.chat_id = m.chat_id AND cf.file_id = m.file_id
-		WHERE m.id IN (SELECT value FROM json_each(?))`, list)
-	if err != nil {
-		return fmt.Errorf("read attachments: %w", err)
+	if err := s.decorateFiles(ctx, q, ms, at); err != nil {
+		return err
 	}
-	for rows.Next() {
-		var id int64
-		var chat string
-		var f files.File
-		var removed, asFile bool
-		var w, h int
-		if err := rows.Scan(&id, &chat, &f.ID, &f.Name, &f.MIME, &f.Size, &removed, &asFile, &w, &h); err != nil {
-			rows.Close()
-			return fmt.Errorf("read attachments: %w", err)
-		}
-		if removed {
-			now := time.Now()
-			f.RemovedAt = &now
-		}
-		fj := fileJSON(chat, f, asFile, w, h)
-		ms[at[id]].File = &fj
-	}
-	rows.Close()
 	rows, err = q.QueryContext(ctx, `SELECT d.parent_message, d.uid, (SELECT count(*) FROM messages x WHERE x.chat_id = d.id AND x.kind = 'text' AND x.deleted_at IS NULL)
 		FROM chats d WHERE d.parent_message IN (SELECT value FROM json_each(?))`, list)
 	if err != nil {
@@ -173,6 +150,45 @@ func (s *Service) decorate(ctx context.Context, q querier, userID int64, ms []Me
 			return fmt.Errorf("read discussions: %w", err)
 		}
 		ms[at[id]].Thread = &t
+	}
+	return rows.Err()
+}
+
+// decorateFiles adds the attachments of the messages that have one.
+func (s *Service) decorateFiles(ctx context.Context, q querier, ms []MessageJSON, at map[int64]int) error {
+	var ids []int64
+	for _, m := range ms {
+		if m.FileID != "" {
+			ids = append(ids, m.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.id, c.uid, f.id, f.name, f.mime, f.size, f.removed_at IS NOT NULL,
+		coalesce(cf.as_file, 0), coalesce(cf.width, 0), coalesce(cf.height, 0)
+		FROM messages m JOIN chats c ON c.id = m.chat_id JOIN files f ON f.id = m.file_id
+		LEFT JOIN chat_files cf ON cf.chat_id = m.chat_id AND cf.file_id = m.file_id
+		WHERE m.id IN (SELECT value FROM json_each(?))`, idsJSON(ids))
+	if err != nil {
+		return fmt.Errorf("read attachments: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var chat string
+		var f files.File
+		var removed, asFile bool
+		var w, h int
+		if err := rows.Scan(&id, &chat, &f.ID, &f.Name, &f.MIME, &f.Size, &removed, &asFile, &w, &h); err != nil {
+			return fmt.Errorf("read attachments: %w", err)
+		}
+		if removed {
+			now := time.Now()
+			f.RemovedAt = &now
+		}
+		fj := fileJSON(chat, f, asFile, w, h)
+		ms[at[id]].File = &fj
 	}
 	return rows.Err()
 }
