@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,9 +33,11 @@ const restartFrames = 4096
 type checkpointer struct {
 	conn  *sql.DB
 	write *sql.DB
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
+	// restartAt is restartFrames; tests lower it.
+	restartAt atomic.Int64
+	stop      chan struct{}
+	done      chan struct{}
+	once      sync.Once
 }
 
 func startCheckpointer(dsn string, write *sql.DB) (*checkpointer, error) {
@@ -44,6 +47,7 @@ func startCheckpointer(dsn string, write *sql.DB) (*checkpointer, error) {
 	}
 	conn.SetMaxOpenConns(1)
 	c := &checkpointer{conn: conn, write: write, stop: make(chan struct{}), done: make(chan struct{})}
+	c.restartAt.Store(restartFrames)
 	go c.run()
 	return c, nil
 }
@@ -70,7 +74,7 @@ func (c *checkpointer) checkpoint(ctx context.Context) error {
 	if err := c.conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
 		return err
 	}
-	if logFrames < restartFrames {
+	if int64(logFrames) < c.restartAt.Load() {
 		return nil
 	}
 	return c.write.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied)
