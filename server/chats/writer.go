@@ -143,7 +143,6 @@ func (s *Service) commitBatch(batch []writeRequest) committedBatch {
 	// The batch's transaction must not die with one request's context.
 	sqlTx, err := s.db.Write.BeginTx(context.Background(), nil)
 	if err != nil {
-		s.cache.clear()
 		return failAll(fmt.Errorf("begin transaction: %w", err))
 	}
 	tx := &stmtTx{Tx: sqlTx, stmts: s.stmts}
