@@ -481,3 +481,41 @@ func TestLabelsNotifyPerLabelAndChatLinksNeedOpenChats(t *testing.T) {
 		t.Errorf("## to a closed chat: %d %s", resp.StatusCode, body)
 	}
 }
+
+// The chat list reads every chat's last message at once; each reader must
+// still get the one they may see, the way they may see it.
+func TestChatListShowsTheLastMessageEachReaderMaySee(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben, cid := env.Person("ann"), env.Person("ben"), env.Person("cid")
+	news := newChat(t, ann, "channel", "News", ben)
+	post(t, ann, news.ID, "first news")
+	ann.Call("POST", "/api/v1/chats/"+news.ID+"/members", map[string]any{"members": []string{cid.HUID}}, http.StatusNoContent, nil)
+	crew := newChat(t, ann, "group", "Crew", ben)
+	post(t, ben, crew.ID, "hello crew")
+
+	lastOf := func(p servertest.Person) map[string]*chats.MessageJSON {
+		var list chats.ChatList
+		p.Call("GET", "/api/v1/chats", nil, http.StatusOK, &list)
+		out := map[string]*chats.MessageJSON{}
+		for _, c := range list.Chats {
+			out[c.ID] = c.LastMessage
+		}
+		return out
+	}
+	bens := lastOf(ben)
+	if m := bens[news.ID]; m == nil || m.Body != "first news" || m.Sender != nil {
+		t.Errorf("a subscriber's last message in a channel: %+v (want the post, without its author, not the system message after it)", m)
+	}
+	if m := bens[crew.ID]; m == nil || m.Body != "hello crew" || m.Sender == nil || m.Sender.HUID != ben.HUID {
+		t.Errorf("the last message of a group: %+v", m)
+	}
+	if m := lastOf(ann)[news.ID]; m == nil || m.Kind != "system" {
+		t.Errorf("the channel admin's last message: %+v (want the system message about cid)", m)
+	}
+	var one chats.ChatJSON
+	ben.Call("GET", "/api/v1/chats/"+news.ID, nil, http.StatusOK, &one)
+	if one.LastMessage == nil || one.LastMessage.Body != "first news" || one.Unread != 1 {
+		t.Errorf("one chat, as the subscriber sees it: last %+v, unread %d", one.LastMessage, one.Unread)
+	}
+}

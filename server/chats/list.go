@@ -51,19 +51,18 @@ func (s *Service) List(ctx context.Context, a Actor) (ChatList, error) {
 		return ChatList{}, fmt.Errorf("global chat: %w", err)
 	}
 	uids = append(uids, global)
+	var places []place
 	for _, uid := range uids {
 		p, err := s.lookup(ctx, tx, a.ID, uid)
 		if err != nil {
 			return ChatList{}, err
 		}
-		if p.Hidden {
-			continue
+		if !p.Hidden {
+			places = append(places, p)
 		}
-		cj, err := s.describe(ctx, tx, a, p)
-		if err != nil {
-			return ChatList{}, err
-		}
-		list.Chats = append(list.Chats, cj)
+	}
+	if list.Chats, err = s.describeAll(ctx, tx, a, places); err != nil {
+		return ChatList{}, err
 	}
 	return list, nil
 }
@@ -79,12 +78,51 @@ func (s *Service) Get(ctx context.Context, a Actor, uid string) (ChatJSON, error
 	if err != nil {
 		return ChatJSON{}, err
 	}
-	return s.describe(ctx, tx, a, p)
+	described, err := s.describeAll(ctx, tx, a, []place{p})
+	if err != nil {
+		return ChatJSON{}, err
+	}
+	return described[0], nil
 }
 
-// describe builds the chat's view for the user: counters, last message and
-// what only admins see.
-func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (ChatJSON, error) {
+// describeAll builds the chats' views for the user, their last messages read
+// together: one query and its decorations for the whole list rather than
+// five per chat.
+func (s *Service) describeAll(ctx context.Context, q querier, a Actor, places []place) ([]ChatJSON, error) {
+	out := make([]ChatJSON, len(places))
+	lastIDs := make([]int64, len(places))
+	var ids []int64
+	for i, p := range places {
+		var err error
+		if out[i], lastIDs[i], err = s.describe(ctx, q, a, p); err != nil {
+			return nil, err
+		}
+		if lastIDs[i] != 0 {
+			ids = append(ids, lastIDs[i])
+		}
+	}
+	last, err := s.messagesByID(ctx, q, a.ID, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]MessageJSON, len(last))
+	for _, m := range last {
+		byID[m.ID] = m
+	}
+	for i, id := range lastIDs {
+		if m, ok := byID[id]; ok {
+			if v := places[i].view([]MessageJSON{m}); len(v) == 1 {
+				out[i].LastMessage = &v[0]
+			}
+		}
+	}
+	return out, nil
+}
+
+// describe builds the chat's view for the user (counters and what only
+// admins see) and names the last message they may see (0: none), which
+// describeAll reads.
+func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (ChatJSON, int64, error) {
 	c := p.Chat
 	cj := ChatJSON{ID: c.UID, Kind: c.Kind, Name: c.Name, Description: c.Description, Avatar: c.Avatar, Open: c.Open,
 		E2E: c.E2E, Confidential: c.Confidential, Discussions: c.Discussions, ReadUpto: p.ReadUpto, Muted: p.Muted,
@@ -102,7 +140,7 @@ func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (Ch
 	if c.Kind == Discussion {
 		parent, err := chatUID(ctx, q, c.ParentChat)
 		if err != nil {
-			return cj, err
+			return cj, 0, err
 		}
 		cj.Parent = &ParentRef{ChatID: parent, MessageID: c.ParentMessage}
 	}
@@ -124,11 +162,7 @@ func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (Ch
 	}
 	cj.Notifies = p.canRead() && p.Notify && !p.Muted && mutedLabels == 0
 	if !p.canRead() {
-		return cj, nil // a catalog entry: no history
-	}
-	kindFilter := ""
-	if p.subscriber() {
-		kindFilter = " AND kind = 'text'"
+		return cj, 0, nil // a catalog entry: no history
 	}
 	// System messages never count as unread: nobody needs to be told twice
 	// that a member joined.
@@ -136,24 +170,17 @@ func (s *Service) describe(ctx context.Context, q querier, a Actor, p place) (Ch
 		WHERE chat_id = ? AND id > ? AND sender_id IS NOT ? AND kind = 'text' AND deleted_at IS NULL ORDER BY id LIMIT ?)`,
 		c.ID, p.ReadUpto, a.ID, maxUnread).Scan(&cj.Unread, &cj.FirstUnread)
 	if err != nil {
-		return cj, fmt.Errorf("unread count: %w", err)
+		return cj, 0, fmt.Errorf("unread count: %w", err)
 	}
-	last, err := s.readMessages(ctx, q, a.ID, "WHERE m.chat_id = ?"+prefixed(kindFilter)+" ORDER BY m.id DESC LIMIT 1", c.ID)
-	if err != nil {
-		return cj, err
+	last := c.LastMessage
+	if p.subscriber() {
+		// Subscribers never see system messages, which may be the newest.
+		err := q.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) FROM messages WHERE chat_id = ? AND kind = 'text'`, c.ID).Scan(&last)
+		if err != nil {
+			return cj, 0, fmt.Errorf("last message: %w", err)
+		}
 	}
-	if len(last) == 1 {
-		m := p.view(last)[0]
-		cj.LastMessage = &m
-	}
-	return cj, nil
-}
-
-func prefixed(filter string) string {
-	if filter == "" {
-		return ""
-	}
-	return " AND m.kind = 'text'"
+	return cj, last, nil
 }
 
 func chatUID(ctx context.Context, q querier, id int64) (string, error) {

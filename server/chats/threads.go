@@ -130,6 +130,7 @@ func (s *Service) Threads(ctx context.Context, a Actor) (ThreadList, error) {
 		uids = append(uids, uid)
 	}
 	rows.Close()
+	var places []place
 	for _, uid := range uids {
 		p, err := s.lookup(ctx, tx, a.ID, uid)
 		if errors.Is(err, ErrNotFound) {
@@ -138,11 +139,12 @@ func (s *Service) Threads(ctx context.Context, a Actor) (ThreadList, error) {
 		if err != nil {
 			return out, err
 		}
-		c, err := s.describe(ctx, tx, a, p)
-		if err != nil {
-			return out, err
-		}
-		out.Threads = append(out.Threads, c)
+		places = append(places, p)
 	}
+	threads, err := s.describeAll(ctx, tx, a, places)
+	if err != nil {
+		return out, err
+	}
+	out.Threads = append(out.Threads, threads...)
 	return out, nil
 }
