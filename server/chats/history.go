@@ -51,8 +51,11 @@ func scanMessage(rows *sql.Rows) (MessageJSON, error) {
 	if replyTo != 0 {
 		m.ReplyTo = &replyTo
 	}
-	if err := json.Unmarshal([]byte(mentions), &m.Mentions); err != nil || m.Mentions == nil {
-		m.Mentions = []string{}
+	m.Mentions = []string{}
+	if mentions != "[]" { // most mention nobody: decoding "[]" was 3 % of a history page
+		if err := json.Unmarshal([]byte(mentions), &m.Mentions); err != nil || m.Mentions == nil {
+			m.Mentions = []string{}
+		}
 	}
 	m.CreatedAt = fromMS(created)
 	m.EditedAt = fromNullMS(edited)
