@@ -166,3 +166,43 @@ func mustJSON(t *testing.T, data []byte, v any) {
 		t.Fatalf("decode %s: %v", data, err)
 	}
 }
+
+func TestChatAvatarIsAPictureUploadedToTheChat(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben := env.Person("ann"), env.Person("ben")
+	g := newChat(t, ann, "group", "Crew", ben)
+	other := newChat(t, ben, "group", "Elsewhere")
+
+	var elsewhere, notes, photo chats.FileJSON
+	resp, body := upload(t, env, ben, other.ID, "name=theirs.png", picture(64, 64))
+	mustJSON(t, body, &elsewhere)
+	resp, body = upload(t, env, ann, g.ID, "name=notes.txt", []byte("meeting notes: nothing decided yet\n"))
+	mustJSON(t, body, &notes)
+	resp, body = upload(t, env, ann, g.ID, "name=crew.png", picture(64, 64))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	mustJSON(t, body, &photo)
+
+	for _, c := range []struct{ avatar, reason string }{
+		{elsewhere.ID, "unknown_file"},
+		{"no-such-file", "unknown_file"},
+		{notes.ID, "not_image"},
+	} {
+		resp, body := env.Do("PATCH", "/api/v1/chats/"+g.ID, ann.Token, map[string]any{"avatar": c.avatar})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), c.reason) {
+			t.Errorf("avatar %q: %d %s, want 400 %s", c.avatar, resp.StatusCode, body, c.reason)
+		}
+	}
+	var updated chats.ChatJSON
+	ann.Call("PATCH", "/api/v1/chats/"+g.ID, map[string]any{"avatar": photo.ID}, http.StatusOK, &updated)
+	if updated.Avatar != photo.ID {
+		t.Errorf("avatar after setting a picture of the chat: %q, want %q", updated.Avatar, photo.ID)
+	}
+	var removed chats.ChatJSON
+	ann.Call("PATCH", "/api/v1/chats/"+g.ID, map[string]any{"avatar": ""}, http.StatusOK, &removed)
+	if removed.Avatar != "" || removed.Name != "Crew" {
+		t.Errorf("after removing the avatar: name %q, avatar %q", removed.Name, removed.Avatar)
+	}
+}

@@ -220,6 +220,11 @@ func (s *Service) Update(ctx context.Context, a Actor, chatUID string, patch Cha
 			}
 		}
 		if patch.Avatar != nil && *patch.Avatar != c.Avatar {
+			if *patch.Avatar != "" {
+				if err := s.checkAvatar(tx, p, *patch.Avatar); err != nil {
+					return err
+				}
+			}
 			c.Avatar = *patch.Avatar
 			changed = append(changed, "avatar")
 		}
@@ -435,4 +440,22 @@ func (s *Service) Members(ctx context.Context, a Actor, chatUID, q string) (Memb
 		out.Members = append(out.Members, m)
 	}
 	return out, rows.Err()
+}
+
+// checkAvatar accepts as a chat's picture only an image uploaded to the chat
+// itself: any other file id could point its members at a file they may not
+// see.
+func (s *Service) checkAvatar(tx *stmtTx, p place, fileID string) error {
+	f, err := s.attachable(context.Background(), tx, p.ID, p.UID, fileID)
+	if err != nil {
+		var v *web.ValidationError
+		if errors.As(err, &v) {
+			return web.Invalid("avatar", "unknown_file", "upload the picture to this chat first (POST …/files), then make its id the avatar")
+		}
+		return err
+	}
+	if !strings.HasPrefix(f.MIME, "image/") {
+		return web.Invalid("avatar", "not_image", fmt.Sprintf("a chat's avatar is a picture; this file is %s", f.MIME))
+	}
+	return nil
 }
