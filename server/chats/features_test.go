@@ -519,3 +519,23 @@ func TestChatListShowsTheLastMessageEachReaderMaySee(t *testing.T) {
 		t.Errorf("one chat, as the subscriber sees it: last %+v, unread %d", one.LastMessage, one.Unread)
 	}
 }
+
+func TestAMemberPathWithAnUnknownPersonNamesTheUser(t *testing.T) {
+	t.Parallel()
+	env := servertest.Start(t)
+	ann, ben := env.Person("ann"), env.Person("ben")
+	g := newChat(t, ann, "group", "Crew", ben)
+	nobody := "00000000-0000-4000-8000-000000000000"
+	for _, c := range []struct{ method, body string }{{"DELETE", ""}, {"PUT", "admin"}} {
+		var in any
+		if c.body != "" {
+			in = map[string]any{"role": c.body}
+		}
+		resp, body := env.Do(c.method, "/api/v1/chats/"+g.ID+"/members/"+nobody, ann.Token, in)
+		var e struct{ Field, Reason string }
+		jsonUnmarshal(body, &e)
+		if resp.StatusCode != http.StatusBadRequest || e.Field != "user" || e.Reason != "unknown_user" {
+			t.Errorf("%s a member nobody is: %d %s, want 400 naming the user", c.method, resp.StatusCode, body)
+		}
+	}
+}

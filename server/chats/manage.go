@@ -84,11 +84,10 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, chatUID, huid strin
 		if p.Kind == Personal || p.Kind == Saved || p.Kind == Global {
 			return web.Invalid("kind", "fixed_chat", "nobody leaves this chat; remove it from your list instead")
 		}
-		ids, err := userIDs(tx, []string{huid})
+		target, err := memberID(tx, huid)
 		if err != nil {
 			return err
 		}
-		target := ids[0]
 		if target != a.ID && !p.Admin() {
 			return ErrNotAdmin
 		}
@@ -145,37 +144,37 @@ func (s *Service) SetRole(ctx context.Context, a Actor, chatUID, huid, role stri
 		return web.Invalid("role", "bad_role", "role is admin or member")
 	}
 	return s.managed(ctx, a, chatUID, func(tx *stmtTx, log *eventLog, p place) error {
-		ids, err := userIDs(tx, []string{huid})
+		target, err := memberID(tx, huid)
 		if err != nil {
 			return err
 		}
 		if role == "member" {
 			var admins int
-			if err := tx.QueryRow("SELECT count(*) FROM chat_members WHERE chat_id = ? AND role = 'admin' AND user_id <> ?", p.ID, ids[0]).Scan(&admins); err != nil {
+			if err := tx.QueryRow("SELECT count(*) FROM chat_members WHERE chat_id = ? AND role = 'admin' AND user_id <> ?", p.ID, target).Scan(&admins); err != nil {
 				return fmt.Errorf("set role: %w", err)
 			}
 			if admins == 0 {
 				return web.Invalid("role", "last_admin", "a chat keeps at least one admin")
 			}
 		}
-		res, err := tx.Exec("UPDATE chat_members SET role = ? WHERE chat_id = ? AND user_id = ? AND role <> ?", role, p.ID, ids[0], role)
+		res, err := tx.Exec("UPDATE chat_members SET role = ? WHERE chat_id = ? AND user_id = ? AND role <> ?", role, p.ID, target, role)
 		if err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			var in int
-			if err := tx.QueryRow("SELECT count(*) FROM chat_members WHERE chat_id = ? AND user_id = ?", p.ID, ids[0]).Scan(&in); err != nil || in == 0 {
+			if err := tx.QueryRow("SELECT count(*) FROM chat_members WHERE chat_id = ? AND user_id = ?", p.ID, target).Scan(&in); err != nil || in == 0 {
 				return web.Invalid("user", "not_member", "that person is not in the chat")
 			}
 			return nil
 		}
 		var u UserRef
-		if err := tx.QueryRow("SELECT huid, name FROM users WHERE id = ?", ids[0]).Scan(&u.HUID, &u.Name); err != nil {
+		if err := tx.QueryRow("SELECT huid, name FROM users WHERE id = ?", target).Scan(&u.HUID, &u.Name); err != nil {
 			return fmt.Errorf("set role: %w", err)
 		}
 		log.add(event{audience: toAdmins, chatID: p.ID, typ: "chat.updated", payload: map[string]any{"chat_id": p.UID, "member": u, "role": role}})
 		// The member learns their new role even in a channel.
-		log.add(event{audience: toUser, userID: ids[0], typ: "chat.updated", payload: map[string]any{"chat_id": p.UID, "role": role}})
+		log.add(event{audience: toUser, userID: target, typ: "chat.updated", payload: map[string]any{"chat_id": p.UID, "role": role}})
 		_, err = s.systemMessage(tx, log, p.Chat, a, "member.role", map[string]any{"user": u, "role": role})
 		return err
 	})

@@ -143,6 +143,20 @@ func (s *Service) Create(ctx context.Context, a Actor, n NewChat) (ChatJSON, boo
 	return cj, created, err
 }
 
+// memberID resolves the HUID of a member's path (…/members/{huid}): an
+// unknown one is named as the "user" the path is about, not as a list.
+func memberID(q querier, huid string) (int64, error) {
+	ids, err := userIDs(q, []string{huid})
+	var v *web.ValidationError
+	if errors.As(err, &v) {
+		return 0, web.Invalid("user", v.Code, v.Message)
+	}
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
 // userIDs resolves HUIDs, refusing unknown ones by name.
 func userIDs(q querier, huids []string) ([]int64, error) {
 	ids := make([]int64, 0, len(huids))
