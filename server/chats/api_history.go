@@ -9,14 +9,16 @@ import (
 	"parley/server/web"
 )
 
-// APIHistory answers GET /api/v1/chats/{id}/messages?before=CURSOR&limit=N.
+// APIHistory answers GET /api/v1/chats/{id}/messages?before=CURSOR&limit=N
+// (older) or ?after=CURSOR (newer, from a permalink's page).
 func (h *Handler) APIHistory(w http.ResponseWriter, r *http.Request) {
 	limit, err := pageLimit(r)
 	if err != nil {
 		h.site.Fail(w, r, err)
 		return
 	}
-	page, err := h.svc.History(r.Context(), ActorOf(r), chi.URLParam(r, "id"), r.URL.Query().Get("before"), limit)
+	q := r.URL.Query()
+	page, err := h.svc.History(r.Context(), ActorOf(r), chi.URLParam(r, "id"), q.Get("before"), q.Get("after"), limit)
 	if err != nil {
 		h.site.Fail(w, r, err)
 		return

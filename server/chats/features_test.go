@@ -149,9 +149,32 @@ func TestHistoryPagesBackAndPermalinksOpenAround(t *testing.T) {
 	if !found {
 		t.Error("the permalink's page does not hold its message")
 	}
-	resp, _ := env.Do("GET", "/api/v1/chats/"+g.ID+"/messages?before=abc", ben.Token, nil)
-	if resp.StatusCode != 400 {
-		t.Errorf("a made-up cursor: %d", resp.StatusCode)
+	// From the permalink's page forward to the newest, by after=.
+	last := around.Messages[len(around.Messages)-1].ID
+	forward := 0
+	for after := *around.After; ; {
+		var page chats.Page
+		ben.Call("GET", "/api/v1/chats/"+g.ID+"/messages?limit=25&after="+after, nil, 200, &page)
+		for _, m := range page.Messages {
+			if m.ID <= last {
+				t.Fatalf("paging forward went back: message %d after %d", m.ID, last)
+			}
+			last = m.ID
+			forward++
+		}
+		if page.After == nil {
+			break
+		}
+		after = *page.After
+	}
+	if want := len(ids) - 1 - 65; forward != want || last != ids[len(ids)-1] {
+		t.Errorf("paging forward from the permalink's page gave %d messages ending at %d, want %d ending at the newest %d", forward, last, want, ids[len(ids)-1])
+	}
+	for _, q := range []string{"before=abc", "after=-1", "before=5&after=3"} {
+		resp, body := env.Do("GET", "/api/v1/chats/"+g.ID+"/messages?"+q, ben.Token, nil)
+		if resp.StatusCode != 400 {
+			t.Errorf("%s: %d %s", q, resp.StatusCode, body)
+		}
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"parley/server/files"
+	"parley/server/web"
 )
 
 // Page is a stretch of a chat's history, oldest first, and the event number
@@ -198,18 +199,21 @@ func (s *Service) decorateFiles(ctx context.Context, q querier, ms []MessageJSON
 
 // History returns up to limit messages before the cursor (the newest ones
 // without one), oldest first.
-func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, limit int) (Page, error) {
+func (s *Service) History(ctx context.Context, a Actor, chatUID, before, after string, limit int) (Page, error) {
 	if limit <= 0 {
 		limit = HistoryPage
 	}
 	limit = min(limit, MaxPage)
-	var beforeID int64 = 1<<62 - 1
-	if before != "" {
-		n, err := strconv.ParseInt(before, 10, 64)
-		if err != nil || n <= 0 {
-			return Page{}, ErrBadCursor
-		}
-		beforeID = n
+	if before != "" && after != "" {
+		return Page{}, web.Invalid("after", "both_cursors", "page one way at a time: give before or after, not both")
+	}
+	beforeID, err := cursor(before, 1<<62-1)
+	if err != nil {
+		return Page{}, err
+	}
+	afterID, err := cursor(after, 0)
+	if err != nil {
+		return Page{}, err
 	}
 	tx, err := s.readTx(ctx)
 	if err != nil {
@@ -219,6 +223,24 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, 
 	page, p, filter, err := s.openPage(ctx, tx, a, chatUID)
 	if err != nil {
 		return Page{}, err
+	}
+	if after != "" {
+		// Forward from a permalink's page: the next messages, oldest first.
+		ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id > ?"+filter+" ORDER BY m.id LIMIT ?", p.ID, afterID, limit+1)
+		if err != nil {
+			return Page{}, err
+		}
+		if len(ms) > limit {
+			ms = ms[:limit]
+			c := strconv.FormatInt(ms[len(ms)-1].ID, 10)
+			page.After = &c
+		}
+		if len(ms) > 0 {
+			c := strconv.FormatInt(ms[0].ID, 10)
+			page.Before = &c
+		}
+		page.Messages = p.view(ms)
+		return page, nil
 	}
 	ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id < ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, beforeID, limit+1)
 	if err != nil {
@@ -232,6 +254,18 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before string, 
 	slices.Reverse(ms)
 	page.Messages = p.view(ms)
 	return page, nil
+}
+
+// cursor reads a page cursor (a message id); "" gives otherwise.
+func cursor(v string, otherwise int64) (int64, error) {
+	if v == "" {
+		return otherwise, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, ErrBadCursor
+	}
+	return n, nil
 }
 
 // openPage starts a page of a chat the actor reads, in the read
