@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -86,7 +87,64 @@ func New(ctx context.Context, db *store.DB, dir string) (*Store, error) {
 			os.Remove(p)
 		}
 	}
-	return &Store{db: db, dir: dir}, nil
+	s := &Store{db: db, dir: dir}
+	if err := s.sweep(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// sweep deletes content nobody can reach: bytes put in place whose row never
+// committed (the process died between Record and the commit), and bytes of
+// files marked removed whose deletion failed. It runs before the store is
+// used, so no upload is between its rename and its commit.
+func (s *Store) sweep(ctx context.Context) error {
+	shards, err := os.ReadDir(s.dir)
+	if err != nil {
+		return fmt.Errorf("file store sweep: %w", err)
+	}
+	for _, shard := range shards {
+		if !shard.IsDir() || len(shard.Name()) != 2 {
+			continue // tmp, and anything that is not ours
+		}
+		entries, err := os.ReadDir(filepath.Join(s.dir, shard.Name()))
+		if err != nil {
+			return fmt.Errorf("file store sweep: %w", err)
+		}
+		var ids []string
+		for _, e := range entries {
+			if id := e.Name(); e.Type().IsRegular() && len(id) == 32 && strings.HasPrefix(id, shard.Name()) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		list, _ := json.Marshal(ids)
+		rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM files WHERE removed_at IS NULL AND id IN (SELECT value FROM json_each(?))`, string(list))
+		if err != nil {
+			return fmt.Errorf("file store sweep: %w", err)
+		}
+		live := map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("file store sweep: %w", err)
+			}
+			live[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("file store sweep: %w", err)
+		}
+		for _, id := range ids {
+			if !live[id] {
+				os.Remove(s.path(id))
+			}
+		}
+	}
+	return nil
 }
 
 // path is where an object's bytes live: sharded by the id's first two

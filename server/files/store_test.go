@@ -583,3 +583,55 @@ func TestNewClearsUnfinishedWrites(t *testing.T) {
 		t.Errorf("after the restart: %d files on disk, %d rows", onDisk, rows)
 	}
 }
+
+// Bytes put in place whose row never committed (a crash between Record and
+// the commit), and bytes of a removed file whose deletion failed, are gone
+// after a restart; recorded files keep theirs.
+func TestNewSweepsContentNobodyCanReach(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	kept, err := f.files.Put(ctx, "alice", "kept.txt", strings.NewReader("a file to keep\n"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := f.files.Put(ctx, "alice", "gone.txt", strings.NewReader("a file removed\n"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Removed in the database only, as when deleting its bytes failed.
+	if _, err := f.db.Write.Exec("UPDATE files SET removed_at = '2026-01-01T00:00:00Z' WHERE id = ?", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Placed by Record, then the process died before the commit.
+	p, err := f.files.Stage(ctx, "alice", "orphan.txt", strings.NewReader("never recorded\n"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := f.db.Write.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Record(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	tx.Rollback()
+	if onDisk, _ := f.storedObjects(t); onDisk != 3 {
+		t.Fatalf("%d files on disk before the restart, want 3", onDisk)
+	}
+	if _, err := files.New(ctx, f.db, f.dir); err != nil {
+		t.Fatal(err)
+	}
+	if onDisk, _ := f.storedObjects(t); onDisk != 1 {
+		t.Errorf("%d files on disk after the restart, want only the recorded one", onDisk)
+	}
+	_, r, err := f.files.Open(ctx, kept.ID)
+	if err != nil {
+		t.Fatalf("the recorded file after the sweep: %v", err)
+	}
+	data, _ := io.ReadAll(r)
+	r.Close()
+	if string(data) != "a file to keep\n" {
+		t.Errorf("the recorded file reads %q", data)
+	}
+}
