@@ -149,6 +149,11 @@ func TestHistoryPagesBackAndPermalinksOpenAround(t *testing.T) {
 	if !found {
 		t.Error("the permalink's page does not hold its message")
 	}
+	var single chats.Page
+	ben.Call("GET", fmt.Sprintf("/api/v1/chats/%s/messages/%d/around?limit=1", g.ID, ids[60]), nil, 200, &single)
+	if len(single.Messages) != 1 || single.Messages[0].ID != ids[60] || single.After == nil || single.Before == nil {
+		t.Errorf("a permalink's page of one: %+v", single)
+	}
 	// From the permalink's page forward to the newest, by after=.
 	last := around.Messages[len(around.Messages)-1].ID
 	forward := 0

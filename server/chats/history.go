@@ -226,15 +226,11 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before, after s
 	}
 	if after != "" {
 		// Forward from a permalink's page: the next messages, oldest first.
-		ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id > ?"+filter+" ORDER BY m.id LIMIT ?", p.ID, afterID, limit+1)
+		ms, next, err := s.stretch(ctx, tx, a.ID, p.ID, filter, ">", afterID, limit)
 		if err != nil {
 			return Page{}, err
 		}
-		if len(ms) > limit {
-			ms = ms[:limit]
-			c := strconv.FormatInt(ms[len(ms)-1].ID, 10)
-			page.After = &c
-		}
+		page.After = next
 		if len(ms) > 0 {
 			c := strconv.FormatInt(ms[0].ID, 10)
 			page.Before = &c
@@ -242,18 +238,35 @@ func (s *Service) History(ctx context.Context, a Actor, chatUID, before, after s
 		page.Messages = p.view(ms)
 		return page, nil
 	}
-	ms, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id < ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, beforeID, limit+1)
+	ms, next, err := s.stretch(ctx, tx, a.ID, p.ID, filter, "<", beforeID, limit)
 	if err != nil {
 		return Page{}, err
 	}
-	if len(ms) > limit {
-		ms = ms[:limit]
-		c := strconv.FormatInt(ms[len(ms)-1].ID, 10)
-		page.Before = &c
-	}
+	page.Before = next
 	slices.Reverse(ms)
 	page.Messages = p.view(ms)
 	return page, nil
+}
+
+// stretch reads up to limit messages of a chat beside message id: older
+// ones newest first (op "<", or "<=" to include it) or newer ones oldest
+// first (op ">"). next is the cursor past the last one read when more lie
+// beyond, else nil.
+func (s *Service) stretch(ctx context.Context, tx *stmtTx, userID, chatID int64, filter, op string, id int64, limit int) (ms []MessageJSON, next *string, err error) {
+	order := " DESC"
+	if op == ">" {
+		order = ""
+	}
+	ms, err = s.readMessages(ctx, tx, userID, "WHERE m.chat_id = ? AND m.id "+op+" ?"+filter+" ORDER BY m.id"+order+" LIMIT ?", chatID, id, limit+1)
+	if err != nil || len(ms) <= limit {
+		return ms, nil, err
+	}
+	last := id // none read (limit 0): continue from the message itself
+	if ms = ms[:limit]; limit > 0 {
+		last = ms[limit-1].ID
+	}
+	c := strconv.FormatInt(last, 10)
+	return ms, &c, nil
 }
 
 // cursor reads a page cursor (a message id); "" gives otherwise.
@@ -312,24 +325,15 @@ func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID
 	}
 	half := limit / 2
 	olderN := limit - half // the message itself and those before it
-	older, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id <= ?"+filter+" ORDER BY m.id DESC LIMIT ?", p.ID, messageID, olderN+1)
+	older, before, err := s.stretch(ctx, tx, a.ID, p.ID, filter, "<=", messageID, olderN)
 	if err != nil {
 		return Page{}, err
 	}
-	newer, err := s.readMessages(ctx, tx, a.ID, "WHERE m.chat_id = ? AND m.id > ?"+filter+" ORDER BY m.id LIMIT ?", p.ID, messageID, half+1)
+	newer, after, err := s.stretch(ctx, tx, a.ID, p.ID, filter, ">", messageID, half)
 	if err != nil {
 		return Page{}, err
 	}
-	if len(older) > olderN {
-		older = older[:olderN]
-		c := strconv.FormatInt(older[len(older)-1].ID, 10)
-		page.Before = &c
-	}
-	if len(newer) > half {
-		newer = newer[:half]
-		c := strconv.FormatInt(newer[len(newer)-1].ID, 10)
-		page.After = &c
-	}
+	page.Before, page.After = before, after
 	slices.Reverse(older)
 	page.Messages = p.view(append(older, newer...))
 	return page, nil
