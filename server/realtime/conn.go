@@ -165,7 +165,12 @@ func (c *Conn) drain() {
 			return
 		}
 	}
-	var linger *time.Timer
+	var linger *time.Timer // made on the first wait, reused after
+	defer func() {
+		if linger != nil {
+			linger.Stop()
+		}
+	}()
 	for {
 		c.mu.Lock()
 		if c.slow {
