@@ -200,10 +200,7 @@ func (s *Service) decorateFiles(ctx context.Context, q querier, ms []MessageJSON
 // History returns up to limit messages before the cursor (the newest ones
 // without one), oldest first.
 func (s *Service) History(ctx context.Context, a Actor, chatUID, before, after string, limit int) (Page, error) {
-	if limit <= 0 {
-		limit = HistoryPage
-	}
-	limit = min(limit, MaxPage)
+	limit = pageSize(limit)
 	if before != "" && after != "" {
 		return Page{}, web.Invalid("after", "both_cursors", "page one way at a time: give before or after, not both")
 	}
@@ -269,6 +266,15 @@ func (s *Service) stretch(ctx context.Context, tx *stmtTx, userID, chatID int64,
 	return ms, &c, nil
 }
 
+// pageSize is the asked-for page length: HistoryPage when none was asked,
+// at most MaxPage.
+func pageSize(limit int) int {
+	if limit <= 0 {
+		return HistoryPage
+	}
+	return min(limit, MaxPage)
+}
+
 // cursor reads a page cursor (a message id); "" gives otherwise.
 func cursor(v string, otherwise int64) (int64, error) {
 	if v == "" {
@@ -307,10 +313,7 @@ func (s *Service) openPage(ctx context.Context, tx *stmtTx, a Actor, chatUID str
 // Around returns the page holding one message (a permalink): up to half a
 // page on either side, with cursors both ways.
 func (s *Service) Around(ctx context.Context, a Actor, chatUID string, messageID int64, limit int) (Page, error) {
-	if limit <= 0 {
-		limit = HistoryPage
-	}
-	limit = min(limit, MaxPage)
+	limit = pageSize(limit)
 	tx, err := s.readTx(ctx)
 	if err != nil {
 		return Page{}, fmt.Errorf("permalink: %w", err)
